@@ -1,0 +1,97 @@
+"""Settings: one pydantic-settings class, read from COACH_* variables and .env."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from coach.errors import ConfigError
+
+Audience = Literal["public", "employee", "hr"]
+AUDIENCES: tuple[str, ...] = ("public", "employee", "hr")
+
+
+class Settings(BaseSettings):
+    """Every knob coach has, each with a default; built once and passed in."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COACH_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    knowledge_dir: Path = Field(Path("knowledge"), description="Folder of documents HR maintains.")
+    data_dir: Path = Field(
+        Path(".coach"), description="Where the embedded index and app data live."
+    )
+    chroma_url: str | None = Field(
+        None, description="Chroma server URL (http://host:port); unset uses the embedded store."
+    )
+    collection: str = Field("coach_knowledge", description="Chroma collection name.")
+    default_audience: Audience = Field(
+        "employee", description="Audience of documents whose front matter names none."
+    )
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused.")
+    chunk_size: int = Field(1200, ge=200, description="Maximum characters per chunk.")
+    chunk_overlap: int = Field(150, ge=0, description="Characters shared by neighbouring chunks.")
+    embedding_provider: Literal["minilm", "openai"] = Field(
+        "minilm", description="minilm: bundled all-MiniLM-L6-v2 on CPU; openai: an API endpoint."
+    )
+    embedding_model: str = Field(
+        "text-embedding-3-small", description="Model name when embedding_provider is openai."
+    )
+    embedding_batch_size: int = Field(32, ge=1, description="Chunks embedded per model call.")
+    llm_model: str | None = Field(
+        None, description="Chat model of an OpenAI-compatible endpoint; unset = offline mode."
+    )
+    llm_gguf_path: Path | None = Field(
+        None, description="A local GGUF file served in-process (extra 'local')."
+    )
+    openai_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("COACH_OPENAI_API_KEY", "OPENAI_API_KEY"),
+        description="API key for the OpenAI-compatible endpoint.",
+    )
+    openai_base_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("COACH_OPENAI_BASE_URL", "OPENAI_BASE_URL"),
+        description="Base URL of the OpenAI-compatible endpoint.",
+    )
+    log_level: str = Field("WARNING", description="Logging level for the coach loggers.")
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, value: str) -> str:
+        # Chroma rejects names shorter than three characters with an opaque error.
+        if len(value) < 3:
+            raise ValueError("must be at least 3 characters")
+        return value
+
+    @property
+    def max_file_bytes(self) -> int:
+        """The size limit in bytes."""
+        return int(self.max_file_mb * 1024 * 1024)
+
+    def describe(self) -> dict[str, object]:
+        """The effective settings as plain values, secrets masked."""
+        shown: dict[str, object] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = "****" + value.get_secret_value()[-4:] if value.get_secret_value() else ""
+            elif isinstance(value, Path):
+                value = str(value)
+            shown[name] = value
+        return shown
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment plus explicit overrides (None means not given)."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise ConfigError(f"invalid setting {field}: {first['msg']}") from None

@@ -1,0 +1,140 @@
+"""The Chroma collection that holds the chunks: embedded by default, a server when configured."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+from coach.chunking import Chunk
+from coach.config import Settings
+from coach.errors import ConfigError, StoreError, one_line
+
+log = logging.getLogger(__name__)
+
+PAGE = 5000  # rows per `get` call, so a large collection is read in bounded pieces
+
+
+@dataclass
+class IndexedFile:
+    """What the store holds for one source file."""
+
+    source_hash: str = ""
+    ids: list[str] = field(default_factory=list)
+
+
+class KnowledgeStore:
+    """Thin wrapper over one Chroma collection; every write passes vectors explicitly."""
+
+    def __init__(self, collection: Any, max_batch: int) -> None:
+        self.collection = collection
+        self.max_batch = max_batch
+
+    def indexed_files(self) -> dict[str, IndexedFile]:
+        """Every indexed path with its source hash and chunk ids, read from the store itself."""
+        files: dict[str, IndexedFile] = defaultdict(IndexedFile)
+        for ids, metadatas in self._pages(include=["metadatas"]):
+            for chunk_id, meta in zip(ids, metadatas, strict=True):
+                entry = files[meta["path"]]
+                entry.ids.append(chunk_id)
+                entry.source_hash = meta.get("source_hash", "")
+        return dict(files)
+
+    def vectors_by_text(self, ids: list[str]) -> dict[str, list[float]]:
+        """Stored vectors of the given chunks, keyed by the hash of their embedded text."""
+        if not ids:
+            return {}
+        got = self._call(self.collection.get, ids=ids, include=["metadatas", "embeddings"])
+        return {
+            meta.get("text_hash", ""): list(vector)
+            for meta, vector in zip(got["metadatas"], got["embeddings"], strict=True)
+        }
+
+    def write(self, chunks: list[Chunk], vectors: list[list[float]]) -> None:
+        """Upsert chunks with their vectors, in batches the server accepts."""
+        for start in range(0, len(chunks), self.max_batch):
+            batch = chunks[start : start + self.max_batch]
+            self._call(
+                self.collection.upsert,
+                ids=[c.id for c in batch],
+                embeddings=vectors[start : start + self.max_batch],
+                documents=[c.text for c in batch],
+                metadatas=[c.metadata for c in batch],
+            )
+
+    def delete(self, ids: list[str]) -> None:
+        """Remove chunks by id."""
+        for start in range(0, len(ids), self.max_batch):
+            self._call(self.collection.delete, ids=ids[start : start + self.max_batch])
+
+    def count(self) -> int:
+        """Chunks in the collection, counted by Chroma."""
+        return self._call(self.collection.count)
+
+    def _pages(self, include: list[str]):
+        offset = 0
+        while True:
+            got = self._call(self.collection.get, include=include, limit=PAGE, offset=offset)
+            if not got["ids"]:
+                return
+            yield got["ids"], got["metadatas"]
+            offset += len(got["ids"])
+
+    @staticmethod
+    def _call(method, /, **kwargs):
+        try:
+            return method(**kwargs)
+        except Exception as exc:  # chromadb raises transport and server errors of many types
+            raise StoreError(f"Chroma {method.__name__} failed: {one_line(exc)}") from None
+
+
+def open_store(settings: Settings, embedding: str, rebuild: bool = False) -> KnowledgeStore:
+    """Open (or create) the collection; refuse one built with another embedding model."""
+    client = _client(settings)
+    name = settings.collection
+    try:
+        if rebuild and name in {c.name for c in client.list_collections()}:
+            client.delete_collection(name)
+        collection = client.get_or_create_collection(
+            name,
+            metadata={"hnsw:space": "cosine", "embedding": embedding},
+            embedding_function=None,
+        )
+        max_batch = client.get_max_batch_size()
+    except Exception as exc:
+        raise StoreError(f"cannot open Chroma collection {name!r}: {one_line(exc)}") from None
+    built_with = (collection.metadata or {}).get("embedding")
+    if built_with and built_with != embedding:
+        raise StoreError(
+            f"the index was built with {built_with}, settings ask for {embedding}: "
+            "run `coach index --rebuild`"
+        )
+    return KnowledgeStore(collection, max_batch)
+
+
+def _client(settings: Settings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if not settings.chroma_url:
+        path = settings.data_dir / "chroma"
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        except Exception as exc:
+            raise StoreError(f"cannot open the index in {path}: {one_line(exc)}") from None
+    url = urlparse(settings.chroma_url)
+    if url.scheme not in {"http", "https"} or not url.hostname:
+        raise ConfigError(f"COACH_CHROMA_URL must look like http://host:port, not {url.geturl()!r}")
+    try:
+        return chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    except Exception as exc:
+        raise StoreError(f"cannot reach Chroma at {settings.chroma_url}: {one_line(exc)}") from None
