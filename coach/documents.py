@@ -150,7 +150,7 @@ def _convert(data: bytes, suffix: str) -> tuple[dict[str, Any], str]:
         return split_front_matter(_decode_text(data))
     if suffix == ".pdf":
         return {}, _pdf_to_text(data)
-    return {}, _markitdown(data, suffix)
+    return _markitdown(data, suffix)
 
 
 def _decode_text(data: bytes) -> str:
@@ -180,7 +180,7 @@ def _pdf_to_text(data: bytes) -> str:
     return "\n\n".join(pages)
 
 
-def _markitdown(data: bytes, suffix: str) -> str:
+def _markitdown(data: bytes, suffix: str) -> tuple[dict[str, Any], str]:
     """DOCX and HTML via markitdown's own converters (no lenient plain-text fallback)."""
     from markitdown import StreamInfo
     from markitdown.converters import DocxConverter, HtmlConverter
@@ -191,10 +191,8 @@ def _markitdown(data: bytes, suffix: str) -> str:
         result = converter.convert(io.BytesIO(data), StreamInfo(extension=suffix))
     except Exception as exc:  # zipfile, lxml and mammoth raise many types
         raise DocumentError(f"unreadable {kind}: {one_line(exc)}") from None
-    markdown = result.markdown or ""
-    if result.title and not _first_heading(markdown):
-        markdown = f"# {result.title}\n\n{markdown}"
-    return markdown
+    # An HTML <title> is the page's own metadata, as front matter is for Markdown.
+    return ({"title": result.title} if result.title else {}), result.markdown or ""
 
 
 def _read_sidecar(path: Path) -> dict[str, Any]:

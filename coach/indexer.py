@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from coach.errors import ConfigError, DocumentError
 from coach.store import KnowledgeStore
 
 log = logging.getLogger(__name__)
+
+EMBED_GROUP = 256  # chunks embedded per model call; bounds memory and paces the progress bar
 
 
 @dataclass
@@ -123,18 +126,47 @@ def sync(
 def _embed_and_write(
     pending: list[_Pending], store: KnowledgeStore, embeddings: Embeddings, progress: bool
 ) -> None:
-    """Per file: reuse vectors of unchanged passages, embed the rest, write, then drop stale ids."""
+    """Embed changed passages in large groups while a writer thread stores the previous group."""
     total = sum(len(item.chunks) for item in pending)
-    with tqdm(
-        total=total, unit="chunk", desc="Indexing", disable=None if progress else True
-    ) as bar:
-        for item in pending:
-            reusable = store.vectors_by_text(item.old_ids)
-            missing = [c for c in item.chunks if c.text_hash not in reusable]
+    bar = tqdm(total=total, unit="chunk", desc="Indexing", disable=None if progress else True)
+    # Chroma's writes release the GIL, so storing group N overlaps embedding group N + 1.
+    with bar, ThreadPoolExecutor(max_workers=1, thread_name_prefix="coach-write") as writer:
+        writes: list[Future[None]] = []
+        for group in _groups(pending, EMBED_GROUP):
+            vectors: dict[str, list[float]] = {}
+            for item in group:
+                vectors.update(store.vectors_by_text(item.old_ids))
+            missing = list(
+                {
+                    c.text_hash: c for g in group for c in g.chunks if c.text_hash not in vectors
+                }.values()
+            )
+            # One call per group: the model sorts by length, so little goes to padding.
             fresh = embeddings.embed_documents([c.embed_text for c in missing])
-            reusable.update((c.text_hash, v) for c, v in zip(missing, fresh, strict=True))
-            # New chunks land before old ones go, so the document is never missing from the index.
-            store.write(item.chunks, [reusable[c.text_hash] for c in item.chunks])
-            stale = sorted(set(item.old_ids) - {c.id for c in item.chunks})
-            store.delete(stale)
-            bar.update(len(item.chunks))
+            vectors.update((c.text_hash, v) for c, v in zip(missing, fresh, strict=True))
+            writes.append(writer.submit(_write_group, group, vectors, store, bar))
+        for done in writes:
+            done.result()  # re-raise a failed write here, in the caller's thread
+
+
+def _write_group(
+    group: list[_Pending], vectors: dict[str, list[float]], store: KnowledgeStore, bar: tqdm
+) -> None:
+    for item in group:
+        # New chunks land before old ones go: the document is never absent from the index.
+        store.write(item.chunks, [vectors[c.text_hash] for c in item.chunks])
+        store.delete(sorted(set(item.old_ids) - {c.id for c in item.chunks}))
+        bar.update(len(item.chunks))
+
+
+def _groups(pending: list[_Pending], size: int) -> list[list[_Pending]]:
+    """Consecutive files bundled until each bundle holds at least `size` chunks."""
+    groups: list[list[_Pending]] = [[]]
+    count = 0
+    for item in pending:
+        if count >= size:
+            groups.append([])
+            count = 0
+        groups[-1].append(item)
+        count += len(item.chunks)
+    return [group for group in groups if group]

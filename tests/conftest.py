@@ -1,0 +1,71 @@
+"""Shared fixtures: an isolated environment per test, one real embedding model per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from coach.config import Settings, load_settings
+from coach.embeddings import MiniLMEmbeddings, make_embeddings
+
+REPO = Path(__file__).resolve().parent.parent
+KNOWLEDGE = REPO / "knowledge"
+REALWORLD = REPO.parent / "shared" / "realworld" / "gitlab-handbook"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No COACH_/OPENAI_ variable or .env from the developer's shell leaks into a test."""
+    for name in list(os.environ):
+        if name.startswith(("COACH_", "OPENAI_")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def embeddings() -> MiniLMEmbeddings:
+    """The bundled MiniLM, loaded once; make_embeddings returns this same object."""
+    model = make_embeddings(Settings())
+    assert isinstance(model, MiniLMEmbeddings)
+    return model
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    """An empty knowledge folder."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def settings(kb: Path, tmp_path: Path) -> Settings:
+    """Settings pointing at the tmp knowledge folder and a tmp data folder."""
+    return load_settings(knowledge_dir=kb, data_dir=tmp_path / "data")
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    """Write a UTF-8 file below folder, creating subfolders."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def role_doc(role_id: str, title: str, body: str, audience: str = "employee", **extra: str) -> str:
+    """A small ladder document with our front matter."""
+    lines = [
+        "---",
+        f"title: {title}",
+        f"audience: {audience}",
+        "doc_type: role",
+        "owner: CS Enablement",
+        "updated: 2026-09-01",
+        f"role_id: {role_id}",
+        "track: ic",
+        "level: 2",
+    ]
+    lines += [f"{key}: {value}" for key, value in extra.items()]
+    return "\n".join([*lines, "---", "", f"# {title}", "", body, ""])

@@ -1,0 +1,167 @@
+"""Sync against real Chroma and the real bundled embeddings."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import REALWORLD, role_doc, write
+from test_documents import bad_inputs
+
+from coach.config import load_settings
+from coach.errors import StoreError
+from coach.indexer import sync
+from coach.store import KnowledgeStore, open_store
+
+
+class CountingEmbeddings:
+    """The real model, counting how many passages it was asked to embed."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.embedded = 0
+
+    def embed_documents(self, texts):
+        self.embedded += len(texts)
+        return self.model.embed_documents(texts)
+
+
+class RecordingStore(KnowledgeStore):
+    """The real store, recording the order of writes and deletes."""
+
+    calls: list[tuple[str, frozenset[str]]]
+
+    def write(self, chunks, vectors):
+        self.calls.append(("write", frozenset(c.id for c in chunks)))
+        super().write(chunks, vectors)
+
+    def delete(self, ids):
+        self.calls.append(("delete", frozenset(ids)))
+        super().delete(ids)
+
+
+def store_for(settings) -> RecordingStore:
+    plain = open_store(settings, "minilm:all-MiniLM-L6-v2")
+    store = RecordingStore(plain.collection, plain.max_batch)
+    store.calls = []
+    return store
+
+
+def sample_kb(kb):
+    write(
+        kb,
+        "ladder/csm-1.md",
+        role_doc(
+            "csm-1",
+            "CSM I",
+            "## Expectations\n\nOwn twenty accounts.\n\n## Promotion criteria\n\nRetain 92% ARR.",
+        ),
+    )
+    write(kb, "ladder/csm-2.md", role_doc("csm-2", "CSM II", "Lead quarterly business reviews."))
+    write(kb, "growth/budget.md", "# Learning budget\n\nEach CSM has EUR 2,000 a year.\n")
+
+
+def paths_in(store) -> set[str]:
+    return set(store.indexed_files())
+
+
+def test_full_sync_then_unchanged_then_edit_then_delete(kb, settings, embeddings):
+    sample_kb(kb)
+    counting = CountingEmbeddings(embeddings)
+    store = store_for(settings)
+
+    first = sync(settings, store, counting)
+    assert (len(first.added), first.failed, first.documents) == (3, [], 3)
+    assert first.chunks == store.collection.count() == counting.embedded
+    meta = store.collection.get(include=["metadatas"])["metadatas"]
+    one = next(m for m in meta if m["path"] == "ladder/csm-1.md" and m["heading"] == "Expectations")
+    assert one["title"] == "CSM I" and one["audience"] == "employee" and one["role_id"] == "csm-1"
+    assert {"chunk_index", "content_hash", "source_hash", "text_hash"} <= set(one)
+
+    counting.embedded = 0
+    again = sync(settings, store, counting)
+    assert (len(again.unchanged), again.added, again.updated, counting.embedded) == (3, [], [], 0)
+
+    # Editing one section re-embeds only the passage that changed.
+    write(
+        kb,
+        "ladder/csm-1.md",
+        role_doc(
+            "csm-1",
+            "CSM I",
+            "## Expectations\n\nOwn twenty accounts.\n\n## Promotion criteria\n\nRetain 95% ARR.",
+        ),
+    )
+    store.calls.clear()
+    edited = sync(settings, store, counting)
+    assert edited.updated == ["ladder/csm-1.md"] and counting.embedded == 1
+    kinds = [kind for kind, _ in store.calls]
+    assert kinds == ["write", "delete"], "new chunks must land before old ones are removed"
+    docs = store.collection.get(where={"path": "ladder/csm-1.md"})["documents"]
+    assert any("95%" in d for d in docs) and not any("92%" in d for d in docs)
+
+    (kb / "growth/budget.md").unlink()
+    removed = sync(settings, store, counting)
+    assert removed.removed == ["growth/budget.md"]
+    assert paths_in(store) == {"ladder/csm-1.md", "ladder/csm-2.md"}
+    assert removed.documents == 2 and removed.chunks == store.collection.count()
+
+
+def test_bad_files_fail_alone_and_broken_files_keep_their_chunks(kb, tmp_path, embeddings):
+    settings = load_settings(knowledge_dir=kb, data_dir=tmp_path / "data", max_file_mb=1)
+    sample_kb(kb)
+    store = store_for(settings)
+    sync(settings, store, embeddings)
+    before = store.collection.get(where={"path": "ladder/csm-2.md"})["ids"]
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    expected = bad_inputs(kb, outside)
+    (kb / "ladder/csm-2.md").write_text("---\ntitle: [broken\n---\nText\n")  # was fine, now broken
+    report = sync(settings, store, embeddings)
+
+    failed = {f["path"]: f["error"] for f in report.failed}
+    assert set(failed) == set(expected) | {"ladder/csm-2.md"}
+    for name, words in expected.items():
+        assert words in failed[name]
+    assert store.collection.get(where={"path": "ladder/csm-2.md"})["ids"] == before
+    assert paths_in(store) == {"ladder/csm-1.md", "ladder/csm-2.md", "growth/budget.md"}
+
+    (kb / "ladder/csm-2.md").write_text(role_doc("csm-2", "CSM II", "Coach two peers."))
+    fixed = sync(settings, store, embeddings)
+    assert fixed.updated == ["ladder/csm-2.md"]
+    docs = store.collection.get(where={"path": "ladder/csm-2.md"})["documents"]
+    assert docs == ["Coach two peers."]
+
+
+def test_changed_audience_rewrites_metadata_without_new_vectors(kb, settings, embeddings):
+    write(kb, "faq.md", "---\ntitle: FAQ\naudience: employee\n---\n\nRemote work is fine.\n")
+    counting = CountingEmbeddings(embeddings)
+    store = store_for(settings)
+    sync(settings, store, counting)
+    write(kb, "faq.md", "---\ntitle: FAQ\naudience: public\n---\n\nRemote work is fine.\n")
+    counting.embedded = 0
+    sync(settings, store, counting)
+    assert counting.embedded == 0
+    assert store.collection.get(include=["metadatas"])["metadatas"][0]["audience"] == "public"
+
+
+def test_index_built_with_another_model_is_refused(settings):
+    open_store(settings, "minilm:all-MiniLM-L6-v2")
+    with pytest.raises(StoreError, match="--rebuild"):
+        open_store(settings, "openai:text-embedding-3-small")
+    assert open_store(settings, "openai:text-embedding-3-small", rebuild=True).count() == 0
+
+
+def test_realworld_handbook_indexes_without_failures(tmp_path, embeddings):
+    settings = load_settings(knowledge_dir=REALWORLD, data_dir=tmp_path / "data")
+    store = open_store(settings, "minilm:all-MiniLM-L6-v2")
+    report = sync(settings, store, embeddings)
+    assert report.failed == [] and report.documents == 13
+    hits = store.collection.query(
+        query_embeddings=[embeddings.embed_query("Growth and Development Fund reimbursement")],
+        n_results=3,
+        include=["metadatas"],
+    )
+    paths = {m["path"] for m in hits["metadatas"][0]}
+    assert (
+        "handbook/people-group/learning-and-development/growth-and-development/_index.md" in paths
+    )
