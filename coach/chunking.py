@@ -12,7 +12,7 @@ from coach.documents import Document
 
 HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
 # Bump when splitting changes, so `coach index` re-chunks files whose bytes did not change.
-SPLITTER_VERSION = "1"
+SPLITTER_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def split_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[C
     for section in by_heading:
         headings = [section.metadata[key] for _, key in HEADERS if key in section.metadata]
         # The title usually repeats as the top heading; citing it twice helps nobody.
-        if headings and headings[0] == doc.title:
+        if headings and headings[0].casefold() == doc.title.casefold():
             headings = headings[1:]
         heading = " > ".join(headings)
         for piece in by_size.split_text(section.page_content):

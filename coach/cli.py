@@ -1,4 +1,4 @@
-"""The `coach` command line: config, check, index (more commands join as stages land)."""
+"""The `coach` command line: config, check, index, ask, chat, eval."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ DataOpt = Annotated[
     Path | None, typer.Option("--data", help="Data folder (overrides COACH_DATA_DIR).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+PersonaOpt = Annotated[
+    str,
+    typer.Option("--persona", help="csm (default), hiring_manager or hr: decides what it may see."),
+]
 T = TypeVar("T")
 
 
@@ -121,3 +125,136 @@ def _print_report(report, as_json: bool) -> None:  # noqa: ANN001 - SyncReport, 
     )
     for failure in report.failed:
         typer.echo(f"failed: {failure['path']}: {failure['error']}", err=True)
+
+
+def _ready_coach(knowledge: Path | None, data: Path | None):  # noqa: ANN202 - Coach, lazily
+    """A Coach whose index matches the folder (a quick no-op sync when nothing changed)."""
+    from coach.compose import Coach
+
+    coach = Coach(_run(lambda: _settings(knowledge, data)))
+    report = _run(lambda: coach.sync(progress=sys.stderr.isatty()))
+    for failure in report.failed:
+        typer.echo(f"warning: not indexed: {failure['path']}: {failure['error']}", err=True)
+    return coach
+
+
+@app.command("ask")
+def ask_command(
+    question: Annotated[str, typer.Argument(help="Your question.")],
+    persona: PersonaOpt = "csm",
+    knowledge: KnowledgeOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+):
+    """Answer one question from the knowledge base, with numbered sources."""
+    from coach.retrieve import audiences_for
+
+    _run(lambda: audiences_for(persona))
+    coach = _ready_coach(knowledge, data)
+    if as_json:
+        answer = _run(lambda: coach.answerer.ask(question, persona))
+        typer.echo(json.dumps(answer.as_json(), indent=2, ensure_ascii=False))
+        return
+    _stream_answer(coach, question, persona, history=())
+
+
+@app.command("chat")
+def chat_command(persona: PersonaOpt = "csm", knowledge: KnowledgeOpt = None, data: DataOpt = None):
+    """A conversation in the terminal; follow-up questions use the history. Ctrl-D quits."""
+    from coach.retrieve import audiences_for
+
+    _run(lambda: audiences_for(persona))
+    coach = _ready_coach(knowledge, data)
+    typer.echo(f"coach ({coach.answerer.mode} mode, persona {persona}). Ctrl-D to quit.")
+    history: list[tuple[str, str]] = []
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            typer.echo()
+            return
+        if not question:
+            continue
+        typer.echo("coach> ", nl=False)
+        answer = _stream_answer(coach, question, persona, history)
+        history += [("user", question), ("assistant", answer.text)]
+
+
+@app.command("eval")
+def eval_command(
+    file: Annotated[Path, typer.Argument(help="YAML list of regression questions.")],
+    knowledge: KnowledgeOpt = None,
+    data: DataOpt = None,
+    k: Annotated[int, typer.Option("--k", min=1, help="Sources that count as a hit.")] = 5,
+    min_hit: Annotated[
+        float | None, typer.Option("--min-hit", help="Fail below this hit@k.")
+    ] = None,
+    min_refusal: Annotated[
+        float | None, typer.Option("--min-refusal", help="Fail below this refusal accuracy.")
+    ] = None,
+    as_json: JsonOpt = False,
+):
+    """Run HR's regression questions; exit 1 when a --min-* threshold is missed."""
+    from coach.evaluate import load_cases, run_eval
+
+    cases = _run(lambda: load_cases(file))
+    coach = _ready_coach(knowledge, data)
+    summary = _run(lambda: run_eval(coach.answerer, cases, k)).summary()
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        _print_eval(summary, k)
+    missed = [
+        f"{name} {summary[key]} < {floor}"
+        for name, key, floor in (
+            ("hit@k", "source_hit_at_k", min_hit),
+            ("refusal accuracy", "refusal_accuracy", min_refusal),
+        )
+        if floor is not None and (summary[key] or 0.0) < floor
+    ]
+    for line in missed:
+        typer.echo(f"threshold missed: {line}", err=True)
+    raise typer.Exit(1 if missed else 0)
+
+
+def _print_eval(summary: dict, k: int) -> None:
+    for r in summary["results"]:
+        hit = (
+            "-"
+            if not r["expect_sources"]
+            else (f"#{r['source_rank']}" if r["source_rank"] else "miss")
+        )
+        refusal = "ok" if r["refused"] == bool(r["expect_refusal"]) else "WRONG"
+        typer.echo(f"{hit:>5} {refusal:>5} {r['latency_ms']:>7.0f} ms  {r['question'][:70]}")
+    typer.echo(
+        f"\n{summary['questions']} questions: hit@{k} {summary['source_hit_at_k']}, "
+        f"MRR {summary['mrr']}, term recall {summary['term_recall']}, "
+        f"refusal accuracy {summary['refusal_accuracy']}, "
+        f"latency p50 {summary['latency_p50_ms']} ms, p95 {summary['latency_p95_ms']} ms"
+    )
+
+
+def _stream_answer(coach, question: str, persona: str, history):  # noqa: ANN001, ANN202
+    """Print the answer as it streams, then its sources; return the Answer."""
+    from coach.answer import Answer
+
+    shown = ""
+    for event in _run(lambda: coach.answerer.stream(question, persona, history)):
+        if isinstance(event, Answer):
+            answer = event
+        else:
+            shown += event
+            typer.echo(event, nl=False)
+    if not answer.text.startswith(shown.strip()):
+        # The LLM failed mid-answer: what was shown is replaced by the offline answer.
+        typer.echo(f"\n\n{answer.text}", nl=False)
+    typer.echo()
+    if answer.notice:
+        typer.echo(f"note: {answer.notice}", err=True)
+    if answer.sources:
+        typer.echo("\nSources:")
+        for source in answer.sources:
+            where = f"{source.title} — {source.heading}" if source.heading else source.title
+            typer.echo(f"  [{source.n}] {where} ({source.path})")
+    typer.echo(f"({answer.mode} mode)")
+    return answer

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 
 from filelock import FileLock, Timeout
 from langchain_core.embeddings import Embeddings
 
+from coach.answer import Answerer
 from coach.config import Settings
 from coach.embeddings import embedding_id, make_embeddings
 from coach.errors import CoachError, StoreError
 from coach.indexer import SyncReport, sync
+from coach.keyword import KeywordIndex, keyword_index_for
+from coach.llm import make_llm
+from coach.retrieve import Retriever
 from coach.store import KnowledgeStore, open_store
 
 
@@ -31,6 +36,26 @@ class Coach:
         """The Chroma collection."""
         return open_store(self.settings, embedding_id(self.settings))
 
+    @functools.cached_property
+    def keywords(self) -> KeywordIndex:
+        """The BM25 index, checked against the store and rebuilt if it lags behind."""
+        return keyword_index_for(self.store, self.keyword_dir)
+
+    @property
+    def keyword_dir(self) -> Path:
+        """Where this data dir keeps the BM25 index of the configured collection."""
+        return self.settings.data_dir / "keyword" / self.settings.collection
+
+    @functools.cached_property
+    def retriever(self) -> Retriever:
+        """Hybrid retrieval over the store and the keyword index."""
+        return Retriever(self.store, self.keywords, self.embeddings, top_k=self.settings.top_k)
+
+    @functools.cached_property
+    def answerer(self) -> Answerer:
+        """The answer chain, with the configured LLM or offline."""
+        return Answerer(self.settings, self.retriever, self.embeddings, make_llm(self.settings))
+
     def sync(self, progress: bool = False, rebuild: bool = False) -> SyncReport:
         """Sync knowledge/ into the store, one sync at a time per data dir."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -41,7 +66,15 @@ class Coach:
                     self.store = open_store(
                         self.settings, embedding_id(self.settings), rebuild=True
                     )
-                return sync(self.settings, self.store, self.embeddings, progress=progress)
+                report = sync(self.settings, self.store, self.embeddings, progress=progress)
+                changed = report.added or report.updated or report.removed or rebuild
+                if changed or not (self.keyword_dir / "rows.json").exists():
+                    # Rebuilt here, after every change, so a question never waits for it.
+                    for stale in ("retriever", "answerer"):
+                        self.__dict__.pop(stale, None)
+                    self.keywords = KeywordIndex.build(self.store)
+                    self.keywords.save(self.keyword_dir)
+                return report
         except Timeout:
             raise CoachError(
                 f"another `coach index` is already running on {self.settings.data_dir}"

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused.")
     chunk_size: int = Field(1200, ge=200, description="Maximum characters per chunk.")
     chunk_overlap: int = Field(150, ge=0, description="Characters shared by neighbouring chunks.")
+    top_k: int = Field(5, ge=1, le=50, description="Sources retrieved per question.")
     embedding_provider: Literal["minilm", "openai"] = Field(
         "minilm", description="minilm: bundled all-MiniLM-L6-v2 on CPU; openai: an API endpoint."
     )
@@ -58,6 +59,10 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("COACH_OPENAI_BASE_URL", "OPENAI_BASE_URL"),
         description="Base URL of the OpenAI-compatible endpoint.",
     )
+    llm_timeout_s: float = Field(
+        30.0, gt=0, description="Seconds to wait for the LLM before answering offline."
+    )
+    llm_max_retries: int = Field(1, ge=0, description="Retries of a failed LLM request.")
     log_level: str = Field("WARNING", description="Logging level for the coach loggers.")
 
     @field_validator("collection")

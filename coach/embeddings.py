@@ -21,6 +21,8 @@ class MiniLMEmbeddings(Embeddings):
 
     def __init__(self, batch_size: int = 32) -> None:
         self.batch_size = batch_size
+        # Retrieval and the offline answer both embed the same question: embed it once.
+        self._query = functools.lru_cache(maxsize=1024)(self._embed_one)
 
     @functools.cached_property
     def model(self):  # noqa: ANN201 - SentenceTransformer, imported lazily
@@ -46,7 +48,10 @@ class MiniLMEmbeddings(Embeddings):
         return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        """Embed one question."""
+        """Embed one question (cached)."""
+        return self._query(text)
+
+    def _embed_one(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
+
+import numpy as np
 
 from coach.chunking import Chunk
 from coach.config import Settings
@@ -35,12 +38,63 @@ class KnowledgeStore:
     def indexed_files(self) -> dict[str, IndexedFile]:
         """Every indexed path with its source hash and chunk ids, read from the store itself."""
         files: dict[str, IndexedFile] = defaultdict(IndexedFile)
-        for ids, metadatas in self._pages(include=["metadatas"]):
-            for chunk_id, meta in zip(ids, metadatas, strict=True):
+        for page in self._pages(include=["metadatas"]):
+            for chunk_id, meta in zip(page["ids"], page["metadatas"], strict=True):
                 entry = files[meta["path"]]
                 entry.ids.append(chunk_id)
                 entry.source_hash = meta.get("source_hash", "")
         return dict(files)
+
+    def ids_and_audiences(self) -> list[tuple[str, str]]:
+        """Every chunk id with its audience (cheap: metadata only)."""
+        return [
+            (chunk_id, meta["audience"])
+            for page in self._pages(include=["metadatas"])
+            for chunk_id, meta in zip(page["ids"], page["metadatas"], strict=True)
+        ]
+
+    def all_chunks(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """Every chunk as (id, text, metadata)."""
+        return [
+            row
+            for page in self._pages(include=["metadatas", "documents"])
+            for row in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+        ]
+
+    def query(
+        self, vector: list[float], n: int, audiences: tuple[str, ...]
+    ) -> list[dict[str, Any]]:
+        """Nearest chunks among the given audiences, with cosine similarity."""
+        got = self._call(
+            self.collection.query,
+            query_embeddings=[vector],
+            n_results=n,
+            where={"audience": {"$in": list(audiences)}},
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            {"id": i, "text": d, "metadata": m, "similarity": 1.0 - dist}
+            for i, d, m, dist in zip(
+                got["ids"][0],
+                got["documents"][0],
+                got["metadatas"][0],
+                got["distances"][0],
+                strict=True,
+            )
+        ]
+
+    def fetch(self, ids: list[str], vector: list[float]) -> dict[str, dict[str, Any]]:
+        """Chunks by id, as query() returns them, with their similarity to vector."""
+        if not ids:
+            return {}
+        include = ["documents", "metadatas", "embeddings"]
+        got = self._call(self.collection.get, ids=ids, include=include)
+        rows = zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True)
+        # Stored vectors are normalised, so the dot product is the cosine similarity.
+        return {
+            i: {"id": i, "text": d, "metadata": m, "similarity": float(np.dot(e, vector))}
+            for i, d, m, e in rows
+        }
 
     def vectors_by_text(self, ids: list[str]) -> dict[str, list[float]]:
         """Stored vectors of the given chunks, keyed by the hash of their embedded text."""
@@ -73,13 +127,13 @@ class KnowledgeStore:
         """Chunks in the collection, counted by Chroma."""
         return self._call(self.collection.count)
 
-    def _pages(self, include: list[str]):
+    def _pages(self, include: list[str]) -> Iterator[dict[str, Any]]:
         offset = 0
         while True:
             got = self._call(self.collection.get, include=include, limit=PAGE, offset=offset)
             if not got["ids"]:
                 return
-            yield got["ids"], got["metadatas"]
+            yield got
             offset += len(got["ids"])
 
     @staticmethod

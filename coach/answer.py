@@ -1,0 +1,328 @@
+"""Answer stage: condense, retrieve, then an LLM (LCEL) or the offline quoted answer; cited."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
+from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda, RunnablePassthrough
+
+from coach.config import Settings
+from coach.llm import llm_failure
+from coach.offline import quoted_answer
+from coach.prompts import load_prompt
+from coach.retrieve import Retriever, Source, audiences_for
+
+log = logging.getLogger(__name__)
+
+# Below this cosine similarity the best passage does not answer the question.
+MIN_RELEVANCE = 0.35
+# A passage the persona may not read that beats every visible one by this much means the
+# question asks for restricted information.
+RESTRICTED_MARGIN = 0.1
+# Below this similarity to every topic coach covers, a question is outside career growth.
+MIN_SCOPE = 0.25
+SCOPE_TOPICS = (
+    "career growth, promotions and next steps for customer success managers",
+    "career ladder levels, job roles, expectations and competencies",
+    "training courses, certifications and the learning budget",
+    "mentoring, coaching and individual growth plans",
+    "rotation programs, lateral moves and changing teams",
+    "compensation, pay, performance reviews and calibration",
+    "working here as a candidate: interviews, remote work, onboarding, benefits",
+)
+OUT_OF_SCOPE = (
+    "I can only help with career growth here: career paths and plan types, next steps from "
+    "your role, promotions, training and certifications. Try asking, for example, "
+    '"What does a CSM II need for promotion?"'
+)
+WHOM_TO_ASK = {
+    "csm": "your manager or the People team",
+    "hiring_manager": "the People team before you answer the candidate",
+    "hr": "no one yet: this may be a gap worth a new document in the knowledge base",
+}
+AUDIENCE_NOTES = {
+    "csm": "You are talking with a Customer Success Manager, an employee of the company.",
+    "hiring_manager": (
+        "You are helping a hiring manager answer a job candidate's questions; anything you say "
+        "may be passed on to the candidate."
+    ),
+    "hr": "You are talking with a member of the People (HR) team.",
+}
+_CITATION = re.compile(r"\s?\[(\d+(?:\s*,\s*\d+)*)\]")
+
+
+@dataclass
+class Answer:
+    """A finished answer with the sources it may cite."""
+
+    text: str
+    mode: str  # "offline" | "llm"
+    refused: bool
+    sources: list[Source] = field(default_factory=list)
+    notice: str = ""  # why LLM mode fell back, shown as one line
+    question: str = ""  # the standalone question that was retrieved for
+
+    def as_json(self) -> dict[str, Any]:
+        """The object `coach ask --json` prints."""
+        shown: dict[str, Any] = {
+            "answer": self.text,
+            "mode": self.mode,
+            "refused": self.refused,
+            "sources": [source.as_json() for source in self.sources],
+        }
+        if self.notice:
+            shown["notice"] = self.notice
+        return shown
+
+
+def not_found_text(persona: str) -> str:
+    """The plain 'not in the documents' answer, with whom to ask."""
+    return (
+        "I couldn't find this in the company documents available to you, so I won't guess. "
+        f"Please ask {WHOM_TO_ASK[persona]}."
+    )
+
+
+def restricted_text(persona: str) -> str:
+    """The answer when the documents that answer a question are not open to this persona."""
+    if persona == "hiring_manager":
+        return (
+            "That isn't covered by the information we share with candidates, so I can't answer "
+            f"it here. Please check with {WHOM_TO_ASK[persona]}."
+        )
+    return (
+        "That information isn't available to you in the company documents I can use. "
+        f"Please ask {WHOM_TO_ASK[persona]}."
+    )
+
+
+def format_sources(sources: Sequence[Source]) -> str:
+    """Numbered passages for the prompt."""
+    blocks = []
+    for s in sources:
+        where = f"{s.title} — {s.heading}" if s.heading else s.title
+        blocks.append(f"[{s.n}] {where} ({s.path})\n{s.text}")
+    return "\n\n".join(blocks)
+
+
+def clean_citations(text: str, valid: set[int]) -> str:
+    """Keep citations to returned sources; drop any number that points at nothing."""
+
+    def keep(match: re.Match[str]) -> str:
+        numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
+        good = [n for n in dict.fromkeys(numbers) if n in valid]
+        lead = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
+        return f"{lead}[{', '.join(map(str, good))}]" if good else ""
+
+    return _CITATION.sub(keep, text)
+
+
+class CitationStream:
+    """Clean citations in streamed text, holding back an unfinished `[..` until it closes."""
+
+    def __init__(self, valid: set[int]) -> None:
+        self.valid = valid
+        self.pending = ""
+
+    def feed(self, delta: str) -> str:
+        """Text that is safe to show now."""
+        self.pending += delta
+        cut = self.pending.rfind("[")
+        if cut != -1 and "]" not in self.pending[cut:] and len(self.pending) - cut < 16:
+            # Also hold the space before it: a dropped citation takes its space along.
+            cut = cut - 1 if cut > 0 and self.pending[cut - 1] == " " else cut
+            ready, self.pending = self.pending[:cut], self.pending[cut:]
+        else:
+            ready, self.pending = self.pending, ""
+        return clean_citations(ready, self.valid)
+
+    def finish(self) -> str:
+        """Whatever is still held back."""
+        rest, self.pending = self.pending, ""
+        return clean_citations(rest, self.valid)
+
+
+def build_condense_chain(llm: BaseChatModel) -> Runnable:
+    """history + question -> standalone question."""
+    return PromptTemplate.from_template(load_prompt("condense")) | llm | StrOutputParser()
+
+
+def build_answer_chain(llm: BaseChatModel) -> Runnable:
+    """audience_note + sources + profile + question -> streamed answer text."""
+    prompt = ChatPromptTemplate.from_messages(
+        [("system", load_prompt("answer_system")), ("human", load_prompt("answer_user"))]
+    )
+    return prompt | llm | StrOutputParser()
+
+
+class Answerer:
+    """Turns a question into a cited Answer, streaming when an LLM is configured."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        retriever: Retriever,
+        embeddings: Embeddings,
+        llm: BaseChatModel | None = None,
+    ) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.embeddings = embeddings
+        self.llm = llm
+        self.mode = "llm" if llm is not None else "offline"
+        standalone = (
+            RunnableBranch(
+                (lambda x: bool(x["history"]), build_condense_chain(llm)),
+                lambda x: x["question"],
+            )
+            if llm is not None
+            else RunnableLambda(lambda x: x["question"])
+        )
+        # The preparation half of the chain: standalone question, then sources.
+        self.prepare = RunnablePassthrough.assign(
+            standalone=standalone
+        ) | RunnablePassthrough.assign(
+            sources=lambda x: self.retriever.retrieve(x["standalone"], x["persona"])
+        )
+        self.answer_chain = build_answer_chain(llm) if llm is not None else None
+
+    @functools.cached_property
+    def scope_vectors(self) -> np.ndarray:
+        """The topics coach covers, embedded once."""
+        return np.array(self.embeddings.embed_documents(list(SCOPE_TOPICS)))
+
+    def ask(
+        self,
+        question: str,
+        persona: str = "csm",
+        history: Sequence[tuple[str, str]] = (),
+        profile: str = "",
+    ) -> Answer:
+        """Answer in one piece."""
+        answer = None
+        for event in self.stream(question, persona, history, profile):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(
+        self,
+        question: str,
+        persona: str = "csm",
+        history: Sequence[tuple[str, str]] = (),
+        profile: str = "",
+    ) -> Iterator[str | Answer]:
+        """Yield answer text as it is produced, then the finished Answer."""
+        audiences_for(persona)  # an unknown persona fails before any work
+        notice, llm_ok = "", self.answer_chain is not None
+        try:
+            prepared = self.prepare.invoke(
+                {"question": question, "history": _history_text(history), "persona": persona}
+            )
+        except Exception as exc:  # only LLM failures are caught; _llm_reason re-raises the rest
+            notice = f"LLM unavailable: {self._llm_reason(exc)}; answered offline"
+            llm_ok = False
+            sources = self.retriever.retrieve(question, persona)
+            prepared = {"standalone": question, "sources": sources}
+        standalone, sources = prepared["standalone"], prepared["sources"]
+        vector = self.embeddings.embed_query(standalone)
+        refusal = self._refusal(vector, sources, persona)
+        if refusal is not None:
+            yield refusal
+            yield Answer(refusal, self.mode, True, [], notice, standalone)
+            return
+        if llm_ok:
+            text = yield from self._stream_llm(standalone, sources, persona, profile)
+            if isinstance(text, str):
+                yield Answer(text, "llm", _says_not_found(text), sources, notice, standalone)
+                return
+            notice = f"LLM unavailable: {text.reason}; answered offline"
+        quoted = quoted_answer(standalone, vector, sources, self.embeddings)
+        if quoted is None:
+            text = not_found_text(persona)
+            yield text
+            yield Answer(text, "offline", True, [], notice, standalone)
+            return
+        yield quoted
+        yield Answer(quoted, "offline", False, sources, notice, standalone)
+
+    def _refusal(self, vector: list[float], sources: list[Source], persona: str) -> str | None:
+        best = max((s.similarity for s in sources), default=0.0)
+        if best < MIN_RELEVANCE:
+            scope = float(np.max(self.scope_vectors @ np.array(vector)))
+            return OUT_OF_SCOPE if scope < MIN_SCOPE else not_found_text(persona)
+        # When the question is plainly about a document this persona may not read, say so
+        # rather than answer from the next-best visible passage. Only the fact that such a
+        # document exists is used, never its text.
+        hidden = self.retriever.best_hidden_similarity(vector, persona)
+        if hidden > best + RESTRICTED_MARGIN:
+            return restricted_text(persona)
+        return None
+
+    def _stream_llm(
+        self, question: str, sources: list[Source], persona: str, profile: str
+    ) -> Iterator[str]:
+        """Stream cleaned LLM text; return the full text, or a _Failure to fall back offline."""
+        citations = CitationStream({s.n for s in sources})
+        parts: list[str] = []
+        inputs = {
+            "audience_note": AUDIENCE_NOTES[persona],
+            "sources": format_sources(sources),
+            "profile": f"About me: {profile}\n\n" if profile else "",
+            "question": question,
+        }
+        try:
+            for delta in self.answer_chain.stream(inputs):
+                shown = citations.feed(delta)
+                if shown:
+                    parts.append(shown)
+                    yield shown
+        except Exception as exc:
+            return _Failure(self._llm_reason(exc))
+        tail = citations.finish()
+        if tail:
+            parts.append(tail)
+            yield tail
+        return "".join(parts).strip()
+
+    def _llm_reason(self, exc: Exception) -> str:
+        reason = llm_failure(exc, self.settings)
+        if reason is None:
+            raise exc
+        log.warning("LLM failed: %s", reason)
+        return reason
+
+
+@dataclass
+class _Failure:
+    reason: str
+
+
+def _history_text(history: Sequence[tuple[str, str]]) -> str:
+    return "\n".join(f"{role}: {text}" for role, text in history[-6:])
+
+
+def _says_not_found(text: str) -> bool:
+    lowered = text.lower()
+    return any(
+        p in lowered
+        for p in (
+            "couldn't find",
+            "could not find",
+            "do not contain",
+            "don't contain",
+            "not covered",
+            "outside what",
+        )
+    )

@@ -1,0 +1,141 @@
+"""Offline grounded answers: the source sentences that best support the question, cited."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from coach.keyword import tokenize
+from coach.retrieve import Source
+
+QUOTED_LABEL = "Quoted from the company documents:"
+MAX_UNITS = 6  # sentences or list items in one answer
+PER_SOURCE = 3
+CANDIDATES = 10  # units embedded per question: enough for recall, cheap enough for ~30 ms
+UNIT_CHARS = 300  # a unit is embedded by its start: cost grows with length, meaning rarely does
+MIN_SUPPORT = 0.52  # cosine + overlap bonus a unit needs to be quoted at all
+RELATIVE_SPAN = 0.15  # and it must score within this much of the best unit
+
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence or list item, exactly as it stands in its source passage."""
+
+    source: Source
+    position: int
+    text: str
+    is_item: bool = False
+
+
+def units_of(source: Source) -> list[Unit]:
+    """Split a passage into list items, table rows and sentences, keeping their text verbatim."""
+    pieces: list[tuple[str, bool]] = []
+    for line in source.text.split("\n"):
+        if not line.strip() or _TABLE_RULE.match(line):
+            continue
+        if _LIST_MARK.match(line) or line.lstrip().startswith("|"):
+            pieces.append((_LIST_MARK.sub("", line).strip(" |"), True))
+        else:
+            pieces.extend((s.strip(), False) for s in _SENTENCE_END.split(line.strip()))
+    return [
+        Unit(source, i, text, item)
+        for i, (text, item) in enumerate(pieces)
+        if len(text.split()) >= 3 or item
+    ]
+
+
+def _with_list(unit: Unit, units: list[Unit], limit: int = 6) -> list[Unit]:
+    """A sentence that introduces a list ("... requires:") is quoted with its items."""
+    if not unit.text.endswith(":"):
+        return [unit]
+    following = [u for u in units if u.source.n == unit.source.n and u.position > unit.position]
+    items = []
+    for u in following:
+        if not u.is_item or len(items) == limit:
+            break
+        items.append(u)
+    return [unit, *items]
+
+
+def best_units(
+    question: str, query_vector: list[float], units: list[Unit], embeddings: Embeddings
+) -> list[tuple[Unit, float]]:
+    """Units ranked by embedding similarity plus term overlap with the question."""
+    terms = set(tokenize([question], as_ids=False)[0])
+    if not units:
+        return []
+    unit_terms = tokenize([u.text for u in units], as_ids=False)
+    overlap = [len(terms & set(t)) / len(terms) if terms else 0.0 for t in unit_terms]
+    # Cheap pre-ranking by overlap and by how well the unit's passage matched.
+    prior = [o + 0.5 * u.source.similarity for o, u in zip(overlap, units, strict=True)]
+    shortlist = sorted(range(len(units)), key=prior.__getitem__, reverse=True)[:CANDIDATES]
+    vectors = np.array(embed_units(embeddings, [units[i].text[:UNIT_CHARS] for i in shortlist]))
+    cosine = vectors @ np.array(query_vector)
+    scored = [
+        (units[i], float(cos) + 0.3 * overlap[i]) for i, cos in zip(shortlist, cosine, strict=True)
+    ]
+    return sorted(scored, key=lambda pair: pair[1], reverse=True)
+
+
+_unit_vectors: dict[str, list[float]] = {}
+
+
+def embed_units(embeddings: Embeddings, texts: list[str]) -> list[list[float]]:
+    """Embed units, remembering them: the same sentences come back for related questions."""
+    missing = [t for t in dict.fromkeys(texts) if t not in _unit_vectors]
+    if missing:
+        if len(_unit_vectors) > 50_000:
+            _unit_vectors.clear()
+        _unit_vectors.update(zip(missing, embeddings.embed_documents(missing), strict=True))
+    return [_unit_vectors[t] for t in texts]
+
+
+def quoted_answer(
+    question: str, query_vector: list[float], sources: list[Source], embeddings: Embeddings
+) -> str | None:
+    """An answer made only of source sentences, grouped by source and cited; None if none fit."""
+    units = [unit for source in sources for unit in units_of(source)]
+    chosen: dict[tuple[int, int], Unit] = {}
+    picks: dict[int, int] = {}  # source number -> units picked on their own merit
+    ranked = best_units(question, query_vector, units, embeddings)
+    # Quote what supports the question nearly as well as the best unit does, not everything.
+    floor = max(MIN_SUPPORT, ranked[0][1] - RELATIVE_SPAN) if ranked else MIN_SUPPORT
+    for unit, score in ranked:
+        if score < floor or sum(picks.values()) == MAX_UNITS:
+            break
+        n = unit.source.n
+        if picks.get(n, 0) == PER_SOURCE or unit.text in {u.text for u in chosen.values()}:
+            continue
+        picks[n] = picks.get(n, 0) + 1
+        for part in _with_list(unit, units):
+            chosen[(n, part.position)] = part
+    if not chosen:
+        return None
+    lines = [QUOTED_LABEL]
+    for source in sources:
+        mine = [chosen[key] for key in sorted(chosen) if key[0] == source.n]
+        if not mine:
+            continue
+        where = f"{source.title} — {source.heading}" if source.heading else source.title
+        lines.append(f"\n**{where}**")
+        lines.extend(
+            f"{'  ' if u.is_item and _follows_lead_in(u, mine) else ''}- {u.text} [{source.n}]"
+            for u in mine
+        )
+    return "\n".join(lines)
+
+
+def _follows_lead_in(unit: Unit, units: list[Unit]) -> bool:
+    """Whether a list item belongs under a quoted "...:" sentence (indent it there)."""
+    before = [u for u in units if u.position < unit.position]
+    return bool(before) and (
+        before[-1].text.endswith(":")
+        or (before[-1].is_item and _follows_lead_in(before[-1], units))
+    )
