@@ -39,6 +39,7 @@ SCOPE_TOPICS = (
     "rotation programs, lateral moves and changing teams",
     "compensation, pay, performance reviews and calibration",
     "working here as a candidate: interviews, remote work, onboarding, benefits",
+    "HR policies: leave, relocation, benefits, equity and stock options",
 )
 OUT_OF_SCOPE = (
     "I can only help with career growth here: career paths and plan types, next steps from "
@@ -138,12 +139,12 @@ class CitationStream:
         """Text that is safe to show now."""
         self.pending += delta
         cut = self.pending.rfind("[")
-        if cut != -1 and "]" not in self.pending[cut:] and len(self.pending) - cut < 16:
-            # Also hold the space before it: a dropped citation takes its space along.
-            cut = cut - 1 if cut > 0 and self.pending[cut - 1] == " " else cut
-            ready, self.pending = self.pending[:cut], self.pending[cut:]
-        else:
-            ready, self.pending = self.pending, ""
+        if cut == -1 or "]" in self.pending[cut:] or len(self.pending) - cut >= 16:
+            cut = len(self.pending)
+        # Trailing spaces wait too: a dropped citation takes the space before it along.
+        while cut > 0 and self.pending[cut - 1] == " ":
+            cut -= 1
+        ready, self.pending = self.pending[:cut], self.pending[cut:]
         return clean_citations(ready, self.valid)
 
     def finish(self) -> str:

@@ -69,3 +69,25 @@ def role_doc(role_id: str, title: str, body: str, audience: str = "employee", **
     ]
     lines += [f"{key}: {value}" for key, value in extra.items()]
     return "\n".join([*lines, "---", "", f"# {title}", "", body, ""])
+
+
+def indexed_coach(knowledge: Path, data: Path, **overrides: object):
+    """A Coach over a folder, synced with the session's model."""
+    from coach.compose import Coach
+
+    coach = Coach(load_settings(knowledge_dir=knowledge, data_dir=data, **overrides))
+    report = coach.sync()
+    assert report.failed == [], report.failed
+    return coach
+
+
+@pytest.fixture(scope="session")
+def lumenfield(tmp_path_factory: pytest.TempPathFactory, embeddings):
+    """The shipped knowledge base, indexed once per session (offline mode)."""
+    return indexed_coach(KNOWLEDGE, tmp_path_factory.mktemp("lumenfield"))
+
+
+@pytest.fixture(scope="session")
+def gitlab(tmp_path_factory: pytest.TempPathFactory, embeddings):
+    """The real GitLab handbook pages, indexed once per session (offline mode)."""
+    return indexed_coach(REALWORLD, tmp_path_factory.mktemp("gitlab"))

@@ -1,0 +1,144 @@
+"""Answers: offline quotes only source text, citations always point at sources, refusals."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from langchain_core.language_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+from typer.testing import CliRunner
+
+from coach.answer import (
+    OUT_OF_SCOPE,
+    Answer,
+    Answerer,
+    CitationStream,
+    clean_citations,
+)
+from coach.cli import app
+from coach.offline import QUOTED_LABEL
+from coach.prompts import load_prompt, variables
+
+QUESTIONS = (
+    "What do I need to get promoted from CSM II to Senior CSM?",
+    "How long is the Renewals rotation and who can apply?",
+    "How much is the yearly learning budget and who approves a certification?",
+    "what's a dual plan",
+)
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_offline_answer_quotes_only_source_sentences(lumenfield, question):
+    answer = lumenfield.answerer.ask(question)
+    assert (answer.mode, answer.refused) == ("offline", False)
+    lines = answer.text.splitlines()
+    assert lines[0] == QUOTED_LABEL
+    quotes = [line for line in lines if line.lstrip().startswith("- ")]
+    assert quotes, answer.text
+    by_n = {s.n: s.text for s in answer.sources}
+    for line in quotes:
+        match = re.fullmatch(r"\s*- (.+) \[(\d+)\]", line)
+        assert match, line
+        sentence, n = match.group(1), int(match.group(2))
+        assert n in by_n and sentence in by_n[n], (sentence, n)
+
+
+def test_out_of_scope_question_gets_a_redirect(lumenfield):
+    answer = lumenfield.answerer.ask("give me a good recipe for pastel de nata")
+    assert answer.refused and answer.text == OUT_OF_SCOPE and answer.sources == []
+
+
+def test_question_the_documents_do_not_cover_says_whom_to_ask(lumenfield):
+    answer = lumenfield.answerer.ask("What relocation package do I get if I move to Tokyo?")
+    assert answer.refused and "manager or the People team" in answer.text
+
+
+def test_restricted_question_from_a_hiring_manager_is_declined(lumenfield):
+    answer = lumenfield.answerer.ask("What's the salary range for a Senior CSM in Lisbon?",
+                                     "hiring_manager")
+    assert answer.refused and "62,000" not in answer.text
+
+
+def test_citations_to_missing_sources_are_removed():
+    assert clean_citations("Yes [1]. No [7]. Both [2, 9].", {1, 2}) == "Yes [1]. No. Both [2]."
+
+
+def test_streamed_citations_are_cleaned_across_chunks():
+    stream = CitationStream({1, 2})
+    pieces = ["Budget is EUR 2,000 [", "1]. Ask", " Finance [", "4", "]. Done [2"]
+    shown = "".join(stream.feed(p) for p in pieces) + stream.finish()
+    assert shown == "Budget is EUR 2,000 [1]. Ask Finance. Done [2"
+
+
+def test_prompt_templates_match_the_chain_inputs():
+    assert variables(load_prompt("condense")) == {"history", "question"}
+    assert variables(load_prompt("answer_system")) == {"audience_note"}
+    assert variables(load_prompt("answer_user")) == {"sources", "profile", "question"}
+
+
+def fake_llm(*replies: str) -> GenericFakeChatModel:
+    return GenericFakeChatModel(messages=iter(AIMessage(content=r) for r in replies))
+
+
+def test_llm_mode_streams_and_fixes_citations(lumenfield):
+    llm = fake_llm("A dual plan pairs your level with a second track [1]. See also [9].")
+    answerer = Answerer(lumenfield.settings, lumenfield.retriever, lumenfield.embeddings, llm)
+    events = list(answerer.stream("what is a dual plan?"))
+    deltas, answer = events[:-1], events[-1]
+    assert isinstance(answer, Answer) and answer.mode == "llm" and len(deltas) > 3
+    assert answer.text == "A dual plan pairs your level with a second track [1]. See also."
+    assert "".join(deltas).strip() == answer.text
+
+
+def test_follow_up_is_rewritten_from_history(lumenfield):
+    llm = fake_llm("How long is the CS Operations rotation?", "Six months [1].")
+    answerer = Answerer(lumenfield.settings, lumenfield.retriever, lumenfield.embeddings, llm)
+    history = [("user", "Tell me about the CS Operations rotation"), ("assistant", "...")]
+    answer = answerer.ask("how long is it?", history=history)
+    assert answer.question == "How long is the CS Operations rotation?"
+    assert any(s.path == "plans/rotation-programs.md" for s in answer.sources)
+
+
+runner = CliRunner()
+
+
+def test_ask_json_has_answer_mode_refused_and_sources(lumenfield):
+    result = runner.invoke(app, ["ask", "How do I sign up for mentoring?", "--json",
+                                 "--knowledge", str(lumenfield.settings.knowledge_dir),
+                                 "--data", str(lumenfield.settings.data_dir)])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    assert set(shown) == {"answer", "mode", "refused", "sources"}
+    assert shown["mode"] == "offline" and shown["refused"] is False
+    assert set(shown["sources"][0]) == {"n", "path", "title", "heading", "snippet", "score"}
+
+
+def test_ask_with_unknown_persona_is_a_usage_error(lumenfield):
+    result = runner.invoke(app, ["ask", "hi", "--persona", "admin"])
+    assert result.exit_code == 2 and "unknown persona" in result.stderr
+
+
+def test_eval_thresholds_and_bad_files(lumenfield, tmp_path):
+    cases = tmp_path / "cases.yaml"
+    cases.write_text("- question: How long is the Onboarding rotation?\n"
+                     "  expect_sources: [plans/rotation-programs.md]\n"
+                     "- question: What is the capital of France?\n"
+                     "  expect_refusal: true\n")
+    where = ["--knowledge", str(lumenfield.settings.knowledge_dir),
+             "--data", str(lumenfield.settings.data_dir)]
+    result = runner.invoke(app, ["eval", str(cases), "--json", "--min-hit", "0.9", *where])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["questions"] == 2 and summary["source_hit_at_k"] == 1.0
+    assert summary["refusal_accuracy"] == 1.0 and summary["latency_p95_ms"] > 0
+    impossible = tmp_path / "impossible.yaml"
+    impossible.write_text("- question: zzz qqq\n  expect_sources: [nope.md]\n")
+    missed = runner.invoke(app, ["eval", str(impossible), "--min-hit", "0.5", *where])
+    assert missed.exit_code == 1 and "threshold missed: hit@k" in missed.stderr
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("- question: hi\n  expect_sorces: [a.md]\n")
+    bad = runner.invoke(app, ["eval", str(broken), *where])
+    assert bad.exit_code == 2 and "expect_sorces" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
