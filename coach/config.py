@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(
         30.0, gt=0, description="Seconds to wait for the LLM before answering offline."
     )
+    llm_max_tokens: int = Field(800, ge=16, description="Longest answer the LLM may write.")
     llm_max_retries: int = Field(1, ge=0, description="Retries of a failed LLM request.")
     log_level: str = Field("WARNING", description="Logging level for the coach loggers.")
 

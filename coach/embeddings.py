@@ -9,7 +9,6 @@ import os
 from langchain_core.embeddings import Embeddings
 
 from coach.config import Settings
-from coach.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +78,7 @@ def _cached_embeddings(
 ) -> Embeddings:
     if provider == "minilm":
         return MiniLMEmbeddings(batch_size=batch_size)
-    try:
-        from langchain_openai import OpenAIEmbeddings
-    except ImportError:
-        raise ConfigError(
-            "embedding_provider=openai needs langchain-openai: pip install 'coach[openai]'"
-        ) from None
+    from langchain_openai import OpenAIEmbeddings  # imported only when chosen: it is slow
     return OpenAIEmbeddings(
         model=model,
         base_url=base_url,

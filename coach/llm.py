@@ -7,7 +7,7 @@ import logging
 from langchain_core.language_models import BaseChatModel
 
 from coach.config import Settings
-from coach.errors import ConfigError, one_line
+from coach.errors import one_line
 
 log = logging.getLogger(__name__)
 
@@ -16,10 +16,7 @@ def make_llm(settings: Settings) -> BaseChatModel | None:
     """The configured chat model, or None for offline mode."""
     if settings.llm_gguf_path is None and not settings.llm_model:
         return None
-    try:
-        from langchain_openai import ChatOpenAI
-    except ImportError:
-        raise ConfigError("LLM mode needs langchain-openai: pip install 'coach[openai]'") from None
+    from langchain_openai import ChatOpenAI  # imported only in LLM mode: it is slow
     base_url, model = settings.openai_base_url, settings.llm_model
     api_key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     if settings.llm_gguf_path is not None:
@@ -34,6 +31,7 @@ def make_llm(settings: Settings) -> BaseChatModel | None:
         timeout=settings.llm_timeout_s,
         max_retries=settings.llm_max_retries,
         temperature=0.2,
+        max_tokens=settings.llm_max_tokens,
         streaming=True,
     )
 

@@ -91,3 +91,6 @@ def lumenfield(tmp_path_factory: pytest.TempPathFactory, embeddings):
 def gitlab(tmp_path_factory: pytest.TempPathFactory, embeddings):
     """The real GitLab handbook pages, indexed once per session (offline mode)."""
     return indexed_coach(REALWORLD, tmp_path_factory.mktemp("gitlab"))
+
+
+from llm_servers import closed_port_url, gguf_path, llm_server, stub_server  # noqa: E402, F401
