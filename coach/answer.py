@@ -20,7 +20,7 @@ from coach.config import Settings
 from coach.llm import llm_failure
 from coach.offline import quoted_answer
 from coach.prompts import load_prompt
-from coach.retrieve import Retriever, Source, audiences_for
+from coach.retrieve import Retrieval, Retriever, Source, audiences_for
 
 log = logging.getLogger(__name__)
 
@@ -190,10 +190,8 @@ class Answerer:
             else RunnableLambda(lambda x: x["question"])
         )
         # The preparation half of the chain: standalone question, then sources.
-        self.prepare = RunnablePassthrough.assign(
-            standalone=standalone
-        ) | RunnablePassthrough.assign(
-            sources=lambda x: self.retriever.retrieve(x["standalone"], x["persona"])
+        self.prepare = RunnablePassthrough.assign(standalone=standalone).assign(
+            found=lambda x: self.retriever.search(x["standalone"], x["persona"])
         )
         self.answer_chain = build_answer_chain(llm) if llm is not None else None
 
@@ -234,11 +232,10 @@ class Answerer:
         except Exception as exc:  # only LLM failures are caught; _llm_reason re-raises the rest
             notice = f"LLM unavailable: {self._llm_reason(exc)}; answered offline"
             llm_ok = False
-            sources = self.retriever.retrieve(question, persona)
-            prepared = {"standalone": question, "sources": sources}
-        standalone, sources = prepared["standalone"], prepared["sources"]
-        vector = self.embeddings.embed_query(standalone)
-        refusal = self._refusal(vector, sources, persona)
+            prepared = {"standalone": question, "found": self.retriever.search(question, persona)}
+        standalone, found = prepared["standalone"], prepared["found"]
+        sources, vector = found.sources, found.vector
+        refusal = self._refusal(found, persona)
         if refusal is not None:
             yield refusal
             yield Answer(refusal, self.mode, True, [], notice, standalone)
@@ -258,16 +255,15 @@ class Answerer:
         yield quoted
         yield Answer(quoted, "offline", False, sources, notice, standalone)
 
-    def _refusal(self, vector: list[float], sources: list[Source], persona: str) -> str | None:
-        best = max((s.similarity for s in sources), default=0.0)
+    def _refusal(self, found: Retrieval, persona: str) -> str | None:
+        best = max((s.similarity for s in found.sources), default=0.0)
         if best < MIN_RELEVANCE:
-            scope = float(np.max(self.scope_vectors @ np.array(vector)))
+            scope = float(np.max(self.scope_vectors @ np.array(found.vector)))
             return OUT_OF_SCOPE if scope < MIN_SCOPE else not_found_text(persona)
         # When the question is plainly about a document this persona may not read, say so
         # rather than answer from the next-best visible passage. Only the fact that such a
         # document exists is used, never its text.
-        hidden = self.retriever.best_hidden_similarity(vector, persona)
-        if hidden > best + RESTRICTED_MARGIN:
+        if found.hidden_similarity > best + RESTRICTED_MARGIN:
             return restricted_text(persona)
         return None
 

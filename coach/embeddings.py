@@ -79,6 +79,7 @@ def _cached_embeddings(
     if provider == "minilm":
         return MiniLMEmbeddings(batch_size=batch_size)
     from langchain_openai import OpenAIEmbeddings  # imported only when chosen: it is slow
+
     return OpenAIEmbeddings(
         model=model,
         base_url=base_url,

@@ -17,6 +17,7 @@ def make_llm(settings: Settings) -> BaseChatModel | None:
     if settings.llm_gguf_path is None and not settings.llm_model:
         return None
     from langchain_openai import ChatOpenAI  # imported only in LLM mode: it is slow
+
     base_url, model = settings.openai_base_url, settings.llm_model
     api_key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     if settings.llm_gguf_path is not None:

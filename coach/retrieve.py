@@ -70,6 +70,15 @@ class Source:
         }
 
 
+@dataclass
+class Retrieval:
+    """What one search found for one persona."""
+
+    sources: list[Source]
+    vector: list[float]
+    hidden_similarity: float  # best match among passages the persona may not read (never shown)
+
+
 class Retriever:
     """Hybrid retrieval over one store and its keyword index."""
 
@@ -89,9 +98,13 @@ class Retriever:
 
     def retrieve(self, question: str, persona: str, k: int | None = None) -> list[Source]:
         """The top-k distinct passages for the question that the persona may read."""
+        return self.search(question, persona, k).sources
+
+    def search(self, question: str, persona: str, k: int | None = None) -> Retrieval:
+        """retrieve(), plus the question's vector and how well hidden passages match it."""
         allowed = audiences_for(persona)
         vector = self.embeddings.embed_query(question)
-        dense = self.store.query(vector, self.candidates, allowed)
+        dense, hidden = self.store.query(vector, self.candidates, allowed)
         sparse = self.keywords.search(question, allowed, self.candidates)
         fused: dict[str, float] = {}
         for ranking in ([row["id"] for row in dense], [chunk_id for chunk_id, _ in sparse]):
@@ -116,15 +129,8 @@ class Retriever:
             for n, row in enumerate(picked, start=1)
         ]
         # Defence in depth: both searches already filtered, but nothing else may ever pass.
-        return [s for s in sources if s.metadata.get("audience") in allowed]
-
-    def best_hidden_similarity(self, vector: list[float], persona: str) -> float:
-        """How well the best passage this persona may NOT read matches (0 if none exist)."""
-        hidden = tuple(a for a in PERSONAS["hr"] if a not in audiences_for(persona))
-        if not hidden:
-            return 0.0
-        rows = self.store.query(vector, 1, hidden)
-        return rows[0]["similarity"] if rows else 0.0
+        sources = [s for s in sources if s.metadata.get("audience") in allowed]
+        return Retrieval(sources, vector, hidden)
 
 
 def _distinct(rows: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:

@@ -36,7 +36,13 @@ LLM_API_KEY = "test-key"
 LLM_MODEL = "gemma-3-270m"
 LLM_CTX_PER_SLOT = 2048
 LLM_PARALLEL = 2
-LLM_MAX_TOKENS = 128  # server-side cap on tokens per answer: a base model rarely stops by itself
+# The default answer length when a request gives no max_tokens (an explicit max_tokens is obeyed,
+# even a larger one). The base model never emits its end token after the ChatML prompt, so every
+# answer runs to this length: keep it short, and pass a small max_tokens in tests.
+LLM_MAX_TOKENS = 64
+# One compute thread: on 2 shared cores, 2 OpenMP threads collapse from ~48 to 1-5 tokens/s
+# whenever anything else runs (pytest itself, another suite); 1 thread holds ~30 tokens/s.
+LLM_THREADS = int(os.environ.get("LLM_TEST_THREADS", "1"))
 
 
 class LLMServer(NamedTuple):
@@ -87,8 +93,8 @@ def llm_server(gguf_path: Path) -> Iterator[LLMServer]:
     params.n_parallel = LLM_PARALLEL
     params.n_ctx = LLM_CTX_PER_SLOT * LLM_PARALLEL  # the context is split between the slots
     params.n_predict = LLM_MAX_TOKENS
-    params.cpuparams.n_threads = 2
-    params.cpuparams_batch.n_threads = 2
+    params.cpuparams.n_threads = LLM_THREADS
+    params.cpuparams_batch.n_threads = LLM_THREADS
     params.n_threads_http = 2
     params.sampling.temp = 0.0  # greedy: same prompt, same answer
     params.sampling.seed = 42
@@ -170,23 +176,27 @@ class _StubHandler(BaseHTTPRequestHandler):
         else:
             self._send_json(200, _completion(body, stub.content))
 
-    def _send_json(self, status: int, payload: dict[str, Any], **headers: str) -> None:
+    def _send_json(self, status: int, payload: dict[str, Any], headers: dict | None = None) -> None:
         """Send one JSON response."""
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name.replace("_", "-"), value)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 
     def _send_error(self, status: int) -> None:
-        """Send an OpenAI-shaped error body; 429 and 503 say Retry-After: 0."""
+        """Send an OpenAI-shaped error body; 429 and 503 say retry at once.
+
+        The openai client ignores ``Retry-After: 0`` (it backs off 0.5-8 s instead), so
+        ``retry-after-ms: 1`` is sent too, which it does obey: retry tests stay fast.
+        """
         message, kind, code = _ERRORS.get(status, (f"Stub error {status}.", "server_error", None))
         payload = {"error": {"message": message, "type": kind, "param": None, "code": code}}
-        extra = {"Retry_After": "0"} if status in (429, 503) else {}
-        self._send_json(status, payload, **extra)
+        retry = {"Retry-After": "0", "retry-after-ms": "1"} if status in (429, 503) else {}
+        self._send_json(status, payload, retry)
 
     def _send_stream(self, body: dict[str, Any]) -> None:
         """Send the content as server-sent chat.completion.chunk events, one word each."""

@@ -56,8 +56,9 @@ def test_question_the_documents_do_not_cover_says_whom_to_ask(lumenfield):
 
 
 def test_restricted_question_from_a_hiring_manager_is_declined(lumenfield):
-    answer = lumenfield.answerer.ask("What's the salary range for a Senior CSM in Lisbon?",
-                                     "hiring_manager")
+    answer = lumenfield.answerer.ask(
+        "What's the salary range for a Senior CSM in Lisbon?", "hiring_manager"
+    )
     assert answer.refused and "62,000" not in answer.text
 
 
@@ -105,9 +106,18 @@ runner = CliRunner()
 
 
 def test_ask_json_has_answer_mode_refused_and_sources(lumenfield):
-    result = runner.invoke(app, ["ask", "How do I sign up for mentoring?", "--json",
-                                 "--knowledge", str(lumenfield.settings.knowledge_dir),
-                                 "--data", str(lumenfield.settings.data_dir)])
+    result = runner.invoke(
+        app,
+        [
+            "ask",
+            "How do I sign up for mentoring?",
+            "--json",
+            "--knowledge",
+            str(lumenfield.settings.knowledge_dir),
+            "--data",
+            str(lumenfield.settings.data_dir),
+        ],
+    )
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
     assert set(shown) == {"answer", "mode", "refused", "sources"}
@@ -122,12 +132,18 @@ def test_ask_with_unknown_persona_is_a_usage_error(lumenfield):
 
 def test_eval_thresholds_and_bad_files(lumenfield, tmp_path):
     cases = tmp_path / "cases.yaml"
-    cases.write_text("- question: How long is the Onboarding rotation?\n"
-                     "  expect_sources: [plans/rotation-programs.md]\n"
-                     "- question: What is the capital of France?\n"
-                     "  expect_refusal: true\n")
-    where = ["--knowledge", str(lumenfield.settings.knowledge_dir),
-             "--data", str(lumenfield.settings.data_dir)]
+    cases.write_text(
+        "- question: How long is the Onboarding rotation?\n"
+        "  expect_sources: [plans/rotation-programs.md]\n"
+        "- question: What is the capital of France?\n"
+        "  expect_refusal: true\n"
+    )
+    where = [
+        "--knowledge",
+        str(lumenfield.settings.knowledge_dir),
+        "--data",
+        str(lumenfield.settings.data_dir),
+    ]
     result = runner.invoke(app, ["eval", str(cases), "--json", "--min-hit", "0.9", *where])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)

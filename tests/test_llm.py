@@ -18,9 +18,14 @@ pytestmark = pytest.mark.slow
 
 def llm_answerer(lumenfield, base_url: str, api_key: str, model: str, timeout: float = 60):
     settings = load_settings(
-        knowledge_dir=lumenfield.settings.knowledge_dir, data_dir=lumenfield.settings.data_dir,
-        llm_model=model, openai_base_url=base_url, openai_api_key=api_key,
-        llm_timeout_s=timeout, llm_max_retries=0,
+        knowledge_dir=lumenfield.settings.knowledge_dir,
+        data_dir=lumenfield.settings.data_dir,
+        llm_model=model,
+        openai_base_url=base_url,
+        openai_api_key=api_key,
+        llm_timeout_s=timeout,
+        llm_max_retries=0,
+        llm_max_tokens=64,
     )
     return Answerer(settings, lumenfield.retriever, lumenfield.embeddings, make_llm(settings))
 
@@ -33,8 +38,9 @@ def test_real_server_streams_a_cited_answer(lumenfield, llm_server):
     deltas = [e for e in events[:-1] if isinstance(e, str)]
     assert len(deltas) > 1 and "".join(deltas).strip() == answer.text
     valid = {s.n for s in answer.sources}
-    cited = {int(n) for group in re.findall(r"\[([\d, ]+)\]", answer.text)
-             for n in group.split(",")}
+    cited = {
+        int(n) for group in re.findall(r"\[([\d, ]+)\]", answer.text) for n in group.split(",")
+    }
     assert cited <= valid  # whatever the small model wrote, no citation points at nothing
 
 
@@ -52,12 +58,15 @@ def test_wrong_api_key_falls_back_offline_with_a_reason(lumenfield, llm_server):
     assert "refused the API key (401)" in answer.notice and "\n" not in answer.notice
 
 
-@pytest.mark.parametrize(("kind", "reason"), [
-    ("429", "rate-limiting requests (429)"),
-    ("500", "answered HTTP 500"),
-    ("slow", "did not answer within 1 s"),
-    ("closed", "cannot connect to"),
-])
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("429", "rate-limiting requests (429)"),
+        ("500", "answered HTTP 500"),
+        ("slow", "did not answer within 1 s"),
+        ("closed", "cannot connect to"),
+    ],
+)
 def test_endpoint_failures_give_a_reason_and_the_offline_answer(
     lumenfield, stub_server, closed_port_url, kind, reason
 ):
@@ -75,12 +84,23 @@ def test_endpoint_failures_give_a_reason_and_the_offline_answer(
 
 
 def test_cli_reports_the_fallback_in_one_line(lumenfield, closed_port_url):
-    result = CliRunner().invoke(app, [
-        "ask", "How long is the Renewals rotation?",
-        "--knowledge", str(lumenfield.settings.knowledge_dir),
-        "--data", str(lumenfield.settings.data_dir),
-    ], env={"COACH_LLM_MODEL": "m", "OPENAI_BASE_URL": closed_port_url,
-            "COACH_LLM_TIMEOUT_S": "2", "COACH_LLM_MAX_RETRIES": "0"})
+    result = CliRunner().invoke(
+        app,
+        [
+            "ask",
+            "How long is the Renewals rotation?",
+            "--knowledge",
+            str(lumenfield.settings.knowledge_dir),
+            "--data",
+            str(lumenfield.settings.data_dir),
+        ],
+        env={
+            "COACH_LLM_MODEL": "m",
+            "OPENAI_BASE_URL": closed_port_url,
+            "COACH_LLM_TIMEOUT_S": "2",
+            "COACH_LLM_MAX_RETRIES": "0",
+        },
+    )
     assert result.exit_code == 0, result.output
     notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
     assert len(notes) == 1 and "cannot connect" in notes[0]

@@ -37,8 +37,9 @@ def test_hiring_managers_see_only_public_pages(lumenfield):
 def test_hr_sees_hr_pages(lumenfield):
     sources = lumenfield.retriever.retrieve("compensation band Senior CSM Lisbon", "hr")
     assert sources[0].path == "hr/compensation-bands.md"
-    answer = lumenfield.answerer.ask("What is the compensation band for a Senior CSM in Lisbon?",
-                                     "hr")
+    answer = lumenfield.answerer.ask(
+        "What is the compensation band for a Senior CSM in Lisbon?", "hr"
+    )
     assert not answer.refused and "62,000" in answer.text
 
 
@@ -61,8 +62,10 @@ def test_keyword_index_follows_every_sync(kb, tmp_path, embeddings):
     write(kb, "b.md", "# Zorblax\n\nThe zorblax certification is new this year.\n")
     coach.sync()
     hits = coach.keywords.search("zorblax certification", ("employee",), 5)
-    assert hits and coach.store.fetch([hits[0][0]], [0.0] * 384)[hits[0][0]]["metadata"][
-        "path"] == "b.md"
+    assert (
+        hits
+        and coach.store.fetch([hits[0][0]], [0.0] * 384)[hits[0][0]]["metadata"]["path"] == "b.md"
+    )
     assert coach.keywords.search("zorblax", ("public",), 5) == []  # audience filter in BM25 too
     (kb / "b.md").unlink()
     coach.sync()

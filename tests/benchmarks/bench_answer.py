@@ -47,9 +47,14 @@ def add_synthetic_chunks(coach: Coach, total: int, seed: int = 7) -> None:
     for i in range(total - len(real)):
         text = ". ".join(rng.sample(sentences, 6)) + "."
         vector = base[rng.randrange(len(base))] + np.random.default_rng(i).normal(0, 0.04, 384)
-        meta = {"path": f"synthetic/doc-{i // 20}.md", "title": f"Synthetic {i // 20}",
-                "heading": f"Part {i % 20}", "audience": rng.choice(audiences),
-                "chunk_index": i % 20, "source_hash": "synthetic"}
+        meta = {
+            "path": f"synthetic/doc-{i // 20}.md",
+            "title": f"Synthetic {i // 20}",
+            "heading": f"Part {i % 20}",
+            "audience": rng.choice(audiences),
+            "chunk_index": i % 20,
+            "source_hash": "synthetic",
+        }
         chunks.append(Chunk(f"syn-{i}", text, text, meta))
         vectors.append((vector / np.linalg.norm(vector)).tolist())
     coach.store.write(chunks, vectors)
@@ -73,8 +78,11 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=10_000)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    golden = [c["question"] for name in ("knowledge.yaml", "gitlab.yaml")
-              for c in yaml.safe_load((REPO / "tests/golden" / name).read_text())]
+    golden = [
+        c["question"]
+        for name in ("knowledge.yaml", "gitlab.yaml")
+        for c in yaml.safe_load((REPO / "tests/golden" / name).read_text())
+    ]
 
     with tempfile.TemporaryDirectory() as tmp:
         coach = Coach(load_settings(knowledge_dir=REPO / "knowledge", data_dir=Path(tmp)))
@@ -82,11 +90,18 @@ def main() -> None:
         add_synthetic_chunks(coach, args.chunks)
         chunks = coach.store.count()
         log.info("index holds %d chunks", chunks)
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
         from langchain_chroma import Chroma
 
-        bare = Chroma(client=coach.store.collection._client,
-                      collection_name=coach.settings.collection,
-                      embedding_function=coach.embeddings)
+        client = chromadb.PersistentClient(
+            path=str(Path(tmp) / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        bare = Chroma(
+            client=client,
+            collection_name=coach.settings.collection,
+            embedding_function=coach.embeddings,
+        )
         embeddings = coach.embeddings
         for question in golden[:5]:  # warm every path once
             bare.similarity_search(question, k=5)
