@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run index test lint bench samples clean
+.PHONY: install run index watch test lint bench samples clean
 
 # torch's CPU build goes in first, so no dependency pulls the multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -16,12 +16,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Index knowledge/ and keep the index in sync while it is edited (the app lands here later).
+## Index knowledge/ (only what changed) and start a chat in the terminal (the app lands here later).
 run: install
-	$(BIN)/coach index --watch
+	$(BIN)/coach chat
 
 index: install
 	$(BIN)/coach index
+
+## Keep the index in sync while HR edits knowledge/.
+watch: install
+	$(BIN)/coach index --watch
 
 test: install lint
 	$(BIN)/python -m pytest
@@ -31,6 +35,7 @@ lint: install
 
 bench: install
 	$(BIN)/python tests/benchmarks/bench_index.py
+	$(BIN)/python tests/benchmarks/bench_answer.py
 
 ## Rebuild the PDF and DOCX in knowledge/ from scripts/office_sources/.
 samples: install

@@ -59,6 +59,7 @@ AUDIENCE_NOTES = {
     ),
     "hr": "You are talking with a member of the People (HR) team.",
 }
+FOLLOW_UP_WORDS = 8  # offline: a question this short after another is read as a follow-up
 _CITATION = re.compile(r"\s?\[(\d+(?:\s*,\s*\d+)*)\]")
 
 
@@ -187,7 +188,7 @@ class Answerer:
                 lambda x: x["question"],
             )
             if llm is not None
-            else RunnableLambda(lambda x: x["question"])
+            else RunnableLambda(_offline_standalone)
         )
         # The preparation half of the chain: standalone question, then sources.
         self.prepare = RunnablePassthrough.assign(standalone=standalone).assign(
@@ -226,8 +227,14 @@ class Answerer:
         audiences_for(persona)  # an unknown persona fails before any work
         notice, llm_ok = "", self.answer_chain is not None
         try:
+            last = next((text for role, text in reversed(history) if role == "user"), "")
             prepared = self.prepare.invoke(
-                {"question": question, "history": _history_text(history), "persona": persona}
+                {
+                    "question": question,
+                    "history": _history_text(history),
+                    "last_question": last,
+                    "persona": persona,
+                }
             )
         except Exception as exc:  # only LLM failures are caught; _llm_reason re-raises the rest
             notice = f"LLM unavailable: {self._llm_reason(exc)}; answered offline"
@@ -304,6 +311,12 @@ class Answerer:
 @dataclass
 class _Failure:
     reason: str
+
+
+def _offline_standalone(inputs: dict[str, str]) -> str:
+    """Without an LLM, a short follow-up is searched together with the previous question."""
+    question, last = inputs["question"], inputs.get("last_question", "")
+    return f"{last} {question}" if last and len(question.split()) <= FOLLOW_UP_WORDS else question
 
 
 def _history_text(history: Sequence[tuple[str, str]]) -> str:

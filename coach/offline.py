@@ -14,8 +14,8 @@ from coach.retrieve import Source
 QUOTED_LABEL = "Quoted from the company documents:"
 MAX_UNITS = 6  # sentences or list items in one answer
 PER_SOURCE = 3
-CANDIDATES = 10  # units embedded per question: enough for recall, cheap enough for ~30 ms
-UNIT_CHARS = 300  # a unit is embedded by its start: cost grows with length, meaning rarely does
+CANDIDATES = 6  # units embedded per question: enough for recall, cheap enough for ~30 ms
+UNIT_CHARS = 200  # a unit is embedded by its start: cost grows with length, meaning rarely does
 MIN_SUPPORT = 0.52  # cosine + overlap bonus a unit needs to be quoted at all
 RELATIVE_SPAN = 0.15  # and it must score within this much of the best unit
 
