@@ -158,3 +158,10 @@ def test_eval_thresholds_and_bad_files(lumenfield, tmp_path):
     bad = runner.invoke(app, ["eval", str(broken), *where])
     assert bad.exit_code == 2 and "expect_sorces" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_offline_follow_up_uses_the_previous_question(lumenfield):
+    history = [("user", "what is a dual plan?"), ("assistant", "...")]
+    answer = lumenfield.answerer.ask("and how do I start one?", history=history)
+    assert not answer.refused
+    assert any(s.path == "plans/dual-plan.md" for s in answer.sources)
