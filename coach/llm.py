@@ -42,16 +42,17 @@ def llm_failure(exc: BaseException, settings: Settings) -> str | None:
     import openai
 
     where = settings.openai_base_url or "the LLM endpoint"
-    if isinstance(exc, openai.AuthenticationError):
-        return f"{where} refused the API key (401)"
-    if isinstance(exc, openai.PermissionDeniedError):
-        return f"{where} denied access (403)"
-    if isinstance(exc, openai.RateLimitError):
-        return f"{where} is rate-limiting requests (429)"
-    if isinstance(exc, openai.APITimeoutError):
-        return f"{where} did not answer within {settings.llm_timeout_s:g} s"
-    if isinstance(exc, openai.APIConnectionError):
-        return f"cannot connect to {where}"
+    # Most specific first: the status errors are all APIStatusError, timeouts are connection errors.
+    reasons = (
+        (openai.AuthenticationError, f"{where} refused the API key (401)"),
+        (openai.PermissionDeniedError, f"{where} denied access (403)"),
+        (openai.RateLimitError, f"{where} is rate-limiting requests (429)"),
+        (openai.APITimeoutError, f"{where} did not answer within {settings.llm_timeout_s:g} s"),
+        (openai.APIConnectionError, f"cannot connect to {where}"),
+    )
+    for kind, reason in reasons:
+        if isinstance(exc, kind):
+            return reason
     if isinstance(exc, openai.APIStatusError):
         return f"{where} answered HTTP {exc.status_code}: {one_line(exc)[:120]}"
     if isinstance(exc, openai.OpenAIError):

@@ -165,3 +165,18 @@ def test_offline_follow_up_uses_the_previous_question(lumenfield):
     answer = lumenfield.answerer.ask("and how do I start one?", history=history)
     assert not answer.refused
     assert any(s.path == "plans/dual-plan.md" for s in answer.sources)
+
+
+def test_chat_keeps_the_conversation(lumenfield):
+    where = [
+        "--knowledge",
+        str(lumenfield.settings.knowledge_dir),
+        "--data",
+        str(lumenfield.settings.data_dir),
+    ]
+    result = runner.invoke(
+        app, ["chat", *where], input="what is a dual plan?\nand how do I start one?\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("Sources:") == 2 and "plans/dual-plan.md" in result.stdout
+    assert result.stdout.startswith("coach (offline mode, persona csm)")

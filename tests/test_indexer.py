@@ -45,16 +45,16 @@ def store_for(settings) -> RecordingStore:
     return store
 
 
-def sample_kb(kb):
-    write(
-        kb,
-        "ladder/csm-1.md",
-        role_doc(
-            "csm-1",
-            "CSM I",
-            "## Expectations\n\nOwn twenty accounts.\n\n## Promotion criteria\n\nRetain 92% ARR.",
-        ),
+def write_csm1(kb, retention: str) -> None:
+    body = (
+        "## Expectations\n\nOwn twenty accounts.\n\n"
+        f"## Promotion criteria\n\nRetain {retention} ARR."
     )
+    write(kb, "ladder/csm-1.md", role_doc("csm-1", "CSM I", body))
+
+
+def sample_kb(kb):
+    write_csm1(kb, "92%")
     write(kb, "ladder/csm-2.md", role_doc("csm-2", "CSM II", "Lead quarterly business reviews."))
     write(kb, "growth/budget.md", "# Learning budget\n\nEach CSM has EUR 2,000 a year.\n")
 
@@ -81,15 +81,7 @@ def test_full_sync_then_unchanged_then_edit_then_delete(kb, settings, embeddings
     assert (len(again.unchanged), again.added, again.updated, counting.embedded) == (3, [], [], 0)
 
     # Editing one section re-embeds only the passage that changed.
-    write(
-        kb,
-        "ladder/csm-1.md",
-        role_doc(
-            "csm-1",
-            "CSM I",
-            "## Expectations\n\nOwn twenty accounts.\n\n## Promotion criteria\n\nRetain 95% ARR.",
-        ),
-    )
+    write_csm1(kb, "95%")
     store.calls.clear()
     edited = sync(settings, store, counting)
     assert edited.updated == ["ladder/csm-1.md"] and counting.embedded == 1
