@@ -35,6 +35,7 @@ def serve_gguf(path: Path) -> tuple[str, str, str]:
     params.n_ctx = 8192
     params.cpuparams.n_threads = os.cpu_count() or 2
     params.ui = False
+    params.verbosity = 0  # llama.cpp's own logging would drown coach's output
     try:
         server = xllamacpp.Server(params)
     except Exception as exc:
