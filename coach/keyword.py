@@ -13,7 +13,15 @@ import numpy as np
 from coach.store import KnowledgeStore
 
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
+
+
+@functools.cache
+def _bm25s():
+    import bm25s
+
+    # bm25s sets its own logger to DEBUG on import and would announce every index build.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
 
 
 @functools.cache
@@ -25,9 +33,7 @@ def _stemmer():
 
 def tokenize(texts: list[str], as_ids: bool):
     """English BM25 tokens: lower-cased, stop words dropped, stemmed."""
-    import bm25s
-
-    return bm25s.tokenize(
+    return _bm25s().tokenize(
         texts, stopwords="en", stemmer=_stemmer(), return_ids=as_ids, show_progress=False
     )
 
@@ -49,10 +55,8 @@ class KeywordIndex:
     @classmethod
     def build(cls, store: KnowledgeStore) -> KeywordIndex:
         """Index every chunk the store holds."""
-        import bm25s
-
         rows = store.all_chunks()
-        bm25 = bm25s.BM25()
+        bm25 = _bm25s().BM25()
         if rows:
             texts = [
                 searchable_text(m.get("title", ""), m.get("heading", ""), d) for _, d, m in rows
@@ -88,8 +92,7 @@ class KeywordIndex:
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex | None:
         """Read a saved index, or None when there is none (or it is unreadable)."""
-        import bm25s
-
+        bm25s = _bm25s()
         try:
             table = json.loads((folder / "rows.json").read_text())
             bm25 = bm25s.BM25.load(str(folder), show_progress=False) if table["ids"] else None
