@@ -59,8 +59,27 @@ AUDIENCE_NOTES = {
     ),
     "hr": "You are talking with a member of the People (HR) team.",
 }
-FOLLOW_UP_WORDS = 8  # offline: a question this short after another is read as a follow-up
-_CITATION = re.compile(r"\s?\[(\d+(?:\s*,\s*\d+)*)\]")
+# Offline: a short question that starts like a continuation or points back ("it", "that one")
+# is searched together with the previous one.
+FOLLOW_UP_WORDS = 8
+FOLLOW_UP_CUES = {
+    "it",
+    "its",
+    "that",
+    "this",
+    "one",
+    "ones",
+    "they",
+    "them",
+    "those",
+    "these",
+    "there",
+    "what about",
+    "else",
+}
+# [1], [1, 2], [Source 3], [1-2]: what models write when asked for numbered citations.
+_CITATION = re.compile(r"\s?\[(?:sources?\s*)?(\d+(?:\s*[,;–-]\s*(?:sources?\s*)?\d+)*)\]", re.I)
+_OPEN_CITATION = re.compile(r"\s*\[[^\[\]\n]{0,24}$")
 
 
 @dataclass
@@ -110,11 +129,7 @@ def restricted_text(persona: str) -> str:
 
 def format_sources(sources: Sequence[Source]) -> str:
     """Numbered passages for the prompt."""
-    blocks = []
-    for s in sources:
-        where = f"{s.title} — {s.heading}" if s.heading else s.title
-        blocks.append(f"[{s.n}] {where} ({s.path})\n{s.text}")
-    return "\n\n".join(blocks)
+    return "\n\n".join(f"[{s.n}] {s.label} ({s.path})\n{s.text}" for s in sources)
 
 
 def clean_citations(text: str, valid: set[int]) -> str:
@@ -139,12 +154,10 @@ class CitationStream:
     def feed(self, delta: str) -> str:
         """Text that is safe to show now."""
         self.pending += delta
-        cut = self.pending.rfind("[")
-        if cut == -1 or "]" in self.pending[cut:] or len(self.pending) - cut >= 16:
-            cut = len(self.pending)
-        # Trailing spaces wait too: a dropped citation takes the space before it along.
-        while cut > 0 and self.pending[cut - 1] == " ":
-            cut -= 1
+        # Hold back a bracket that may still become a citation, and trailing spaces: a dropped
+        # citation takes the space before it along.
+        opened = _OPEN_CITATION.search(self.pending)
+        cut = opened.start() if opened else len(self.pending.rstrip(" "))
         ready, self.pending = self.pending[:cut], self.pending[cut:]
         return clean_citations(ready, self.valid)
 
@@ -152,6 +165,18 @@ class CitationStream:
         """Whatever is still held back."""
         rest, self.pending = self.pending, ""
         return clean_citations(rest, self.valid)
+
+
+def answer_inputs(
+    question: str, sources: Sequence[Source], persona: str, profile: str = ""
+) -> dict[str, str]:
+    """What the answer templates are filled with."""
+    return {
+        "audience_note": AUDIENCE_NOTES[persona],
+        "sources": format_sources(sources),
+        "profile": f"About me: {profile}\n\n" if profile else "",
+        "question": question,
+    }
 
 
 def build_condense_chain(llm: BaseChatModel) -> Runnable:
@@ -247,19 +272,22 @@ class Answerer:
             yield refusal
             yield Answer(refusal, self.mode, True, [], notice, standalone)
             return
+        partial = False
         if llm_ok:
             text = yield from self._stream_llm(standalone, sources, persona, profile)
             if isinstance(text, str):
                 yield Answer(text, "llm", _says_not_found(text), sources, notice, standalone)
                 return
             notice = f"LLM unavailable: {text.reason}; answered offline"
+            partial = text.streamed
         quoted = quoted_answer(standalone, vector, sources, self.embeddings)
         if quoted is None:
             text = not_found_text(persona)
             yield text
             yield Answer(text, "offline", True, [], notice, standalone)
             return
-        yield quoted
+        if not partial:  # after a broken-off LLM stream, the Answer replaces what was shown
+            yield quoted
         yield Answer(quoted, "offline", False, sources, notice, standalone)
 
     def _refusal(self, found: Retrieval, persona: str) -> str | None:
@@ -280,20 +308,16 @@ class Answerer:
         """Stream cleaned LLM text; return the full text, or a _Failure to fall back offline."""
         citations = CitationStream({s.n for s in sources})
         parts: list[str] = []
-        inputs = {
-            "audience_note": AUDIENCE_NOTES[persona],
-            "sources": format_sources(sources),
-            "profile": f"About me: {profile}\n\n" if profile else "",
-            "question": question,
-        }
         try:
-            for delta in self.answer_chain.stream(inputs):
+            for delta in self.answer_chain.stream(
+                answer_inputs(question, sources, persona, profile)
+            ):
                 shown = citations.feed(delta)
                 if shown:
                     parts.append(shown)
                     yield shown
         except Exception as exc:
-            return _Failure(self._llm_reason(exc))
+            return _Failure(self._llm_reason(exc), streamed=bool(parts))
         tail = citations.finish()
         if tail:
             parts.append(tail)
@@ -304,19 +328,26 @@ class Answerer:
         reason = llm_failure(exc, self.settings)
         if reason is None:
             raise exc
-        log.warning("LLM failed: %s", reason)
+        log.info("LLM failed: %s", reason)
         return reason
 
 
 @dataclass
 class _Failure:
     reason: str
+    streamed: bool  # whether some text had already been shown
 
 
 def _offline_standalone(inputs: dict[str, str]) -> str:
     """Without an LLM, a short follow-up is searched together with the previous question."""
     question, last = inputs["question"], inputs.get("last_question", "")
-    return f"{last} {question}" if last and len(question.split()) <= FOLLOW_UP_WORDS else question
+    words = re.findall(r"[a-z']+", question.lower())
+    follows = len(words) <= FOLLOW_UP_WORDS and (
+        words[:1] in (["and"], ["but"], ["also"], ["so"])
+        or question.lower().startswith(("what about", "how about"))
+        or FOLLOW_UP_CUES & set(words)
+    )
+    return f"{last} {question}" if last and follows else question
 
 
 def _history_text(history: Sequence[tuple[str, str]]) -> str:

@@ -12,7 +12,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from coach.config import Settings, load_settings
-from coach.errors import CoachError, ConfigError, StoreError
+from coach.errors import CoachError, ConfigError, IndexBusyError, StoreError
 
 app = typer.Typer(
     help="A grounded, cited career coach for Customer Success Managers.",
@@ -56,6 +56,21 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    except Exception as exc:
+        # An embeddings endpoint (embedding_provider=openai) fails with the openai client's errors.
+        reason = _endpoint_failure(exc)
+        if reason is None:
+            raise
+        typer.echo(f"error: embeddings: {reason}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _endpoint_failure(exc: Exception) -> str | None:
+    if type(exc).__module__.split(".")[0] != "openai":
+        return None
+    from coach.errors import one_line
+
+    return f"{type(exc).__name__}: {one_line(exc)[:160]}"
 
 
 @app.command("config")
@@ -109,8 +124,13 @@ def index_command(
     from coach.watch import watch_and_sync
 
     typer.echo(f"watching {coach.settings.knowledge_dir} (Ctrl-C to stop)", err=True)
-    for report in _run(lambda: watch_and_sync(coach.settings.knowledge_dir, coach.sync)):
-        _print_report(report, as_json)
+
+    def watch_forever() -> None:
+        # Wait for a sync that `coach ask` started instead of giving up on the burst.
+        for report in watch_and_sync(coach.settings.knowledge_dir, lambda: coach.sync(wait=300)):
+            _print_report(report, as_json)
+
+    _run(watch_forever)
 
 
 def _print_report(report, as_json: bool) -> None:  # noqa: ANN001 - SyncReport, imported lazily
@@ -132,8 +152,16 @@ def _ready_coach(knowledge: Path | None, data: Path | None):  # noqa: ANN202 - C
     from coach.compose import Coach
 
     coach = Coach(_run(lambda: _settings(knowledge, data)))
-    report = _run(lambda: coach.sync(progress=sys.stderr.isatty()))
-    for failure in report.failed:
+
+    def sync_unless_busy():  # noqa: ANN202
+        try:
+            return coach.sync(progress=sys.stderr.isatty(), wait=2)
+        except IndexBusyError:
+            typer.echo("note: the index is being updated; answering from it as it is", err=True)
+            return None
+
+    report = _run(sync_unless_busy)
+    for failure in report.failed if report else ():
         typer.echo(f"warning: not indexed: {failure['path']}: {failure['error']}", err=True)
     return coach
 
@@ -149,6 +177,8 @@ def ask_command(
     """Answer one question from the knowledge base, with numbered sources."""
     from coach.retrieve import audiences_for
 
+    if not question.strip():
+        raise typer.BadParameter("the question is empty", param_hint="QUESTION")
     _run(lambda: audiences_for(persona))
     coach = _ready_coach(knowledge, data)
     if as_json:
@@ -195,10 +225,15 @@ def eval_command(
     as_json: JsonOpt = False,
 ):
     """Run HR's regression questions; exit 1 when a --min-* threshold is missed."""
-    from coach.evaluate import load_cases, run_eval
+    from coach.evaluate import check_sources, load_cases, run_eval
 
     cases = _run(lambda: load_cases(file))
+    if min_hit is not None and not any(case.expect_sources for case in cases):
+        raise typer.BadParameter(
+            "no question in the file has expect_sources", param_hint="--min-hit"
+        )
     coach = _ready_coach(knowledge, data)
+    _run(lambda: check_sources(cases, coach.settings.knowledge_dir, file))
     summary = _run(lambda: run_eval(coach.answerer, cases, k)).summary()
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -238,13 +273,16 @@ def _stream_answer(coach, question: str, persona: str, history):  # noqa: ANN001
     """Print the answer as it streams, then its sources; return the Answer."""
     from coach.answer import Answer
 
-    shown = ""
-    for event in _run(lambda: coach.answerer.stream(question, persona, history)):
-        if isinstance(event, Answer):
-            answer = event
-        else:
+    def stream() -> tuple[Answer, str]:
+        shown = ""
+        for event in coach.answerer.stream(question, persona, history):
+            if isinstance(event, Answer):
+                return event, shown
             shown += event
             typer.echo(event, nl=False)
+        raise AssertionError("the answer stream ended without an Answer")
+
+    answer, shown = _run(stream)
     if not answer.text.startswith(shown.strip()):
         # The LLM failed mid-answer: what was shown is replaced by the offline answer.
         typer.echo(f"\n\n{answer.text}", nl=False)
@@ -254,7 +292,6 @@ def _stream_answer(coach, question: str, persona: str, history):  # noqa: ANN001
     if answer.sources:
         typer.echo("\nSources:")
         for source in answer.sources:
-            where = f"{source.title} — {source.heading}" if source.heading else source.title
-            typer.echo(f"  [{source.n}] {where} ({source.path})")
+            typer.echo(f"  [{source.n}] {source.label} ({source.path})")
     typer.echo(f"({answer.mode} mode)")
     return answer

@@ -12,7 +12,7 @@ from langchain_core.embeddings import Embeddings
 from coach.answer import Answerer
 from coach.config import Settings
 from coach.embeddings import embedding_id, make_embeddings
-from coach.errors import CoachError, StoreError
+from coach.errors import IndexBusyError, StoreError
 from coach.indexer import SyncReport, sync
 from coach.keyword import KeywordIndex, keyword_index_for
 from coach.llm import make_llm
@@ -56,12 +56,12 @@ class Coach:
         """The answer chain, with the configured LLM or offline."""
         return Answerer(self.settings, self.retriever, self.embeddings, make_llm(self.settings))
 
-    def sync(self, progress: bool = False, rebuild: bool = False) -> SyncReport:
-        """Sync knowledge/ into the store, one sync at a time per data dir."""
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(self.settings.data_dir / "index.lock")
+    def sync(self, progress: bool = False, rebuild: bool = False, wait: float = 0) -> SyncReport:
+        """Sync knowledge/ into the store; one sync per data dir at a time (waits `wait` s)."""
         try:
-            with lock.acquire(timeout=0):
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(self.settings.data_dir / "index.lock")
+            with lock.acquire(timeout=wait):
                 if rebuild:
                     self.store = open_store(
                         self.settings, embedding_id(self.settings), rebuild=True
@@ -76,7 +76,7 @@ class Coach:
                     self.keywords.save(self.keyword_dir)
                 return report
         except Timeout:
-            raise CoachError(
+            raise IndexBusyError(
                 f"another `coach index` is already running on {self.settings.data_dir}"
             ) from None
         except OSError as exc:

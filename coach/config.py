@@ -74,6 +74,13 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 3 characters")
         return value
 
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return value.upper()
+
     @property
     def max_file_bytes(self) -> int:
         """The size limit in bytes."""
@@ -85,7 +92,9 @@ class Settings(BaseSettings):
         for name in type(self).model_fields:
             value = getattr(self, name)
             if isinstance(value, SecretStr):
-                value = "****" + value.get_secret_value()[-4:] if value.get_secret_value() else ""
+                secret = value.get_secret_value()
+                # Show the last characters of a long key only, enough to tell keys apart.
+                value = "****" + secret[-4:] if len(secret) > 12 else "****" if secret else ""
             elif isinstance(value, Path):
                 value = str(value)
             shown[name] = value

@@ -6,6 +6,7 @@ import hashlib
 import io
 import os
 import re
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx", ".html", ".htm"}
 SIDECAR_SUFFIX = ".meta.yaml"
 
 _FRONT_MATTER = re.compile(r"\A(?:---|\+\+\+)[ \t]*\r?\n")
+_FENCED = re.compile(r"\A(---|\+\+\+)[ \t]*\r?\n(.*?)\r?\n\1[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
 _HTML_BLOCK = re.compile(r"<(script|style|iframe)\b.*?(?:</\1\s*>|/>)", re.DOTALL | re.IGNORECASE)
@@ -43,11 +45,11 @@ class Document:
     stored_meta: dict[str, Any] = field(default_factory=dict)
 
 
-def discover(root: Path) -> tuple[list[Path], list[Path]]:
-    """Files below root that coach reads, and the ones it skips (hidden files are ignored)."""
+def discover(root: Path, unreadable: list[OSError] | None = None) -> tuple[list[Path], list[Path]]:
+    """Files coach reads below root and those it skips; unlistable folders go to `unreadable`."""
     found: list[Path] = []
     skipped: list[Path] = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
+    for folder, dirs, files in os.walk(root, followlinks=False, onerror=_collect(unreadable)):
         # Hidden folders hold editor and VCS state, never documents.
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
@@ -56,6 +58,10 @@ def discover(root: Path) -> tuple[list[Path], list[Path]]:
             path = Path(folder, name)
             (found if path.suffix.lower() in SUPPORTED_SUFFIXES else skipped).append(path)
     return found, skipped
+
+
+def _collect(errors: list[OSError] | None):
+    return errors.append if errors is not None else None
 
 
 def relative_name(path: Path, root: Path) -> str:
@@ -90,7 +96,7 @@ def load_document(path: Path, root: Path, settings: Settings) -> Document:
     data = read_bytes(path, root, settings)
     suffix = path.suffix.lower()
     raw_meta, body = _convert(data, suffix)
-    raw_meta.update(_read_sidecar(path))
+    raw_meta.update(_read_sidecar(path, suffix))
     try:
         meta = validate_meta(raw_meta)
     except ValueError as exc:
@@ -113,18 +119,22 @@ def load_document(path: Path, root: Path, settings: Settings) -> Document:
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    """Separate YAML (---) or TOML (+++) front matter from the body."""
-    if not _FRONT_MATTER.match(text):
+    """Separate YAML (---) or TOML (+++, as Hugo writes it) front matter from the body."""
+    match = _FENCED.match(text)
+    if not match:
+        if _FRONT_MATTER.match(text):
+            raise DocumentError("invalid front matter: its closing line is missing")
         return {}, text
-    import frontmatter  # python-frontmatter; a light import, kept local to this stage
-
+    fence, raw = match.group(1), match.group(2)
     try:
-        post = frontmatter.loads(text)
-    except Exception as exc:  # the YAML/TOML parsers raise many types
+        meta = tomllib.loads(raw) if fence == "+++" else yaml.safe_load(raw)
+    except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
         raise DocumentError(f"invalid front matter: {_yaml_reason(exc)}") from None
-    if not isinstance(post.metadata, dict):
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
         raise DocumentError("invalid front matter: expected key: value pairs")
-    return dict(post.metadata), post.content
+    return meta, text[match.end() :]
 
 
 def clean_markdown(text: str) -> str:
@@ -195,14 +205,17 @@ def _markitdown(data: bytes, suffix: str) -> tuple[dict[str, Any], str]:
     return ({"title": result.title} if result.title else {}), result.markdown or ""
 
 
-def _read_sidecar(path: Path) -> dict[str, Any]:
+def _read_sidecar(path: Path, suffix: str) -> dict[str, Any]:
     """Front matter for files that cannot carry it (PDF, DOCX): `<name>.meta.yaml` beside them."""
     sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
     if not sidecar.is_file():
         return {}
+    if suffix in TEXT_SUFFIXES:
+        # Two places for one document's metadata would let one silently override the other.
+        raise DocumentError(f"{sidecar.name} is only for PDF, DOCX and HTML: put it in the file")
     try:
         loaded = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
         raise DocumentError(f"invalid {sidecar.name}: {_yaml_reason(exc)}") from None
     if not isinstance(loaded, dict):
         raise DocumentError(f"invalid {sidecar.name}: expected key: value pairs")

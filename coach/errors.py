@@ -13,6 +13,10 @@ class DocumentError(CoachError):
     """One knowledge document cannot be read; the message is its one-line reason."""
 
 
+class IndexBusyError(CoachError):
+    """Another process is syncing the same data folder right now."""
+
+
 class StoreError(CoachError):
     """The vector store cannot be opened, reached or written."""
 

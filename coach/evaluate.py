@@ -59,6 +59,8 @@ def load_cases(path: Path) -> list[EvalCase]:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path} is not valid YAML: {str(exc).splitlines()[0]}") from None
     if not isinstance(raw, list) or not raw:
@@ -75,6 +77,17 @@ def load_cases(path: Path) -> list[EvalCase]:
             raise ConfigError(f"{path}: question {number}: unknown persona {case.persona!r}")
         cases.append(case)
     return cases
+
+
+def check_sources(cases: list[EvalCase], knowledge_dir: Path, path: Path) -> None:
+    """Every expected source must exist, or a typo would pass as a retrieval miss."""
+    for number, case in enumerate(cases, start=1):
+        for source in case.expect_sources:
+            if not (knowledge_dir / source).is_file():
+                raise ConfigError(
+                    f"{path}: question {number}: expect_sources {source!r} is not a file in "
+                    f"{knowledge_dir}"
+                )
 
 
 def run_eval(answerer: Answerer, cases: list[EvalCase], k: int) -> EvalReport:

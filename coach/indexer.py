@@ -73,7 +73,10 @@ def source_hash(path: Path, root: Path, settings: Settings) -> str:
     digest.update(read_bytes(path, root, settings))
     sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
     if sidecar.is_file():
-        digest.update(sidecar.read_bytes())
+        try:
+            digest.update(sidecar.read_bytes())
+        except OSError as exc:
+            raise DocumentError(f"cannot read {sidecar.name}: {exc.strerror}") from None
     return digest.hexdigest()
 
 
@@ -86,8 +89,14 @@ def sync(
     if not root.is_dir():
         raise ConfigError(f"knowledge folder not found: {root}")
     report = SyncReport()
-    files, skipped = discover(root)
+    unreadable: list[OSError] = []
+    files, skipped = discover(root, unreadable)
     report.skipped = [relative_name(p, root) for p in skipped]
+    if any(Path(e.filename) == root for e in unreadable):
+        raise ConfigError(f"cannot read the knowledge folder {root}: {unreadable[0].strerror}")
+    for error in unreadable:
+        folder = relative_name(Path(error.filename), root)
+        report.failed.append({"path": folder, "error": f"cannot read folder: {error.strerror}"})
     indexed = store.indexed_files()
     pending: list[_Pending] = []
     for path in files:
@@ -105,6 +114,9 @@ def sync(
             log.info("not indexed: %s: %s", name, exc)
             continue
         chunks = split_document(doc, settings.chunk_size, settings.chunk_overlap)
+        if not chunks:
+            report.failed.append({"path": name, "error": "no text besides headings"})
+            continue
         for chunk in chunks:
             chunk.metadata["source_hash"] = digest
         pending.append(_Pending(name, chunks, previous.ids if previous else []))
@@ -113,7 +125,9 @@ def sync(
     _embed_and_write(pending, store, embeddings, progress)
 
     present = {relative_name(p, root) for p in files}
-    for name in sorted(set(indexed) - present):
+    # Files in a folder that could not be listed are not deleted: keep their chunks.
+    hidden = tuple(f"{relative_name(Path(e.filename), root)}/" for e in unreadable)
+    for name in sorted(n for n in set(indexed) - present if not n.startswith(hidden)):
         store.delete(indexed[name].ids)
         report.removed.append(name)
 

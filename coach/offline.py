@@ -84,17 +84,19 @@ def best_units(
     return sorted(scored, key=lambda pair: pair[1], reverse=True)
 
 
-_unit_vectors: dict[str, list[float]] = {}
+_unit_vectors: dict[tuple[int, str], list[float]] = {}
 
 
 def embed_units(embeddings: Embeddings, texts: list[str]) -> list[list[float]]:
     """Embed units, remembering them: the same sentences come back for related questions."""
-    missing = [t for t in dict.fromkeys(texts) if t not in _unit_vectors]
+    model = id(embeddings)  # one vector space per model
+    missing = [t for t in dict.fromkeys(texts) if (model, t) not in _unit_vectors]
     if missing:
         if len(_unit_vectors) > 50_000:
             _unit_vectors.clear()
-        _unit_vectors.update(zip(missing, embeddings.embed_documents(missing), strict=True))
-    return [_unit_vectors[t] for t in texts]
+        fresh = embeddings.embed_documents(missing)
+        _unit_vectors.update(((model, t), v) for t, v in zip(missing, fresh, strict=True))
+    return [_unit_vectors[(model, t)] for t in texts]
 
 
 def quoted_answer(
@@ -123,8 +125,7 @@ def quoted_answer(
         mine = [chosen[key] for key in sorted(chosen) if key[0] == source.n]
         if not mine:
             continue
-        where = f"{source.title} — {source.heading}" if source.heading else source.title
-        lines.append(f"\n**{where}**")
+        lines.append(f"\n**{source.label}**")
         lines.extend(
             f"{'  ' if u.is_item and _follows_lead_in(u, mine) else ''}- {u.text} [{source.n}]"
             for u in mine

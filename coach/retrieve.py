@@ -51,6 +51,11 @@ class Source:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def label(self) -> str:
+        """Title and heading path, as a citation shows them."""
+        return f"{self.title} — {self.heading}" if self.heading else self.title
+
+    @property
     def snippet(self) -> str:
         """The passage's start, cut at a word boundary."""
         flat = " ".join(self.text.split())
@@ -112,6 +117,8 @@ class Retriever:
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
         rows = {row["id"]: row for row in dense}
         rows.update(self.store.fetch([i for i in fused if i not in rows], vector))
+        # A keyword index that lags behind the store could name a row the persona may not read.
+        rows = {i: r for i, r in rows.items() if r["metadata"].get("audience") in allowed}
         ordered = sorted(fused, key=fused.__getitem__, reverse=True)
         picked = _distinct([rows[i] for i in ordered if i in rows], k or self.top_k)
         sources = [

@@ -25,8 +25,13 @@ OVERFETCH = 3  # unfiltered rows fetched per wanted row before filtering by audi
 class IndexedFile:
     """What the store holds for one source file."""
 
-    source_hash: str = ""
     ids: list[str] = field(default_factory=list)
+    hashes: set[str] = field(default_factory=set)
+
+    @property
+    def source_hash(self) -> str:
+        """The file's hash, or "" when its chunks disagree (a sync was interrupted midway)."""
+        return next(iter(self.hashes)) if len(self.hashes) == 1 else ""
 
 
 class KnowledgeStore:
@@ -43,7 +48,7 @@ class KnowledgeStore:
             for chunk_id, meta in zip(page["ids"], page["metadatas"], strict=True):
                 entry = files[meta["path"]]
                 entry.ids.append(chunk_id)
-                entry.source_hash = meta.get("source_hash", "")
+                entry.hashes.add(meta.get("source_hash", ""))
         return dict(files)
 
     def ids_and_audiences(self) -> list[tuple[str, str]]:
@@ -104,9 +109,9 @@ class KnowledgeStore:
         include = ["documents", "metadatas", "embeddings"]
         got = self._call(self.collection.get, ids=ids, include=include)
         rows = zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True)
-        # Stored vectors are normalised, so the dot product is the cosine similarity.
+        query = np.asarray(vector) / (np.linalg.norm(vector) or 1.0)
         return {
-            i: {"id": i, "text": d, "metadata": m, "similarity": float(np.dot(e, vector))}
+            i: {"id": i, "text": d, "metadata": m, "similarity": _cosine(e, query)}
             for i, d, m, e in rows
         }
 
@@ -156,6 +161,11 @@ class KnowledgeStore:
             return method(**kwargs)
         except Exception as exc:  # chromadb raises transport and server errors of many types
             raise StoreError(f"Chroma {method.__name__} failed: {one_line(exc)}") from None
+
+
+def _cosine(stored: Any, unit_query: np.ndarray) -> float:
+    stored = np.asarray(stored)
+    return float(stored @ unit_query / (np.linalg.norm(stored) or 1.0))
 
 
 def open_store(settings: Settings, embedding: str, rebuild: bool = False) -> KnowledgeStore:

@@ -15,6 +15,7 @@ from coach.answer import (
     Answer,
     Answerer,
     CitationStream,
+    answer_inputs,
     clean_citations,
 )
 from coach.cli import app
@@ -74,9 +75,10 @@ def test_streamed_citations_are_cleaned_across_chunks():
 
 
 def test_prompt_templates_match_the_chain_inputs():
+    filled = set(answer_inputs("q", [], "csm"))
+    assert variables(load_prompt("answer_system")) | variables(load_prompt("answer_user")) == filled
+    # The condense template is filled from the chain's own input (question and history).
     assert variables(load_prompt("condense")) == {"history", "question"}
-    assert variables(load_prompt("answer_system")) == {"audience_note"}
-    assert variables(load_prompt("answer_user")) == {"sources", "profile", "question"}
 
 
 def fake_llm(*replies: str) -> GenericFakeChatModel:
@@ -149,10 +151,14 @@ def test_eval_thresholds_and_bad_files(lumenfield, tmp_path):
     summary = json.loads(result.stdout)
     assert summary["questions"] == 2 and summary["source_hit_at_k"] == 1.0
     assert summary["refusal_accuracy"] == 1.0 and summary["latency_p95_ms"] > 0
-    impossible = tmp_path / "impossible.yaml"
-    impossible.write_text("- question: zzz qqq\n  expect_sources: [nope.md]\n")
+    impossible = tmp_path / "impossible.yaml"  # a csm can never retrieve an HR page
+    impossible.write_text("- question: zzz qqq\n  expect_sources: [hr/compensation-bands.md]\n")
     missed = runner.invoke(app, ["eval", str(impossible), "--min-hit", "0.5", *where])
     assert missed.exit_code == 1 and "threshold missed: hit@k" in missed.stderr
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("- question: budget?\n  expect_sources: [growth/budget.md]\n")
+    wrong = runner.invoke(app, ["eval", str(typo), *where])
+    assert wrong.exit_code == 2 and "'growth/budget.md' is not a file" in wrong.stderr
     broken = tmp_path / "broken.yaml"
     broken.write_text("- question: hi\n  expect_sorces: [a.md]\n")
     bad = runner.invoke(app, ["eval", str(broken), *where])
@@ -180,3 +186,56 @@ def test_chat_keeps_the_conversation(lumenfield):
     assert result.exit_code == 0, result.output
     assert result.stdout.count("Sources:") == 2 and "plans/dual-plan.md" in result.stdout
     assert result.stdout.startswith("coach (offline mode, persona csm)")
+
+
+def test_long_and_worded_citations_are_cleaned_too():
+    stream = CitationStream({1, 2})
+    pieces = ["See [1, 2, 3, 4, 5, 9", "] and [Source 9]", " or [Source 2]."]
+    shown = "".join(stream.feed(p) for p in pieces) + stream.finish()
+    assert shown == "See [1, 2] and or [2]."
+
+
+class BreaksMidStream(GenericFakeChatModel):
+    """Streams a few words, then loses the connection."""
+
+    def _stream(self, *args, **kwargs):
+        import httpx
+        import openai
+
+        yield from list(super()._stream(*args, **kwargs))[:3]
+        raise openai.APIConnectionError(request=httpx.Request("POST", "http://127.0.0.1:9/v1"))
+
+
+def test_llm_failing_mid_answer_is_replaced_by_the_offline_answer(lumenfield):
+    llm = BreaksMidStream(messages=iter([AIMessage(content="The dual plan is a way to grow")]))
+    answerer = Answerer(lumenfield.settings, lumenfield.retriever, lumenfield.embeddings, llm)
+    events = list(answerer.stream("what is a dual plan?"))
+    shown, answer = "".join(events[:-1]), events[-1]
+    assert answer.mode == "offline" and "cannot connect" in answer.notice
+    assert QUOTED_LABEL not in shown and answer.text.startswith(QUOTED_LABEL)
+
+
+def test_a_new_topic_is_not_glued_to_the_last_question(lumenfield):
+    history = [("user", "What's the weather like in Lisbon tomorrow?"), ("assistant", "...")]
+    answer = lumenfield.answerer.ask("Do new hires get a mentor?", history=history)
+    assert answer.question == "Do new hires get a mentor?"
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "words"),
+    [
+        (["ask", "  "], {}, "the question is empty"),
+        (["config"], {"COACH_LOG_LEVEL": "verbose"}, "invalid setting log_level"),
+    ],
+)
+def test_bad_cli_input_is_a_usage_error(args, env, words):
+    result = runner.invoke(app, args, env=env)
+    assert result.exit_code == 2 and words in result.output
+
+
+def test_data_folder_that_is_a_file_is_a_one_line_error(tmp_path, kb):
+    write_to = tmp_path / "not-a-folder"
+    write_to.write_text("x")
+    result = runner.invoke(app, ["index", "--knowledge", str(kb), "--data", str(write_to)])
+    assert result.exit_code == 2 and result.stderr.startswith("error: ")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import REALWORLD, role_doc, write
+from conftest import REALWORLD, needs_realworld, role_doc, write
 
 from coach.config import load_settings
 from coach.documents import clean_markdown, discover, load_document
@@ -40,6 +40,7 @@ def test_document_without_front_matter_is_titled_from_heading_or_name(kb, settin
     assert load_document(bare, kb, settings).title == "Team rituals"
 
 
+@needs_realworld
 def test_foreign_front_matter_never_makes_a_document_public(kb):
     # GitLab's pages carry title/description only: they get the default audience.
     page = REALWORLD / "job-families/sales/customer-success-management.md"
@@ -51,6 +52,7 @@ def test_foreign_front_matter_never_makes_a_document_public(kb):
     assert load_document(page, REALWORLD, hr_default).stored_meta["audience"] == "hr"
 
 
+@needs_realworld
 def test_realworld_pages_lose_shortcodes_and_html(tmp_path):
     settings = load_settings(knowledge_dir=REALWORLD)
     files, _ = discover(REALWORLD)
@@ -159,3 +161,19 @@ def test_discover_skips_hidden_and_lists_unsupported(kb):
     found, skipped = discover(kb)
     assert found == [kb / "a.md"]
     assert skipped == [kb / "sheet.xlsx"]
+
+
+def test_toml_front_matter_is_read_and_a_yaml_list_is_refused(kb, settings):
+    hugo = write(kb, "hugo.md", '+++\ntitle = "Career paths"\naudience = "public"\n+++\n\nText.\n')
+    doc = load_document(hugo, kb, settings)
+    assert (doc.title, doc.stored_meta["audience"], doc.text) == ("Career paths", "public", "Text.")
+    listed = write(kb, "list.md", "---\n- a\n- b\n---\n\nText.\n")
+    with pytest.raises(DocumentError, match="expected key: value pairs"):
+        load_document(listed, kb, settings)
+
+
+def test_a_sidecar_beside_markdown_is_refused(kb, settings):
+    path = write(kb, "bands.md", "---\ntitle: Bands\naudience: hr\n---\n\nSecret.\n")
+    write(kb, "bands.md.meta.yaml", "audience: public\n")
+    with pytest.raises(DocumentError, match="only for PDF, DOCX and HTML"):
+        load_document(path, kb, settings)

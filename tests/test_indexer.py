@@ -155,3 +155,20 @@ def test_realworld_handbook_indexes_without_failures(gitlab, embeddings):
     paths = {m["path"] for m in hits["metadatas"][0]}
     fund = "handbook/people-group/learning-and-development/growth-and-development/_index.md"
     assert fund in paths
+
+
+def test_interrupted_update_is_repaired_and_heading_only_files_fail(kb, settings, embeddings):
+    sample_kb(kb)
+    store = store_for(settings)
+    sync(settings, store, embeddings)
+    # As if a sync died after writing a new chunk and before removing the old ones.
+    old = store.collection.get(where={"path": "ladder/csm-2.md"}, include=["metadatas"])
+    stray = dict(old["metadatas"][0], source_hash="from-an-interrupted-sync")
+    store.collection.upsert(
+        ids=["stray"], embeddings=[[0.1] * 384], documents=["stale text"], metadatas=[stray]
+    )
+    write(kb, "empty-headings.md", "# Title\n\n## Section\n")
+    report = sync(settings, store, embeddings)
+    assert report.updated == ["ladder/csm-2.md"]
+    assert "stray" not in store.collection.get(where={"path": "ladder/csm-2.md"})["ids"]
+    assert report.failed == [{"path": "empty-headings.md", "error": "no text besides headings"}]
