@@ -252,6 +252,33 @@ def eval_command(
     raise typer.Exit(1 if missed else 0)
 
 
+users_app = typer.Typer(help="Manage who may sign in to the app, and with which role.")
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add_command(
+    name: Annotated[str, typer.Argument(help="The user's sign-in name.")],
+    role: Annotated[str, typer.Option("--role", help="csm, hiring_manager or hr.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="Change an existing user.")] = False,
+    knowledge: KnowledgeOpt = None,
+    data: DataOpt = None,
+):
+    """Add a user to the users file (COACH_USERS_FILE), with a bcrypt-hashed password."""
+    from coach.users import add_user
+
+    settings = _run(lambda: _settings(knowledge, data))
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = _run(lambda: add_user(settings.users_file, name, role, password, replace=replace))
+    typer.echo(f"{user.name} ({user.role}) saved in {settings.users_file}")
+
+
 def _print_eval(summary: dict, k: int) -> None:
     for r in summary["results"]:
         hit = (

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     )
     llm_max_tokens: int = Field(800, ge=16, description="Longest answer the LLM may write.")
     llm_max_retries: int = Field(1, ge=0, description="Retries of a failed LLM request.")
+    users_file: Path = Field(
+        Path("users.toml"), description="Accounts and roles; without it the app is a local demo."
+    )
     log_level: str = Field("WARNING", description="Logging level for the coach loggers.")
 
     @field_validator("collection")

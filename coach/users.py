@@ -1,0 +1,85 @@
+"""The users file: who may sign in, with which role (and so which audiences); bcrypt hashes."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import bcrypt
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+
+from coach.errors import ConfigError
+from coach.retrieve import PERSONAS
+
+ROLES = tuple(PERSONAS)  # a user's role is the persona the server answers them as
+MIN_PASSWORD = 8
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class User:
+    """One account: its name and role."""
+
+    name: str
+    role: str
+
+
+def load_users(path: Path) -> dict[str, tuple[User, bytes]]:
+    """Every user with their password hash; a malformed file is a one-line ConfigError."""
+    try:
+        document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, TOMLKitError) as exc:
+        raise ConfigError(f"cannot read the users file {path}: {exc}") from None
+    users = {}
+    for name, entry in document.get("users", {}).items():
+        role, hashed = entry.get("role"), entry.get("password_hash", "")
+        if role not in ROLES or not str(hashed).startswith("$2"):
+            raise ConfigError(f"users file {path}: user {name!r} needs a role and a bcrypt hash")
+        users[name] = (User(name, role), str(hashed).encode())
+    return users
+
+
+def add_user(path: Path, name: str, role: str, password: str, replace: bool = False) -> User:
+    """Write a user with a bcrypt-hashed password; refuse to overwrite one unless asked."""
+    if not _NAME.match(name):
+        raise ConfigError(f"user name {name!r}: use lower-case letters, digits and . _ @ -")
+    if role not in ROLES:
+        raise ConfigError(f"unknown role {role!r} (expected one of: {', '.join(ROLES)})")
+    if len(password) < MIN_PASSWORD:
+        raise ConfigError(f"the password needs at least {MIN_PASSWORD} characters")
+    if name in load_users(path) and not replace:
+        raise ConfigError(f"user {name!r} already exists (use --replace to change it)")
+    document = (
+        tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    )
+    table = document.setdefault("users", tomlkit.table())
+    entry = tomlkit.table()
+    entry["role"] = role
+    entry["password_hash"] = bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+    table[name] = entry
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(tomlkit.dumps(document), encoding="utf-8")
+        path.chmod(0o600)  # hashes are not secrets, but nobody else needs to read them
+    except OSError as exc:
+        raise ConfigError(f"cannot write the users file {path}: {exc.strerror}") from None
+    return User(name, role)
+
+
+def authenticate(path: Path, name: str, password: str) -> User | None:
+    """The user if the password matches, else None (unknown names cost the same time)."""
+    users = load_users(path)
+    user, hashed = users.get(name, (None, _dummy_hash()))
+    matches = bcrypt.checkpw(password.encode(), hashed)
+    return user if matches and user is not None else None
+
+
+@functools.cache
+def _dummy_hash() -> bytes:
+    """Checked against when the name is unknown, so timing does not reveal which names exist."""
+    return bcrypt.hashpw(b"no such user", bcrypt.gensalt())
