@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -64,6 +65,9 @@ class Settings(BaseSettings):
     )
     llm_max_tokens: int = Field(800, ge=16, description="Longest answer the LLM may write.")
     llm_max_retries: int = Field(1, ge=0, description="Retries of a failed LLM request.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL for conversations and feedback; unset = SQLite in data."
+    )
     users_file: Path = Field(
         Path("users.toml"), description="Accounts and roles; without it the app is a local demo."
     )
@@ -85,6 +89,11 @@ class Settings(BaseSettings):
         return value.upper()
 
     @property
+    def effective_database_url(self) -> str:
+        """The configured database, or SQLite in the data dir."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'coach.db'}"
+
+    @property
     def max_file_bytes(self) -> int:
         """The size limit in bytes."""
         return int(self.max_file_mb * 1024 * 1024)
@@ -100,6 +109,8 @@ class Settings(BaseSettings):
                 value = "****" + secret[-4:] if len(secret) > 12 else "****" if secret else ""
             elif isinstance(value, Path):
                 value = str(value)
+            elif name == "database_url" and value:
+                value = re.sub(r"(//[^:/@]+):[^@]*@", r"\1:****@", value)
             shown[name] = value
         return shown
 

@@ -1,0 +1,148 @@
+"""Conversations and feedback in a SQL store (SQLite in the data dir, or COACH_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from sqlalchemy import ForeignKey, String, Text, create_engine, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from coach.answer import Answer
+from coach.errors import StoreError, one_line
+
+GAP_SIMILARITY = 0.75  # questions at least this alike count as one knowledge gap
+
+
+class Base(DeclarativeBase):
+    """The tables' common base."""
+
+
+class Exchange(Base):
+    """One question and its answer, in one user's conversation."""
+
+    __tablename__ = "exchanges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user: Mapped[str] = mapped_column(String(64), index=True)
+    conversation: Mapped[str] = mapped_column(String(64), index=True)
+    persona: Mapped[str] = mapped_column(String(32))
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    mode: Mapped[str] = mapped_column(String(16))
+    refused: Mapped[bool]
+    sources: Mapped[str] = mapped_column(Text)  # JSON list, as `coach ask --json` shows them
+    created: Mapped[dt.datetime] = mapped_column(default=lambda: dt.datetime.now(dt.UTC))
+
+
+class Feedback(Base):
+    """A like or dislike of one exchange, with an optional comment."""
+
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exchange_id: Mapped[int] = mapped_column(ForeignKey("exchanges.id"), index=True)
+    user: Mapped[str] = mapped_column(String(64), index=True)
+    liked: Mapped[bool]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created: Mapped[dt.datetime] = mapped_column(default=lambda: dt.datetime.now(dt.UTC))
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Questions the knowledge base failed on, grouped: what HR should write next."""
+
+    question: str  # the most common wording
+    count: int
+    examples: list[str]
+
+
+class History:
+    """Read and write exchanges and feedback; every read is scoped to one user."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            self.engine = create_engine(url)
+            Base.metadata.create_all(self.engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open the database: {one_line(exc)}") from None
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        try:
+            with self.sessions.begin() as session:
+                yield session
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database error: {one_line(exc)}") from None
+
+    def record(
+        self, user: str, conversation: str, persona: str, question: str, answer: Answer
+    ) -> int:
+        """Store one exchange; returns its id (what feedback refers to)."""
+        row = Exchange(
+            user=user,
+            conversation=conversation,
+            persona=persona,
+            question=question,
+            answer=answer.text,
+            mode=answer.mode,
+            refused=answer.refused,
+            sources=json.dumps([s.as_json() for s in answer.sources], ensure_ascii=False),
+        )
+        with self._session() as session:
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def feedback(self, user: str, exchange_id: int, liked: bool, comment: str = "") -> None:
+        """Like or dislike one of the user's own exchanges."""
+        with self._session() as session:
+            exchange = session.get(Exchange, exchange_id)
+            if exchange is None or exchange.user != user:
+                raise StoreError("no such answer in your conversations")
+            session.add(
+                Feedback(exchange_id=exchange_id, user=user, liked=liked, comment=comment.strip())
+            )
+
+    def conversation(self, user: str, conversation: str) -> list[Exchange]:
+        """One conversation of one user, oldest first."""
+        with self._session() as session:
+            query = (
+                select(Exchange)
+                .where(Exchange.user == user, Exchange.conversation == conversation)
+                .order_by(Exchange.id)
+            )
+            return list(session.scalars(query))
+
+    def failed_questions(self) -> list[str]:
+        """Questions that were refused or disliked (for HR's knowledge-gap view)."""
+        with self._session() as session:
+            refused = select(Exchange.question).where(Exchange.refused)
+            disliked = select(Exchange.question).join(Feedback).where(Feedback.liked.is_(False))
+            return [row for row in session.scalars(refused.union_all(disliked))]
+
+
+def knowledge_gaps(questions: list[str], embeddings: Embeddings) -> list[Gap]:
+    """Group alike questions (cosine >= GAP_SIMILARITY), biggest groups first."""
+    if not questions:
+        return []
+    vectors = np.array(embeddings.embed_documents(questions))
+    groups: list[list[int]] = []
+    for i, vector in enumerate(vectors):
+        for group in groups:
+            if float(vectors[group[0]] @ vector) >= GAP_SIMILARITY:
+                group.append(i)
+                break
+        else:
+            groups.append([i])
+    gaps = []
+    for group in groups:
+        wordings = [questions[i] for i in group]
+        common = max(set(wordings), key=wordings.count)
+        gaps.append(Gap(common, len(group), sorted(set(wordings))[:5]))
+    return sorted(gaps, key=lambda gap: gap.count, reverse=True)
