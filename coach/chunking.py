@@ -63,7 +63,6 @@ def split_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[C
                 "heading": heading,
                 "chunk_index": index,
                 "content_hash": content_hash,
-                "file_hash": doc.file_hash,
             }
             chunk = Chunk(chunk_id, piece, embed_text, metadata)
             metadata["text_hash"] = chunk.text_hash

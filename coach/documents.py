@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import re
@@ -41,7 +40,6 @@ class Document:
     title: str
     text: str
     meta: DocMeta
-    file_hash: str
     stored_meta: dict[str, Any] = field(default_factory=dict)
 
 
@@ -113,7 +111,6 @@ def load_document(path: Path, root: Path, settings: Settings) -> Document:
         title=title,
         text=body,
         meta=meta,
-        file_hash=hashlib.sha256(data).hexdigest(),
         stored_meta=stored,
     )
 
