@@ -126,17 +126,10 @@ def quoted_answer(
         if not mine:
             continue
         lines.append(f"\n**{source.label}**")
-        lines.extend(
-            f"{'  ' if u.is_item and _follows_lead_in(u, mine) else ''}- {u.text} [{source.n}]"
-            for u in mine
-        )
+        under_lead_in = False  # list items after a quoted "...:" sentence are indented under it
+        for unit in mine:
+            indent = "  " if unit.is_item and under_lead_in else ""
+            lines.append(f"{indent}- {unit.text} [{source.n}]")
+            if not unit.is_item:
+                under_lead_in = unit.text.endswith(":")
     return "\n".join(lines)
-
-
-def _follows_lead_in(unit: Unit, units: list[Unit]) -> bool:
-    """Whether a list item belongs under a quoted "...:" sentence (indent it there)."""
-    before = [u for u in units if u.position < unit.position]
-    return bool(before) and (
-        before[-1].text.endswith(":")
-        or (before[-1].is_item and _follows_lead_in(before[-1], units))
-    )

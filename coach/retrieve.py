@@ -117,7 +117,8 @@ class Retriever:
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
         rows = {row["id"]: row for row in dense}
         rows.update(self.store.fetch([i for i in fused if i not in rows], vector))
-        # A keyword index that lags behind the store could name a row the persona may not read.
+        # Both searches filtered already; this also catches a keyword index that lags behind the
+        # store, and it runs before numbering so the sources are numbered without gaps.
         rows = {i: r for i, r in rows.items() if r["metadata"].get("audience") in allowed}
         ordered = sorted(fused, key=fused.__getitem__, reverse=True)
         picked = _distinct([rows[i] for i in ordered if i in rows], k or self.top_k)
@@ -135,8 +136,6 @@ class Retriever:
             )
             for n, row in enumerate(picked, start=1)
         ]
-        # Defence in depth: both searches already filtered, but nothing else may ever pass.
-        sources = [s for s in sources if s.metadata.get("audience") in allowed]
         return Retrieval(sources, vector, hidden)
 
 

@@ -70,13 +70,14 @@ class KnowledgeStore:
     def query(
         self, vector: list[float], n: int, audiences: tuple[str, ...]
     ) -> tuple[list[dict[str, Any]], float]:
-        """Nearest chunks among the given audiences (with cosine similarity), and the best
-        similarity among the chunks they may not see."""
+        """Nearest chunks the audiences may see, and the best similarity among the rest."""
         # An unfiltered query is ~15x faster than a metadata-filtered one in local Chroma, so
         # over-fetch and filter here; the filtered query only runs when too few rows pass.
         rows = self._nearest(vector, n * OVERFETCH, None)
-        visible = [r for r in rows if r["metadata"].get("audience") in audiences]
-        hidden = max((r["similarity"] for r in rows if r not in visible), default=0.0)
+        visible, hidden_rows = [], []
+        for row in rows:
+            (visible if row["metadata"].get("audience") in audiences else hidden_rows).append(row)
+        hidden = max((r["similarity"] for r in hidden_rows), default=0.0)
         if len(visible) < n and len(rows) == n * OVERFETCH:
             visible = self._nearest(vector, n, {"audience": {"$in": list(audiences)}})
         return visible[:n], hidden
