@@ -19,6 +19,7 @@ from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda, R
 from coach.config import Settings
 from coach.llm import llm_failure
 from coach.offline import quoted_answer
+from coach.profile import NO_PROFILE, Profile
 from coach.prompts import load_prompt
 from coach.retrieve import Retrieval, Retriever, Source, audiences_for
 
@@ -168,13 +169,13 @@ class CitationStream:
 
 
 def answer_inputs(
-    question: str, sources: Sequence[Source], persona: str, profile: str = ""
+    question: str, sources: Sequence[Source], persona: str, profile: Profile = NO_PROFILE
 ) -> dict[str, str]:
     """What the answer templates are filled with."""
     return {
         "audience_note": AUDIENCE_NOTES[persona],
         "sources": format_sources(sources),
-        "profile": f"About me: {profile}\n\n" if profile else "",
+        "profile": f"About me: {profile.about()}\n\n" if profile else "",
         "question": question,
     }
 
@@ -217,7 +218,7 @@ class Answerer:
         )
         # The preparation half of the chain: standalone question, then sources.
         self.prepare = RunnablePassthrough.assign(standalone=standalone).assign(
-            found=lambda x: self.retriever.search(x["standalone"], x["persona"])
+            found=lambda x: self._search(x["standalone"], x["persona"], x["profile"])
         )
         self.answer_chain = build_answer_chain(llm) if llm is not None else None
 
@@ -231,7 +232,7 @@ class Answerer:
         question: str,
         persona: str = "csm",
         history: Sequence[tuple[str, str]] = (),
-        profile: str = "",
+        profile: Profile = NO_PROFILE,
     ) -> Answer:
         """Answer in one piece."""
         answer = None
@@ -246,7 +247,7 @@ class Answerer:
         question: str,
         persona: str = "csm",
         history: Sequence[tuple[str, str]] = (),
-        profile: str = "",
+        profile: Profile = NO_PROFILE,
     ) -> Iterator[str | Answer]:
         """Yield answer text as it is produced, then the finished Answer."""
         audiences_for(persona)  # an unknown persona fails before any work
@@ -259,12 +260,14 @@ class Answerer:
                     "history": _history_text(history),
                     "last_question": last,
                     "persona": persona,
+                    "profile": profile,
                 }
             )
         except Exception as exc:  # only LLM failures are caught; _llm_reason re-raises the rest
             notice = f"LLM unavailable: {self._llm_reason(exc)}; answered offline"
             llm_ok = False
-            prepared = {"standalone": question, "found": self.retriever.search(question, persona)}
+            found = self._search(question, persona, profile)
+            prepared = {"standalone": question, "found": found}
         standalone, found = prepared["standalone"], prepared["found"]
         sources, vector = found.sources, found.vector
         refusal = self._refusal(found, persona)
@@ -280,7 +283,9 @@ class Answerer:
                 return
             notice = f"LLM unavailable: {text.reason}; answered offline"
             partial = text.streamed
-        quoted = quoted_answer(standalone, vector, sources, self.embeddings)
+        quoted = quoted_answer(
+            standalone, vector, sources, self.embeddings, profile.focus(standalone)
+        )
         if quoted is None:
             text = not_found_text(persona)
             yield text
@@ -289,6 +294,11 @@ class Answerer:
         if not partial:  # after a broken-off LLM stream, the Answer replaces what was shown
             yield quoted
         yield Answer(quoted, "offline", False, sources, notice, standalone)
+
+    def _search(self, question: str, persona: str, profile: Profile) -> Retrieval:
+        return self.retriever.search(
+            profile.steer(question), persona, focus=profile.focus(question)
+        )
 
     def _refusal(self, found: Retrieval, persona: str) -> str | None:
         best = max((s.similarity for s in found.sources), default=0.0)
@@ -303,7 +313,7 @@ class Answerer:
         return None
 
     def _stream_llm(
-        self, question: str, sources: list[Source], persona: str, profile: str
+        self, question: str, sources: list[Source], persona: str, profile: Profile
     ) -> Iterator[str]:
         """Stream cleaned LLM text; return the full text, or a _Failure to fall back offline."""
         citations = CitationStream({s.n for s in sources})

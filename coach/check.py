@@ -44,11 +44,11 @@ def check_folder(settings: Settings) -> list[Problem]:
             docs.append(load_document(path, root, settings))
         except DocumentError as exc:
             problems.append(Problem(relative_name(path, root), str(exc)))
-    problems += _schema_problems(docs) + _role_link_problems(docs)
+    problems += schema_problems(docs) + _role_link_problems(docs)
     return sorted(problems, key=lambda p: (p.path, p.severity, p.message))
 
 
-def _schema_problems(docs: list[Document]) -> list[Problem]:
+def schema_problems(docs: list[Document]) -> list[Problem]:
     """Fields our own documents should have; foreign documents only get warnings."""
     problems = []
     for doc in docs:

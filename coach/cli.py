@@ -1,4 +1,4 @@
-"""The `coach` command line: config, check, index, ask, chat, eval."""
+"""The `coach` command line: config, check, index, ask, chat, eval, serve, users."""
 
 from __future__ import annotations
 
@@ -250,6 +250,28 @@ def eval_command(
     for line in missed:
         typer.echo(f"threshold missed: {line}", err=True)
     raise typer.Exit(1 if missed else 0)
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[
+        str | None, typer.Option("--host", help="Listen address (overrides COACH_HOST).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Listen port (overrides COACH_PORT).")
+    ] = None,
+    knowledge: KnowledgeOpt = None,
+    data: DataOpt = None,
+):
+    """Start the web app (the same as `python ui.py`), after bringing the index up to date."""
+    settings = _run(
+        lambda: load_settings(knowledge_dir=knowledge, data_dir=data, host=host, port=port)
+    )
+    coach = _ready_coach(knowledge, data)
+    coach.settings = settings
+    from ui import launch  # Gradio loads in seconds: only when serving
+
+    _run(lambda: launch(settings, coach))
 
 
 users_app = typer.Typer(help="Manage who may sign in to the app, and with which role.")

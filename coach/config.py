@@ -71,6 +71,13 @@ class Settings(BaseSettings):
     users_file: Path = Field(
         Path("users.toml"), description="Accounts and roles; without it the app is a local demo."
     )
+    host: str = Field(
+        "127.0.0.1", description="Address the app listens on; others than loopback need users."
+    )
+    port: int = Field(7860, ge=1, le=65535, description="Port the app listens on.")
+    concurrency: int = Field(
+        8, ge=1, le=64, description="Questions the app answers at once; the rest wait in line."
+    )
     log_level: str = Field("WARNING", description="Logging level for the coach loggers.")
 
     @field_validator("collection")

@@ -99,15 +99,35 @@ class History:
             session.flush()
             return row.id
 
-    def feedback(self, user: str, exchange_id: int, liked: bool, comment: str = "") -> None:
-        """Like or dislike one of the user's own exchanges."""
+    def feedback(
+        self, user: str, exchange_id: int, liked: bool, comment: str | None = None
+    ) -> None:
+        """Like or dislike one of the user's own exchanges; a second rating replaces the first.
+
+        `comment=None` keeps the comment already given, so a changed mind keeps its reason.
+        """
         with self._session() as session:
             exchange = session.get(Exchange, exchange_id)
             if exchange is None or exchange.user != user:
                 raise StoreError("no such answer in your conversations")
-            session.add(
-                Feedback(exchange_id=exchange_id, user=user, liked=liked, comment=comment.strip())
+            query = select(Feedback).where(Feedback.exchange_id == exchange_id)
+            row = session.scalars(query).first()
+            if row is None:
+                row = Feedback(exchange_id=exchange_id, user=user, comment="")
+                session.add(row)
+            row.liked = liked
+            if comment is not None:
+                row.comment = comment.strip()
+
+    def ratings(self, user: str, conversation: str) -> dict[int, Feedback]:
+        """The user's feedback on one conversation, by exchange id."""
+        with self._session() as session:
+            query = (
+                select(Feedback)
+                .join(Exchange)
+                .where(Exchange.user == user, Exchange.conversation == conversation)
             )
+            return {row.exchange_id: row for row in session.scalars(query)}
 
     def conversation(self, user: str, conversation: str) -> list[Exchange]:
         """One conversation of one user, oldest first."""

@@ -18,6 +18,9 @@ CANDIDATES = 6  # units embedded per question: enough for recall, cheap enough f
 UNIT_CHARS = 200  # a unit is embedded by its start: cost grows with length, meaning rarely does
 MIN_SUPPORT = 0.52  # cosine + overlap bonus a unit needs to be quoted at all
 RELATIVE_SPAN = 0.15  # and it must score within this much of the best unit
+# A personal question ("what should I do next?") is about the asker's own role page first; the
+# pages of neighbouring roles name that role too and would otherwise be quoted as often.
+FOCUS_BONUS = 0.1
 
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
@@ -65,7 +68,11 @@ def _with_list(unit: Unit, units: list[Unit], limit: int = 6) -> list[Unit]:
 
 
 def best_units(
-    question: str, query_vector: list[float], units: list[Unit], embeddings: Embeddings
+    question: str,
+    query_vector: list[float],
+    units: list[Unit],
+    embeddings: Embeddings,
+    focus: str = "",
 ) -> list[tuple[Unit, float]]:
     """Units ranked by embedding similarity plus term overlap with the question."""
     terms = set(tokenize([question], as_ids=False)[0])
@@ -74,12 +81,16 @@ def best_units(
     unit_terms = tokenize([u.text for u in units], as_ids=False)
     overlap = [len(terms & set(t)) / len(terms) if terms else 0.0 for t in unit_terms]
     # Cheap pre-ranking by overlap and by how well the unit's passage matched.
-    prior = [o + 0.5 * u.source.similarity for o, u in zip(overlap, units, strict=True)]
+    bonus = [FOCUS_BONUS if focus and u.source.path == focus else 0.0 for u in units]
+    prior = [
+        o + 0.5 * u.source.similarity + b for o, u, b in zip(overlap, units, bonus, strict=True)
+    ]
     shortlist = sorted(range(len(units)), key=prior.__getitem__, reverse=True)[:CANDIDATES]
     vectors = np.array(embed_units(embeddings, [units[i].text[:UNIT_CHARS] for i in shortlist]))
     cosine = vectors @ np.array(query_vector)
     scored = [
-        (units[i], float(cos) + 0.3 * overlap[i]) for i, cos in zip(shortlist, cosine, strict=True)
+        (units[i], float(cos) + 0.3 * overlap[i] + bonus[i])
+        for i, cos in zip(shortlist, cosine, strict=True)
     ]
     return sorted(scored, key=lambda pair: pair[1], reverse=True)
 
@@ -100,13 +111,17 @@ def embed_units(embeddings: Embeddings, texts: list[str]) -> list[list[float]]:
 
 
 def quoted_answer(
-    question: str, query_vector: list[float], sources: list[Source], embeddings: Embeddings
+    question: str,
+    query_vector: list[float],
+    sources: list[Source],
+    embeddings: Embeddings,
+    focus: str = "",
 ) -> str | None:
     """An answer made only of source sentences, grouped by source and cited; None if none fit."""
     units = [unit for source in sources for unit in units_of(source)]
     chosen: dict[tuple[int, int], Unit] = {}
     picks: dict[int, int] = {}  # source number -> units picked on their own merit
-    ranked = best_units(question, query_vector, units, embeddings)
+    ranked = best_units(question, query_vector, units, embeddings, focus)
     # Quote what supports the question nearly as well as the best unit does, not everything.
     floor = max(MIN_SUPPORT, ranked[0][1] - RELATIVE_SPAN) if ranked else MIN_SUPPORT
     for unit, score in ranked:

@@ -105,17 +105,28 @@ class Retriever:
         """The top-k distinct passages for the question that the persona may read."""
         return self.search(question, persona, k).sources
 
-    def search(self, question: str, persona: str, k: int | None = None) -> Retrieval:
-        """retrieve(), plus the question's vector and how well hidden passages match it."""
+    def search(
+        self, question: str, persona: str, k: int | None = None, focus: str = ""
+    ) -> Retrieval:
+        """retrieve(), plus the question's vector and how well hidden passages match it.
+
+        `focus` names a document (the asker's own role) whose passages join the fusion as a
+        third ranking, so "what should I do next?" is answered from that role's page.
+        """
         allowed = audiences_for(persona)
         vector = self.embeddings.embed_query(question)
         dense, hidden = self.store.query(vector, self.candidates, allowed)
         sparse = self.keywords.search(question, allowed, self.candidates)
+        rows = {row["id"]: row for row in dense}
+        rankings = [[row["id"] for row in dense], [chunk_id for chunk_id, _ in sparse]]
+        if focus:
+            own = self.store.fetch_document(focus, vector)
+            rows.update(own)
+            rankings.append(sorted(own, key=lambda i: own[i]["similarity"], reverse=True))
         fused: dict[str, float] = {}
-        for ranking in ([row["id"] for row in dense], [chunk_id for chunk_id, _ in sparse]):
+        for ranking in rankings:
             for rank, chunk_id in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        rows = {row["id"]: row for row in dense}
         rows.update(self.store.fetch([i for i in fused if i not in rows], vector))
         # Both searches filtered already; this also catches a keyword index that lags behind the
         # store, and it runs before numbering so the sources are numbered without gaps.

@@ -51,13 +51,17 @@ class KnowledgeStore:
                 entry.hashes.add(meta.get("source_hash", ""))
         return dict(files)
 
-    def ids_and_audiences(self) -> list[tuple[str, str]]:
-        """Every chunk id with its audience (cheap: metadata only)."""
+    def metadatas(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every chunk id with its metadata (cheap: no text, no vectors)."""
         return [
-            (chunk_id, meta["audience"])
+            (chunk_id, meta)
             for page in self._pages(include=["metadatas"])
             for chunk_id, meta in zip(page["ids"], page["metadatas"], strict=True)
         ]
+
+    def ids_and_audiences(self) -> list[tuple[str, str]]:
+        """Every chunk id with its audience."""
+        return [(chunk_id, meta["audience"]) for chunk_id, meta in self.metadatas()]
 
     def all_chunks(self) -> list[tuple[str, str, dict[str, Any]]]:
         """Every chunk as (id, text, metadata)."""
@@ -107,8 +111,15 @@ class KnowledgeStore:
         """Chunks by id, as query() returns them, with their similarity to vector."""
         if not ids:
             return {}
+        return self._rows(vector, ids=ids)
+
+    def fetch_document(self, path: str, vector: list[float]) -> dict[str, dict[str, Any]]:
+        """Every chunk of one document, as fetch() returns them."""
+        return self._rows(vector, where={"path": path})
+
+    def _rows(self, vector: list[float], **selector: Any) -> dict[str, dict[str, Any]]:
         include = ["documents", "metadatas", "embeddings"]
-        got = self._call(self.collection.get, ids=ids, include=include)
+        got = self._call(self.collection.get, include=include, **selector)
         rows = zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True)
         query = np.asarray(vector) / (np.linalg.norm(vector) or 1.0)
         return {

@@ -1,0 +1,225 @@
+"""The app's handlers as plain functions over coach/: who asks, chat, feedback, export, HR desk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from coach.answer import Answer
+from coach.compose import Coach
+from coach.config import Settings
+from coach.desk import DocumentRow, Saved, delete_document, document_rows, save_upload
+from coach.errors import CoachError
+from coach.history import Gap, History, knowledge_gaps
+from coach.indexer import SyncReport
+from coach.profile import PLAN_TYPES, Profile, Role, ladder_roles, make_profile
+from coach.retrieve import PERSONAS, audiences_for
+from coach.users import load_users
+
+log = logging.getLogger(__name__)
+
+DEMO_USER = "local"
+EXAMPLES = {
+    "csm": (
+        "What should I do next?",
+        "What separates a CSM II from a Senior CSM?",
+        "Which certification should I take next?",
+        "How does a horizontal plan work?",
+    ),
+    "hiring_manager": (
+        "How do people grow in Customer Success here?",
+        "What training will a new CSM get?",
+        "Can a CSM move into another team later?",
+    ),
+    "hr": (
+        "What are the promotion windows?",
+        "How does calibration work?",
+        "What does the learning budget cover?",
+    ),
+}
+
+
+class AccessError(CoachError):
+    """The signed-in user may not do this (a wider audience, or the HR desk without role hr)."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking, as the server knows them: never taken from the request's own inputs."""
+
+    name: str
+    role: str  # the widest persona this user may take
+
+
+@dataclass
+class Turn:
+    """One answered question of a live conversation."""
+
+    exchange_id: int
+    answer: Answer
+
+
+class CoachService:
+    """Everything the app does, scoped to the viewer; one instance serves every session."""
+
+    def __init__(self, settings: Settings, coach: Coach | None = None) -> None:
+        self.settings = settings
+        self.coach = coach or Coach(settings)
+        self.history = History(settings.effective_database_url)
+        self.demo = not settings.users_file.exists()
+        self._sync_lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Build every shared part now, so concurrent first requests never race to build them."""
+        if self.coach.store.count() == 0:
+            self.coach.sync()
+        self.coach.answerer.ask("What does a CSM do?")
+        self.roles()
+
+    # Who asks -------------------------------------------------------------------------------
+
+    def viewer(self, username: str | None) -> Viewer:
+        """The signed-in user, or the demo's single local user (who may take every persona)."""
+        if self.demo:
+            return Viewer(DEMO_USER, "hr")
+        users = load_users(self.settings.users_file)
+        if not username or username not in users:
+            raise AccessError("please sign in")
+        return Viewer(username, users[username][0].role)
+
+    def persona_for(self, viewer: Viewer, requested: str = "") -> str:
+        """The persona to answer as: the requested one if it shows no more than the role allows."""
+        persona = requested or (viewer.role if not self.demo else "csm")
+        wider = set(audiences_for(persona)) - set(audiences_for(viewer.role))
+        if wider:
+            raise AccessError(
+                f"your role ({viewer.role}) may not ask as {persona}: "
+                f"it would show {', '.join(sorted(wider))} documents"
+            )
+        return persona
+
+    def personas(self, viewer: Viewer) -> list[str]:
+        """The personas this viewer may switch between (just their own unless in the demo)."""
+        allowed = set(audiences_for(viewer.role))
+        return [p for p in PERSONAS if set(PERSONAS[p]) <= allowed] if self.demo else [viewer.role]
+
+    # Chat -----------------------------------------------------------------------------------
+
+    @functools.lru_cache(maxsize=1)  # noqa: B019 - one service per app; cleared after syncs
+    def roles(self) -> list[Role]:
+        """The ladder's roles, for the profile's role picker."""
+        return ladder_roles(self.coach.store)
+
+    def profile(self, role_id: str = "", plan: str = "") -> Profile:
+        """A profile from the form's values."""
+        try:
+            return make_profile(self.roles(), role_id or "", plan or "")
+        except ValueError as exc:
+            raise CoachError(str(exc)) from None
+
+    def ask(
+        self,
+        viewer: Viewer,
+        question: str,
+        conversation: str,
+        persona: str = "",
+        profile: Profile | None = None,
+        history: Sequence[tuple[str, str]] = (),
+    ) -> Iterator[str | Turn]:
+        """Stream the answer text, then the stored Turn."""
+        question = question.strip()
+        if not question:
+            raise CoachError("please type a question")
+        persona = self.persona_for(viewer, persona)
+        answerer = self.coach.answerer
+        for event in answerer.stream(question, persona, history, profile or Profile()):
+            if isinstance(event, Answer):
+                exchange = self.history.record(viewer.name, conversation, persona, question, event)
+                yield Turn(exchange, event)
+            else:
+                yield event
+
+    def rate(self, viewer: Viewer, exchange_id: int, liked: bool, comment: str | None) -> None:
+        """Store a like or dislike (with an optional comment) on one of the viewer's answers."""
+        self.history.feedback(viewer.name, exchange_id, liked, comment)
+
+    def export(self, viewer: Viewer, conversation: str) -> str:
+        """The viewer's conversation as Markdown, with sources and ratings."""
+        exchanges = self.history.conversation(viewer.name, conversation)
+        ratings = self.history.ratings(viewer.name, conversation)
+        when = exchanges[0].created if exchanges else dt.datetime.now(dt.UTC)
+        lines = [f"# Conversation with coach, {when:%Y-%m-%d %H:%M} UTC", ""]
+        for exchange in exchanges:
+            lines += [f"## {exchange.question}", "", exchange.answer, ""]
+            sources = json.loads(exchange.sources)
+            if sources:
+                lines.append("Sources:")
+                lines += [
+                    f"- [{s['n']}] {s['title']}{' — ' + s['heading'] if s['heading'] else ''}"
+                    f" ({s['path']})"
+                    for s in sources
+                ]
+                lines.append("")
+            lines.append(f"_{exchange.mode} mode, asked as {exchange.persona}_")
+            rating = ratings.get(exchange.id)
+            if rating is not None:
+                verdict = "liked" if rating.liked else "disliked"
+                lines.append(
+                    f"_You {verdict} this answer{': ' + rating.comment if rating.comment else ''}_"
+                )
+            lines.append("")
+        return "\n".join(lines).rstrip() + "\n"
+
+    # HR desk --------------------------------------------------------------------------------
+
+    def require_hr(self, viewer: Viewer, persona: str = "") -> None:
+        """The desk is for role hr (in the demo: while the persona switch says hr)."""
+        if viewer.role != "hr" or (self.demo and persona and persona != "hr"):
+            raise AccessError("the knowledge desk is for HR only")
+
+    def upload(
+        self, viewer: Viewer, files: Sequence[tuple[str, bytes]], folder: str, replace: bool
+    ) -> tuple[list[Saved], list[str]]:
+        """Save each upload that passes the checks; returns what was saved and what was refused."""
+        self.require_hr(viewer)
+        saved, refused = [], []
+        for name, data in files:
+            try:
+                saved.append(save_upload(self.settings, name, data, folder, replace))
+            except CoachError as exc:
+                refused.append(str(exc))
+        return saved, refused
+
+    def delete(self, viewer: Viewer, path: str) -> list[str]:
+        """Delete one document (and its sidecar) from the knowledge folder."""
+        self.require_hr(viewer)
+        return delete_document(self.settings, path)
+
+    def reindex(self, viewer: Viewer, progress: bool = False) -> SyncReport:
+        """Sync the knowledge folder into the index now."""
+        self.require_hr(viewer)
+        with self._sync_lock:
+            report = self.coach.sync(progress=progress, wait=60)
+            self.roles.cache_clear()
+        log.info("re-indexed by %s: %s", viewer.name, report.as_json())
+        return report
+
+    def documents(self, viewer: Viewer) -> list[DocumentRow]:
+        """The documents table."""
+        self.require_hr(viewer)
+        return document_rows(self.settings, self.coach.store)
+
+    def gaps(self, viewer: Viewer) -> list[Gap]:
+        """Refused and disliked questions, grouped by similarity."""
+        self.require_hr(viewer)
+        return knowledge_gaps(self.history.failed_questions(), self.coach.embeddings)
+
+
+def plan_choices() -> list[tuple[str, str]]:
+    """The plan-type picker's options, "no preference" first."""
+    return [("No preference", "")] + [(plan.capitalize(), plan) for plan in PLAN_TYPES]
