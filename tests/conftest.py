@@ -98,5 +98,5 @@ def gitlab(tmp_path_factory: pytest.TempPathFactory, embeddings):
     return indexed_coach(REALWORLD, tmp_path_factory.mktemp("gitlab"))
 
 
-from llm_servers import closed_port_url, gguf_path, llm_server, stub_server  # noqa: E402, F401
 from app_fixtures import demo, served  # noqa: E402, F401
+from llm_servers import closed_port_url, gguf_path, llm_server, stub_server  # noqa: E402, F401

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
-from coach.desk import DeskError, delete_document, document_rows, save_upload, target_path
 from conftest import indexed_coach, role_doc, write
 
-GOOD = b"---\ntitle: Mentoring Guild\naudience: employee\nupdated: 2026-10-01\n---\n\n# Mentoring Guild\n\nThe guild meets monthly.\n"
+from coach.desk import DeskError, delete_document, document_rows, save_upload, target_path
+
+GOOD = (
+    b"---\ntitle: Mentoring Guild\naudience: employee\nupdated: 2026-10-01\n---\n\n"
+    b"# Mentoring Guild\n\nThe guild meets monthly.\n"
+)
 
 
 @pytest.mark.parametrize(

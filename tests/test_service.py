@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from conftest import indexed_coach, role_doc, write
 
 from coach.errors import StoreError
 from coach.profile import Profile, ladder_roles, make_profile
 from coach.service import AccessError, CoachService, Turn, Viewer
 from coach.users import add_user
-from conftest import indexed_coach, role_doc, write
 
 ANA, BEN, HUGO = Viewer("ana", "csm"), Viewer("ben", "hiring_manager"), Viewer("hugo", "hr")
 
