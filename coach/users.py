@@ -9,9 +9,10 @@ from pathlib import Path
 
 import bcrypt
 import tomlkit
+import yaml
 from tomlkit.exceptions import TOMLKitError
 
-from coach.errors import ConfigError
+from coach.errors import ConfigError, one_line
 from coach.retrieve import PERSONAS
 
 ROLES = tuple(PERSONAS)  # a user's role is the persona the server answers them as
@@ -27,16 +28,33 @@ class User:
     role: str
 
 
+def is_yaml(path: Path) -> bool:
+    """A users file ending in .yaml or .yml is YAML; anything else is TOML."""
+    return path.suffix.lower() in {".yaml", ".yml"}
+
+
+def _read(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    if is_yaml(path):
+        return yaml.safe_load(text) or {}
+    return tomlkit.parse(text)
+
+
 def load_users(path: Path) -> dict[str, tuple[User, bytes]]:
     """Every user with their password hash; a malformed file is a one-line ConfigError."""
     try:
-        document = tomlkit.parse(path.read_text(encoding="utf-8"))
+        document = _read(path)
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError, TOMLKitError) as exc:
-        raise ConfigError(f"cannot read the users file {path}: {exc}") from None
+    except (OSError, UnicodeDecodeError, TOMLKitError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read the users file {path}: {one_line(exc)}") from None
+    table = document.get("users", {}) if isinstance(document, dict) else None
+    if not isinstance(table, dict):
+        raise ConfigError(f"users file {path}: expected a 'users' table of NAME: role + hash")
     users = {}
-    for name, entry in document.get("users", {}).items():
+    for name, entry in table.items():
+        if not isinstance(entry, dict):
+            raise ConfigError(f"users file {path}: user {name!r} needs a role and a bcrypt hash")
         role, hashed = entry.get("role"), entry.get("password_hash", "")
         if role not in ROLES or not str(hashed).startswith("$2"):
             raise ConfigError(f"users file {path}: user {name!r} needs a role and a bcrypt hash")
@@ -54,17 +72,21 @@ def add_user(path: Path, name: str, role: str, password: str, replace: bool = Fa
         raise ConfigError(f"the password needs at least {MIN_PASSWORD} characters")
     if name in load_users(path) and not replace:
         raise ConfigError(f"user {name!r} already exists (use --replace to change it)")
-    document = (
-        tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
-    )
-    table = document.setdefault("users", tomlkit.table())
-    entry = tomlkit.table()
-    entry["role"] = role
-    entry["password_hash"] = bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
-    table[name] = entry
+    hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+    if is_yaml(path):
+        document = _read(path) if path.exists() else {}
+        document.setdefault("users", {})[name] = {"role": role, "password_hash": hashed}
+        text = yaml.safe_dump(document, sort_keys=False)
+    else:  # tomlkit keeps the comments and layout an admin gave the file
+        document = _read(path) if path.exists() else tomlkit.document()
+        entry = tomlkit.table()
+        entry["role"] = role
+        entry["password_hash"] = hashed
+        document.setdefault("users", tomlkit.table())[name] = entry
+        text = tomlkit.dumps(document)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(tomlkit.dumps(document), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
         path.chmod(0o600)  # hashes are not secrets, but nobody else needs to read them
     except OSError as exc:
         raise ConfigError(f"cannot write the users file {path}: {exc.strerror}") from None

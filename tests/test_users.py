@@ -48,6 +48,20 @@ def test_existing_user_needs_replace(tmp_path):
     assert authenticate(path, "ana", "second password").role == "hr"
 
 
+def test_yaml_users_file(tmp_path):
+    path = tmp_path / "users.yaml"
+    add_user(path, "ana", "hiring_manager", "correct horse")
+    add_user(path, "ben", "hr", "battery staple")
+    assert path.read_text().startswith("users:\n  ana:\n    role: hiring_manager\n")
+    assert authenticate(path, "ben", "battery staple").role == "hr"
+    path.write_text("users: [ana, ben]\n")
+    with pytest.raises(ConfigError, match="expected a 'users' table"):
+        load_users(path)
+    path.write_text("users:\n  ana: {role: csm\n")
+    with pytest.raises(ConfigError, match="cannot read the users file"):
+        load_users(path)
+
+
 def test_malformed_users_file_is_one_line(tmp_path):
     path = tmp_path / "users.toml"
     path.write_text('[users.ana]\nrole = "root"\npassword_hash = "x"\n')
