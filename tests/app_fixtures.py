@@ -50,7 +50,9 @@ def copy_of_indexed(source: Coach, folder: Path) -> tuple[Path, Path]:
     return knowledge, data
 
 
-def start_app(folder: Path, source: Coach, users: dict[str, tuple[str, str]]) -> RunningApp:
+def start_app(
+    folder: Path, source: Coach, users: dict[str, tuple[str, str]], **overrides: object
+) -> RunningApp:
     """Launch the app over a copy of `source`, with these users (none: the local demo)."""
     import ui
 
@@ -59,7 +61,7 @@ def start_app(folder: Path, source: Coach, users: dict[str, tuple[str, str]]) ->
     for name, (role, password) in users.items():
         add_user(users_file, name, role, password)
     settings = load_settings(
-        knowledge_dir=knowledge, data_dir=data, users_file=users_file, port=free_port()
+        knowledge_dir=knowledge, data_dir=data, users_file=users_file, port=free_port(), **overrides
     )
     app, url = ui.launch(settings, Coach(settings), block=False)
     return RunningApp(url, settings, app, users)

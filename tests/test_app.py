@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
+from app_fixtures import start_app
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
@@ -125,3 +128,27 @@ def test_demo_refuses_to_listen_beyond_loopback(tmp_path):
     check_binding(demo_settings, demo=False)  # with users, any address is the admin's call
     check_binding(load_settings(host="127.0.0.1"), demo=True)
     check_binding(load_settings(host="localhost"), demo=True)
+
+
+@pytest.mark.slow
+def test_llm_answers_stream_through_the_api(tmp_path, lumenfield, llm_server):
+    running = start_app(
+        tmp_path,
+        lumenfield,
+        {},
+        llm_model=llm_server.model,
+        openai_base_url=llm_server.base_url,
+        openai_api_key=llm_server.api_key,
+        llm_max_tokens=64,
+        llm_max_retries=0,
+    )
+    try:
+        job = Client(running.url, verbose=False).submit(
+            "How long is the Renewals rotation?", api_name="/chat"
+        )
+        outputs = list(job)
+        assert len(outputs) > 3  # token by token, not in one piece
+        assert all(later.startswith(earlier) for earlier, later in pairwise(outputs))
+        assert cited_paths(job.result())  # and the sources come last
+    finally:
+        running.app.close()
