@@ -8,20 +8,21 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from a private tool
 
-import gradio as gr  # noqa: E402
+import gradio as gr
 
-from coach.answer import Answer  # noqa: E402
-from coach.compose import Coach  # noqa: E402
-from coach.config import Settings, load_settings  # noqa: E402
-from coach.desk import allowed_suffixes  # noqa: E402
-from coach.errors import CoachError, ConfigError  # noqa: E402
-from coach.retrieve import Source  # noqa: E402
-from coach.service import EXAMPLES, CoachService, Turn, plan_choices  # noqa: E402
-from coach.users import authenticate  # noqa: E402
+from coach.answer import Answer
+from coach.compose import Coach
+from coach.config import Settings, load_settings
+from coach.desk import allowed_suffixes
+from coach.errors import CoachError, ConfigError
+from coach.retrieve import Source
+from coach.service import EXAMPLES, CoachService, Turn, plan_choices
+from coach.users import authenticate
 
 log = logging.getLogger("coach.ui")
 
@@ -88,6 +89,15 @@ def mode_marker(service: CoachService) -> str:
     return "⚪ **Offline mode**: answers quote the documents word for word; no model writes them."
 
 
+@contextmanager
+def shown_as_error() -> Iterator[None]:
+    """coach's one-line errors become Gradio errors: a toast on the page, an error in the API."""
+    try:
+        yield
+    except CoachError as exc:
+        raise gr.Error(str(exc)) from None
+
+
 # Handlers (thin: each turns Gradio values into a service call and back) -----------------------
 
 
@@ -98,10 +108,8 @@ class Handlers:
         self.service = service
 
     def _viewer(self, request: gr.Request | None):
-        try:
+        with shown_as_error():
             return self.service.viewer(request.username if request else None)
-        except CoachError as exc:
-            raise gr.Error(str(exc)) from None
 
     def chat_api(
         self,
@@ -113,7 +121,7 @@ class Handlers:
     ) -> Iterator[str]:
         """The /chat endpoint: stream the answer text, ending with the answer and its sources."""
         viewer = self._viewer(request)
-        try:
+        with shown_as_error():
             profile = self.service.profile(role_id, plan)
             text = ""
             conversation = f"api-{uuid.uuid4().hex[:12]}"
@@ -123,20 +131,20 @@ class Handlers:
                 else:
                     text += event
                     yield text
-        except CoachError as exc:
-            raise gr.Error(str(exc)) from None
 
     def respond(self, message, talk, conversation, persona, role_id, plan, request: gr.Request):
         """The chat box: stream one answer into the conversation (`talk` lives on the server)."""
         viewer = self._viewer(request)
         if not message or not message.strip():
             raise gr.Error("Please type a question first.")
+        with shown_as_error():  # checked before the question shows, so a refusal leaves no trace
+            persona = self.service.persona_for(viewer, persona)
+            profile = self.service.profile(role_id, plan)
         shown = [*talk["shown"], {"role": "user", "content": message}]
         shown.append({"role": "assistant", "content": "…"})
         yield shown, "", gr.update(), talk
         text = ""
-        try:
-            profile = self.service.profile(role_id, plan)
+        with shown_as_error():
             asked = self.service.ask(viewer, message, conversation, persona, profile, talk["pairs"])
             for event in asked:
                 if isinstance(event, Turn):
@@ -158,8 +166,6 @@ class Handlers:
                     text += event
                     shown[-1] = {"role": "assistant", "content": text}
                     yield shown, "", gr.update(), talk
-        except CoachError as exc:
-            raise gr.Error(str(exc)) from None
 
     def show_passages(self, talk, event: gr.SelectData):
         """Clicking an answer shows its full source passages."""
@@ -173,10 +179,8 @@ class Handlers:
         if found is None:
             return gr.update(), None
         liked = event.liked is True or event.liked == "Like"
-        try:
+        with shown_as_error():
             self.service.rate(viewer, found[0], liked, None)
-        except CoachError as exc:
-            raise gr.Error(str(exc)) from None
         verdict = "liked" if liked else "disliked"
         return gr.update(visible=True, label=f"You {verdict} this answer. Why? (optional)"), (
             found[0],
@@ -188,10 +192,8 @@ class Handlers:
         viewer = self._viewer(request)
         if rated is None:
             raise gr.Error("Rate an answer first (thumbs up or down), then comment on it.")
-        try:
+        with shown_as_error():
             self.service.rate(viewer, rated[0], rated[1], text)
-        except CoachError as exc:
-            raise gr.Error(str(exc)) from None
         gr.Info("Thanks: your feedback was saved.")
         return gr.update(value="", visible=False), None
 
@@ -237,10 +239,8 @@ class Handlers:
     def switch_persona(self, persona, request: gr.Request):
         """Demo only: another persona changes the examples and whether the desk shows."""
         viewer = self._viewer(request)
-        try:
+        with shown_as_error():
             persona = self.service.persona_for(viewer, persona)
-        except CoachError as exc:
-            raise gr.Error(str(exc)) from None
         return gr.update(samples=[[q] for q in EXAMPLES[persona]]), gr.update(
             visible=persona == "hr"
         )
@@ -248,10 +248,8 @@ class Handlers:
     def document_table(self, request: gr.Request):
         """The documents table and the delete picker's choices."""
         viewer = self._viewer(request)
-        try:
+        with shown_as_error():
             rows = self.service.documents(viewer)
-        except CoachError as exc:
-            raise gr.Error(str(exc)) from None
         values = [[r.title, r.path, r.audience, r.updated, r.chunks, r.status] for r in rows]
         return values, gr.update(
             choices=[r.path for r in rows if r.status != "deleted, still indexed"]
@@ -259,7 +257,7 @@ class Handlers:
 
     def upload(
         self, files, folder, replace, request: gr.Request, progress=gr.Progress(track_tqdm=True)
-    ):  # noqa: B008 - Gradio's own injection idiom
+    ):
         """Save the uploaded files, then index them so they can be asked about at once."""
         viewer = self._viewer(request)
         if not files:
@@ -267,7 +265,7 @@ class Handlers:
         loaded = [
             (getattr(f, "orig_name", None) or Path(f).name, Path(f).read_bytes()) for f in files
         ]
-        try:
+        with shown_as_error():
             saved, refused = self.service.upload(viewer, loaded, folder or "", bool(replace))
             lines = [f"❌ Not saved: {reason}" for reason in refused]
             for item in saved:
@@ -280,8 +278,6 @@ class Handlers:
                 progress(0, desc="Indexing")
                 report = self.service.reindex(viewer, progress=True)
                 lines.append(_report_line(report))
-        except CoachError as exc:
-            raise gr.Error(str(exc)) from None
         return "\n\n".join(lines), None
 
     def delete(self, path, confirmed, request: gr.Request):
@@ -291,29 +287,23 @@ class Handlers:
             raise gr.Error("Choose a document to delete.")
         if not confirmed:
             raise gr.Error(f"Tick 'Yes, delete it' to delete {path}.")
-        try:
+        with shown_as_error():
             removed = self.service.delete(viewer, path)
             report = self.service.reindex(viewer)
-        except CoachError as exc:
-            raise gr.Error(str(exc)) from None
         return f"🗑️ Deleted {', '.join(f'`{p}`' for p in removed)}.\n\n{_report_line(report)}", False
 
-    def reindex(self, request: gr.Request, progress=gr.Progress(track_tqdm=True)):  # noqa: B008
+    def reindex(self, request: gr.Request, progress=gr.Progress(track_tqdm=True)):
         """Re-index the knowledge folder with a progress bar."""
         viewer = self._viewer(request)
         progress(0, desc="Indexing")
-        try:
+        with shown_as_error():
             return _report_line(self.service.reindex(viewer, progress=True))
-        except CoachError as exc:
-            raise gr.Error(str(exc)) from None
 
     def gap_table(self, request: gr.Request):
         """Refused and disliked questions, grouped."""
         viewer = self._viewer(request)
-        try:
+        with shown_as_error():
             gaps = self.service.gaps(viewer)
-        except CoachError as exc:
-            raise gr.Error(str(exc)) from None
         return [[g.count, g.question, " · ".join(g.examples)] for g in gaps]
 
 
@@ -413,13 +403,15 @@ def build_app(service: CoachService) -> gr.Blocks:
                     headers=GAP_HEADERS, label="Questions coach could not answer well", wrap=True
                 )
 
-        gr.api(h.chat_api, api_name="chat", concurrency_limit=service.settings.concurrency)
+        # The page and the API draw on one pool of answer slots: the CPU is shared by both.
+        answers = {"concurrency_limit": service.settings.concurrency, "concurrency_id": "answers"}
+        gr.api(h.chat_api, api_name="chat", **answers)
         app.load(h.start, None, [persona, role, examples, desk, who, conversation], **private)
         ask = {
             "fn": h.respond,
             "inputs": [question, talk, conversation, persona, role, plan],
             "outputs": [chatbot, question, passages, talk],
-            "concurrency_limit": service.settings.concurrency,
+            **answers,
             **private,
         }
         question.submit(**ask)
