@@ -30,6 +30,11 @@ DEMO_BANNER = (
     "**Local demo.** No users file, so there is no sign-in: this app listens on 127.0.0.1 only "
     "and you can switch persona freely. Add users with `coach users add` to share it."
 )
+# The demo banner must not be mistaken for ordinary text.
+CSS = (
+    "#demo-banner {background: #fff4e0; border: 1px solid #e8a33d; border-radius: 6px;"
+    " padding: 4px 12px}"
+)
 PERSONA_LABELS = {"csm": "CSM", "hiring_manager": "Hiring manager", "hr": "HR"}
 DOC_HEADERS = ["Title", "Path", "Audience", "Updated", "Chunks", "Status"]
 GAP_HEADERS = ["Times asked", "Question", "Similar wordings"]
@@ -45,13 +50,11 @@ def new_talk() -> dict:
 
 
 def render_answer(answer: Answer) -> str:
-    """An answer as the chat shows it: text, sources with snippets, and the mode."""
+    """An answer as the chat shows it: text, the sources it cites, and how it was made."""
     parts = [answer.text]
     if answer.sources:
-        listed = "\n".join(
-            f"{s.n}. **{s.label}** · `{s.path}`<br>{s.snippet}" for s in answer.sources
-        )
-        parts.append(f"**Sources**\n\n{listed}")
+        listed = "\n".join(f"- [{s.n}] {s.label} · `{s.path}`" for s in answer.cited_sources)
+        parts.append(f"**Sources** (passages in the panel on the right)\n\n{listed}")
     mode = (
         "LLM mode: written by the model from the sources"
         if answer.mode == "llm"
@@ -62,12 +65,12 @@ def render_answer(answer: Answer) -> str:
 
 
 def render_passages(sources: list[Source]) -> str:
-    """The full passages behind one answer, for the side panel."""
+    """Each source behind one answer: title, heading, path, snippet, and the whole passage."""
     if not sources:
         return "*This answer has no sources.*"
     return "\n\n".join(
-        f"#### [{s.n}] {s.label}\n`{s.path}`\n\n"
-        + "\n".join(f"> {line}" for line in s.text.split("\n"))
+        f"**[{s.n}] {s.label}**  \n`{s.path}`\n\n{s.snippet}\n\n"
+        f"<details><summary>Read the whole passage</summary>\n\n{s.text}\n\n</details>"
         for s in sources
     )
 
@@ -83,10 +86,8 @@ def api_text(answer: Answer) -> str:
 def mode_marker(service: CoachService) -> str:
     """The header line saying how answers are made."""
     if service.coach.answerer.mode == "llm":
-        return (
-            f"🟢 **LLM mode** ({service.settings.llm_model}): answers are written from the sources."
-        )
-    return "⚪ **Offline mode**: answers quote the documents word for word; no model writes them."
+        return f"**LLM mode** ({service.settings.llm_model}): answers are written from the sources."
+    return "**Offline mode**: answers quote the documents word for word; no model writes them."
 
 
 @contextmanager
@@ -208,7 +209,7 @@ class Handlers:
 
     def new_conversation(self):
         """Start over: empty chat, fresh conversation id."""
-        return [], new_talk(), uuid.uuid4().hex, NO_PASSAGES, None
+        return [], new_talk(), uuid.uuid4().hex, NO_PASSAGES, None, gr.update(visible=False)
 
     def start(self, request: gr.Request):
         """Fill the page for whoever opened it: personas, roles, examples, the desk."""
@@ -267,13 +268,13 @@ class Handlers:
         ]
         with shown_as_error():
             saved, refused = self.service.upload(viewer, loaded, folder or "", bool(replace))
-            lines = [f"❌ Not saved: {reason}" for reason in refused]
+            lines = [f"**Not saved:** {reason}" for reason in refused]
             for item in saved:
                 lines.append(
-                    f"✅ Saved `{item.path}`"
+                    f"**Saved** `{item.path}`"
                     + (" (replaced the old file)" if item.replaced else "")
                 )
-                lines += [f"⚠️ {warning}" for warning in item.warnings]
+                lines += [f"**Please check:** {warning}" for warning in item.warnings]
             if saved:
                 progress(0, desc="Indexing")
                 report = self.service.reindex(viewer, progress=True)
@@ -290,7 +291,10 @@ class Handlers:
         with shown_as_error():
             removed = self.service.delete(viewer, path)
             report = self.service.reindex(viewer)
-        return f"🗑️ Deleted {', '.join(f'`{p}`' for p in removed)}.\n\n{_report_line(report)}", False
+        return (
+            f"**Deleted** {', '.join(f'`{p}`' for p in removed)}.\n\n{_report_line(report)}",
+            False,
+        )
 
     def reindex(self, request: gr.Request, progress=gr.Progress(track_tqdm=True)):
         """Re-index the knowledge folder with a progress bar."""
@@ -308,7 +312,7 @@ class Handlers:
 
 
 def _report_line(report) -> str:
-    failed = "".join(f"\n\n❌ `{f['path']}`: {f['error']}" for f in report.failed)
+    failed = "".join(f"\n\n**Not indexed:** `{f['path']}`: {f['error']}" for f in report.failed)
     return (
         f"Index updated: {len(report.added)} added, {len(report.updated)} updated, "
         f"{len(report.removed)} removed; {report.documents} documents, {report.chunks} passages."
@@ -337,6 +341,8 @@ def build_app(service: CoachService) -> gr.Blocks:
                 with gr.Column(scale=3):
                     chatbot = gr.Chatbot(
                         label="Conversation",
+                        show_label=False,
+                        buttons=["copy", "copy_all"],  # no "share to Hugging Face" in an HR tool
                         height=520,
                         elem_id="chat",
                         placeholder="Ask about career paths, plan types, promotions, training.",
@@ -356,12 +362,15 @@ def build_app(service: CoachService) -> gr.Blocks:
                         elem_id="examples",
                     )
                     feedback = gr.Textbox(
-                        label="Why? (optional)", visible=False, elem_id="feedback-comment"
+                        label="Why? (optional)",
+                        placeholder="Press Enter to send",
+                        visible=False,
+                        elem_id="feedback-comment",
                     )
                     with gr.Row():
                         clear = gr.Button("New conversation", size="sm")
                         export_button = gr.Button("Export as Markdown", size="sm")
-                        download = gr.File(label="Conversation", visible=False)
+                    download = gr.File(label="Your conversation as Markdown", visible=False)
                 with gr.Column(scale=2):
                     with gr.Accordion("My profile", open=True):
                         persona = gr.Dropdown(label="Answer me as", choices=[], elem_id="persona")
@@ -389,8 +398,8 @@ def build_app(service: CoachService) -> gr.Blocks:
                         replace = gr.Checkbox(label="Replace existing files with the same name")
                         upload_button = gr.Button("Upload and index", variant="primary")
                     with gr.Column():
-                        desk_result = gr.Markdown(elem_id="desk-result")
                         reindex_button = gr.Button("Re-index the knowledge folder")
+                        desk_result = gr.Markdown(elem_id="desk-result")
                 documents = gr.Dataframe(
                     headers=DOC_HEADERS, label="Documents", interactive=False, wrap=True
                 )
@@ -420,9 +429,10 @@ def build_app(service: CoachService) -> gr.Blocks:
         chatbot.select(h.show_passages, talk, passages, **private)
         chatbot.like(h.rate, talk, [feedback, rated], **private)
         feedback.submit(h.comment, [feedback, rated], [feedback, rated], **private)
-        clear.click(
-            h.new_conversation, None, [chatbot, talk, conversation, passages, rated], **private
-        )
+        # Both the button and the chat's own trash icon start over, on the server too.
+        restart = [chatbot, talk, conversation, passages, rated, feedback]
+        clear.click(h.new_conversation, None, restart, **private)
+        chatbot.clear(h.new_conversation, None, restart, **private)
         export_button.click(h.export, conversation, download, **private)
         persona.change(h.switch_persona, persona, [examples, desk], **private)
         desk.select(h.document_table, None, [documents, victim], **private)
@@ -475,6 +485,7 @@ def launch(
         auth_message="Sign in with the account HR gave you.",
         prevent_thread_lock=not block,
         footer_links=["api"],
+        css=CSS,
         run_history=False,
         show_error=True,
         quiet=not block,

@@ -94,6 +94,15 @@ class Answer:
     notice: str = ""  # why LLM mode fell back, shown as one line
     question: str = ""  # the standalone question that was retrieved for
 
+    @property
+    def cited_sources(self) -> list[Source]:
+        """The sources the text cites (all of them if it cites none, as a small LLM may not)."""
+        numbers = {
+            int(n) for group in _CITATION.findall(self.text) for n in re.findall(r"\d+", group)
+        }
+        cited = [source for source in self.sources if source.n in numbers]
+        return cited or list(self.sources)
+
     def as_json(self) -> dict[str, Any]:
         """The object `coach ask --json` prints."""
         shown: dict[str, Any] = {

@@ -25,8 +25,8 @@ from coach.metadata import validate_meta
 from coach.store import KnowledgeStore
 
 # Plain names only: no separators, no leading dot (hidden files are never indexed), no "..".
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,150}$")
-_SAFE_FOLDER_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,60}$")
+_SAFE_NAME = re.compile(r"^[^\W_][\w .()-]{0,150}$")  # \w: letters of any language, digits, _
+_SAFE_FOLDER_PART = re.compile(r"^[^\W_][\w -]{0,60}$")
 
 
 class DeskError(DocumentError):
@@ -64,7 +64,7 @@ def target_path(settings: Settings, folder: str, filename: str) -> Path:
     name = PurePosixPath(filename.replace("\\", "/")).name
     if not _SAFE_NAME.match(name) or ".." in name:
         raise DeskError(
-            f"{filename!r} is not a safe file name: use letters, digits, spaces, . _ - ( ) only"
+            f"{filename!r} is not a safe file name: use letters, digits, spaces and . _ - ( ) only"
         )
     if not _is_allowed(name):
         raise DeskError(

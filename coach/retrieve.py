@@ -24,6 +24,11 @@ PERSONAS: dict[str, tuple[str, ...]] = {
 RRF_K = 60  # the usual reciprocal-rank-fusion constant; dampens the weight of rank 1
 SNIPPET_CHARS = 240
 _WORD = re.compile(r"\w+")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
 
 
 def audiences_for(persona: str) -> tuple[str, ...]:
@@ -52,13 +57,18 @@ class Source:
 
     @property
     def label(self) -> str:
-        """Title and heading path, as a citation shows them."""
-        return f"{self.title} — {self.heading}" if self.heading else self.title
+        """Title and heading path, as a citation shows them (a top heading echoing the title
+        is left out)."""
+        parts = self.heading.split(" > ") if self.heading else []
+        if parts and _words(parts[0]) == _words(self.title):
+            parts = parts[1:]
+        return f"{self.title} — {' > '.join(parts)}" if parts else self.title
 
     @property
     def snippet(self) -> str:
-        """The passage's start, cut at a word boundary."""
-        flat = " ".join(self.text.split())
+        """The passage's start as plain text (no list marks or bold), cut at a word boundary."""
+        lines = (_LIST_MARK.sub("", line).replace("**", "") for line in self.text.split("\n"))
+        flat = " ".join(" ".join(lines).split())
         if len(flat) <= SNIPPET_CHARS:
             return flat
         return flat[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"

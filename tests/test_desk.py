@@ -36,6 +36,12 @@ def test_a_path_in_the_name_is_reduced_to_the_name(settings, kb):
     assert saved.path == "guild.md" and (kb / "guild.md").read_bytes() == GOOD
 
 
+def test_names_in_any_language_are_fine(settings, kb):
+    assert save_upload(settings, "Résumé tips (2026).md", GOOD, "Karriere").path == (
+        "Karriere/Résumé tips (2026).md"
+    )
+
+
 def test_upload_is_saved_into_the_folder(settings, kb):
     saved = save_upload(settings, "guild.md", GOOD, folder="growth")
     assert saved.path == "growth/guild.md" and not saved.replaced and saved.warnings == []

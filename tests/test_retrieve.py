@@ -82,3 +82,17 @@ def test_a_fresh_process_reuses_or_rebuilds_the_keyword_index(kb, tmp_path, embe
     assert again.keywords.fingerprint == saved  # loaded from disk
     (first.keyword_dir / "rows.json").unlink()
     assert Coach(first.settings).keywords.fingerprint == saved  # rebuilt from the store
+
+
+def test_label_skips_a_top_heading_that_repeats_the_title():
+    from coach.retrieve import Source
+
+    def source(title, heading, text="x"):
+        return Source(1, "id", "p.md", title, heading, text, 0.0, 0.0)
+
+    faq = source("Careers - Candidate FAQ", "Careers: candidate FAQ > Is there mentoring?")
+    assert faq.label == "Careers - Candidate FAQ — Is there mentoring?"
+    assert source("Vertical Plan", "Vertical Plan").label == "Vertical Plan"
+    assert source("Dual Plan", "How it works").label == "Dual Plan — How it works"
+    listed = source("T", "", "Intro:\n- **Vertical plan:** up.\n- **Rotation:** across.")
+    assert listed.snippet == "Intro: Vertical plan: up. Rotation: across."
