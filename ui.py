@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -495,7 +496,10 @@ def launch(
 
 def main() -> None:
     """`python ui.py`: start the app with settings from the environment."""
-    launch(load_settings())
+    try:
+        launch(load_settings())
+    except CoachError as exc:
+        sys.exit(f"error: {exc}")  # one line, as the CLI reports it
 
 
 if __name__ == "__main__":

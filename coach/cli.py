@@ -267,10 +267,10 @@ def serve_command(
     settings = _run(
         lambda: load_settings(knowledge_dir=knowledge, data_dir=data, host=host, port=port)
     )
-    coach = _ready_coach(knowledge, data)
-    coach.settings = settings
-    from ui import launch  # Gradio loads in seconds: only when serving
+    from ui import check_binding, launch  # Gradio loads in seconds: only when serving
 
+    _run(lambda: check_binding(settings, demo=not settings.users_file.exists()))
+    coach = _ready_coach(knowledge, data)
     _run(lambda: launch(settings, coach))
 
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from app_fixtures import start_app
 from gradio_client import Client
 from gradio_client.exceptions import AppError
+from typer.testing import CliRunner
 
+from coach.cli import app
 from coach.config import load_settings
 from coach.errors import ConfigError
 from coach.history import History
@@ -152,3 +158,24 @@ def test_llm_answers_stream_through_the_api(tmp_path, lumenfield, llm_server):
         assert cited_paths(job.result())  # and the sources come last
     finally:
         running.app.close()
+
+
+def test_serve_refuses_a_public_address_without_users(tmp_path):
+    result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "error: refusing to listen on 0.0.0.0 without sign-in: create users.toml with "
+        "`coach users add NAME --role ROLE`, or use COACH_HOST=127.0.0.1"
+    ]
+
+
+def test_python_ui_reports_bad_settings_in_one_line(tmp_path):
+    ui_py = Path(__file__).resolve().parent.parent / "ui.py"
+    env = {**os.environ, "COACH_HOST": "0.0.0.0", "COACH_PORT": "70000"}
+    done = subprocess.run(
+        [sys.executable, str(ui_py)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "error: invalid setting port: Input should be less than or equal to 65535"
+    ]
