@@ -16,9 +16,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Index knowledge/ (only what changed) and start a chat in the terminal (the app lands here later).
+## Index knowledge/ (only what changed) and serve the app on http://127.0.0.1:7860.
 run: install
-	$(BIN)/coach chat
+	$(BIN)/coach serve
 
 index: install
 	$(BIN)/coach index
