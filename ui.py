@@ -124,7 +124,8 @@ class Handlers:
         """The /chat endpoint: stream the answer text, ending with the answer and its sources."""
         viewer = self._viewer(request)
         with shown_as_error():
-            profile = self.service.profile(role_id, plan)
+            persona = self.service.persona_for(viewer, persona)
+            profile = self.service.profile(persona, role_id, plan)
             text = ""
             conversation = f"api-{uuid.uuid4().hex[:12]}"
             for event in self.service.ask(viewer, message, conversation, persona, profile):
@@ -141,7 +142,7 @@ class Handlers:
             raise gr.Error("Please type a question first.")
         with shown_as_error():  # checked before the question shows, so a refusal leaves no trace
             persona = self.service.persona_for(viewer, persona)
-            profile = self.service.profile(role_id, plan)
+            profile = self.service.profile(persona, role_id, plan)
         shown = [*talk["shown"], {"role": "user", "content": message}]
         shown.append({"role": "assistant", "content": "…"})
         yield shown, "", gr.update(), talk
@@ -217,9 +218,6 @@ class Handlers:
         viewer = self._viewer(request)
         persona = self.service.persona_for(viewer)
         personas = self.service.personas(viewer)
-        roles = [("(not set)", "")] + [
-            (f"{r.title} ({r.role_id})", r.role_id) for r in self.service.roles()
-        ]
         who = (
             ""
             if self.service.demo
@@ -231,7 +229,7 @@ class Handlers:
                 value=persona,
                 interactive=len(personas) > 1,
             ),
-            gr.update(choices=roles, value=""),
+            gr.update(choices=self._role_choices(persona), value=""),
             gr.update(samples=[[q] for q in EXAMPLES[persona]]),
             gr.update(visible=persona == "hr"),
             who,
@@ -239,13 +237,19 @@ class Handlers:
         )
 
     def switch_persona(self, persona, request: gr.Request):
-        """Demo only: another persona changes the examples and whether the desk shows."""
+        """Demo only: another persona changes the examples, the roles and whether the desk shows."""
         viewer = self._viewer(request)
         with shown_as_error():
             persona = self.service.persona_for(viewer, persona)
-        return gr.update(samples=[[q] for q in EXAMPLES[persona]]), gr.update(
-            visible=persona == "hr"
+        return (
+            gr.update(samples=[[q] for q in EXAMPLES[persona]]),
+            gr.update(choices=self._role_choices(persona), value=""),
+            gr.update(visible=persona == "hr"),
         )
+
+    def _role_choices(self, persona: str) -> list[tuple[str, str]]:
+        roles = self.service.roles(persona)
+        return [("(not set)", "")] + [(f"{r.title} ({r.role_id})", r.role_id) for r in roles]
 
     def document_table(self, request: gr.Request):
         """The documents table and the delete picker's choices."""
@@ -435,7 +439,7 @@ def build_app(service: CoachService) -> gr.Blocks:
         clear.click(h.new_conversation, None, restart, **private)
         chatbot.clear(h.new_conversation, None, restart, **private)
         export_button.click(h.export, conversation, download, **private)
-        persona.change(h.switch_persona, persona, [examples, desk], **private)
+        persona.change(h.switch_persona, persona, [examples, role, desk], **private)
         desk.select(h.document_table, None, [documents, victim], **private)
         upload_button.click(
             h.upload, [files, folder, replace], [desk_result, files], **private

@@ -20,6 +20,7 @@ class Role:
     role_id: str
     title: str
     path: str  # the role's own document, searched first for personal questions
+    audience: str = "employee"
     track: str = ""
     level: int = 0
 
@@ -67,7 +68,12 @@ def ladder_roles(store: KnowledgeStore) -> list[Role]:
         if role_id and role_id not in roles:
             title = meta.get("title", role_id)
             roles[role_id] = Role(
-                role_id, title, meta["path"], meta.get("track", ""), meta.get("level", 0)
+                role_id,
+                title,
+                meta["path"],
+                meta.get("audience", "employee"),
+                meta.get("track", ""),
+                meta.get("level", 0),
             )
     return sorted(roles.values(), key=lambda r: (r.track, r.level, r.title))
 

@@ -79,7 +79,7 @@ class CoachService:
         if self.coach.store.count() == 0:
             self.coach.sync()
         self.coach.answerer.ask("What does a CSM do?")
-        self.roles()
+        self.all_roles()
 
     # Who asks -------------------------------------------------------------------------------
 
@@ -111,14 +111,18 @@ class CoachService:
     # Chat -----------------------------------------------------------------------------------
 
     @functools.lru_cache(maxsize=1)  # noqa: B019 - one service per app; cleared after syncs
-    def roles(self) -> list[Role]:
-        """The ladder's roles, for the profile's role picker."""
+    def all_roles(self) -> list[Role]:
+        """Every role the ladder documents define."""
         return ladder_roles(self.coach.store)
 
-    def profile(self, role_id: str = "", plan: str = "") -> Profile:
-        """A profile from the form's values."""
+    def roles(self, persona: str) -> list[Role]:
+        """The roles whose pages this persona may read: the profile's role picker."""
+        return [role for role in self.all_roles() if role.audience in audiences_for(persona)]
+
+    def profile(self, persona: str, role_id: str = "", plan: str = "") -> Profile:
+        """A profile from the form's values; a role the persona may not read is unknown to it."""
         try:
-            return make_profile(self.roles(), role_id or "", plan or "")
+            return make_profile(self.roles(persona), role_id or "", plan or "")
         except ValueError as exc:
             raise CoachError(str(exc)) from None
 
@@ -205,7 +209,7 @@ class CoachService:
         self.require_hr(viewer)
         with self._sync_lock:
             report = self.coach.sync(progress=progress, wait=60)
-            self.roles.cache_clear()
+            self.all_roles.cache_clear()
         log.info("re-indexed by %s: %s", viewer.name, report.as_json())
         return report
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import indexed_coach, role_doc, write
 
-from coach.errors import StoreError
+from coach.errors import CoachError, StoreError
 from coach.profile import Profile, ladder_roles, make_profile
 from coach.service import AccessError, CoachService, Turn, Viewer
 from coach.users import add_user
@@ -116,6 +116,14 @@ def test_focus_never_reveals_a_hidden_role_page(service):
     profile = make_profile(ladder_roles(service.coach.store), "csm-2")
     turn = ask(service, BEN, "What should I do next?", profile=profile)
     assert all(s.path == "careers/faq.md" for s in turn.answer.sources)
+
+
+def test_role_picker_offers_only_roles_the_persona_may_read(service):
+    assert [r.role_id for r in service.roles("csm")] == ["csm-1", "csm-2"]
+    assert service.roles("hiring_manager") == []  # the ladder pages are for employees
+    with pytest.raises(CoachError, match="unknown role 'csm-2'"):
+        service.profile("hiring_manager", "csm-2")
+    assert service.profile("csm", "csm-2", "dual").plan == "dual"
 
 
 def test_desk_is_for_hr_only(service):
