@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
-from sqlalchemy import ForeignKey, String, Text, create_engine, select
+from sqlalchemy import ForeignKey, String, Text, create_engine, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -18,6 +18,12 @@ from coach.answer import Answer
 from coach.errors import StoreError, one_line
 
 GAP_SIMILARITY = 0.75  # questions at least this alike count as one knowledge gap
+SCHEMA_LOCK = 7243  # PostgreSQL advisory lock id: replicas starting together create tables in turn
+
+
+def _utc_now() -> dt.datetime:
+    """Naive UTC: a zone-less column keeps it as is (PostgreSQL would shift an aware time)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -37,7 +43,7 @@ class Exchange(Base):
     mode: Mapped[str] = mapped_column(String(16))
     refused: Mapped[bool]
     sources: Mapped[str] = mapped_column(Text)  # JSON list, as `coach ask --json` shows them
-    created: Mapped[dt.datetime] = mapped_column(default=lambda: dt.datetime.now(dt.UTC))
+    created: Mapped[dt.datetime] = mapped_column(default=_utc_now)
 
 
 class Feedback(Base):
@@ -49,7 +55,7 @@ class Feedback(Base):
     user: Mapped[str] = mapped_column(String(64), index=True)
     liked: Mapped[bool]
     comment: Mapped[str] = mapped_column(Text, default="")
-    created: Mapped[dt.datetime] = mapped_column(default=lambda: dt.datetime.now(dt.UTC))
+    created: Mapped[dt.datetime] = mapped_column(default=_utc_now)
 
 
 @dataclass(frozen=True)
@@ -66,8 +72,12 @@ class History:
 
     def __init__(self, url: str) -> None:
         try:
-            self.engine = create_engine(url)
-            Base.metadata.create_all(self.engine)
+            # Pre-ping: after a database restart or failover, no request gets a dead connection.
+            self.engine = create_engine(url, pool_pre_ping=True)
+            with self.engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    connection.execute(text(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})"))
+                Base.metadata.create_all(connection)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open the database: {one_line(exc)}") from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -88,7 +98,7 @@ class History:
             user=user,
             conversation=conversation,
             persona=persona,
-            question=question,
+            question=question.replace("\x00", ""),  # PostgreSQL text cannot hold NUL
             answer=answer.text,
             mode=answer.mode,
             refused=answer.refused,
@@ -107,7 +117,8 @@ class History:
         `comment=None` keeps the comment already given, so a changed mind keeps its reason.
         """
         with self._session() as session:
-            exchange = session.get(Exchange, exchange_id)
+            # Row-locked: two replicas rating one answer at once must not both insert a rating.
+            exchange = session.get(Exchange, exchange_id, with_for_update=True)
             if exchange is None or exchange.user != user:
                 raise StoreError("no such answer in your conversations")
             query = select(Feedback).where(Feedback.exchange_id == exchange_id)
@@ -142,9 +153,13 @@ class History:
     def failed_questions(self) -> list[str]:
         """Questions that were refused or disliked (for HR's knowledge-gap view)."""
         with self._session() as session:
-            refused = select(Exchange.question).where(Exchange.refused)
-            disliked = select(Exchange.question).join(Feedback).where(Feedback.liked.is_(False))
-            return [row for row in session.scalars(refused.union_all(disliked))]
+            disliked = select(Feedback.exchange_id).where(Feedback.liked.is_(False))
+            failed = (
+                select(Exchange.question)
+                .where(Exchange.refused | Exchange.id.in_(disliked))
+                .order_by(Exchange.id)  # the same gaps, in the same order, on every database
+            )
+            return list(session.scalars(failed))
 
 
 def knowledge_gaps(questions: list[str], embeddings: Embeddings) -> list[Gap]:
