@@ -104,9 +104,10 @@ class CoachService:
         return persona
 
     def personas(self, viewer: Viewer) -> list[str]:
-        """The personas this viewer may switch between (just their own unless in the demo)."""
+        """The personas this viewer may switch to: their own and narrower ones (HR previewing
+        what candidates see); every persona in the demo."""
         allowed = set(audiences_for(viewer.role))
-        return [p for p in PERSONAS if set(PERSONAS[p]) <= allowed] if self.demo else [viewer.role]
+        return [p for p in PERSONAS if set(PERSONAS[p]) <= allowed]
 
     # Chat -----------------------------------------------------------------------------------
 

@@ -67,6 +67,7 @@ def test_persona_may_narrow_but_never_widen(service):
     with pytest.raises(AccessError, match=r"may not ask as csm: it would show employee"):
         service.persona_for(BEN, "csm")
     assert service.personas(BEN) == ["hiring_manager"]
+    assert service.personas(ANA) == ["hiring_manager", "csm"]
 
 
 def test_demo_user_may_switch_persona(tmp_path, kb, embeddings):
