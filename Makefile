@@ -36,6 +36,7 @@ lint: install
 bench: install
 	$(BIN)/python tests/benchmarks/bench_index.py
 	$(BIN)/python tests/benchmarks/bench_answer.py
+	$(BIN)/python tests/benchmarks/bench_app.py
 
 ## Rebuild the PDF and DOCX in knowledge/ from scripts/office_sources/.
 samples: install

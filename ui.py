@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import os
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -471,6 +472,18 @@ def check_binding(settings: Settings, demo: bool) -> None:
         )
 
 
+def sign_in_check(users_file: Path) -> Callable[[str, str], Awaitable[bool]]:
+    """Gradio's password check, off the event loop: bcrypt takes ~0.3 s by design, and run
+    inline it would freeze every session while anyone signs in."""
+    slots = asyncio.Semaphore(2)  # a burst of sign-ins cannot take every core either
+
+    async def check(name: str, password: str) -> bool:
+        async with slots:
+            return await asyncio.to_thread(authenticate, users_file, name, password) is not None
+
+    return check
+
+
 def launch(
     settings: Settings, coach: Coach | None = None, block: bool = True
 ) -> tuple[gr.Blocks, str]:
@@ -484,9 +497,7 @@ def launch(
     _, url, _ = app.launch(
         server_name=settings.host,
         server_port=settings.port,
-        auth=None
-        if service.demo
-        else (lambda name, password: authenticate(users_file, name, password) is not None),
+        auth=None if service.demo else sign_in_check(users_file),
         auth_message="Sign in with the account HR gave you.",
         prevent_thread_lock=not block,
         footer_links=["api"],

@@ -43,6 +43,18 @@ def _read(path: Path) -> dict:
 def load_users(path: Path) -> dict[str, tuple[User, bytes]]:
     """Every user with their password hash; a malformed file is a one-line ConfigError."""
     try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read the users file {path}: {exc.strerror}") from None
+    # Read again only when the file changed: the app asks on every request.
+    return _load_users(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_users(path: Path, mtime_ns: int, size: int) -> dict[str, tuple[User, bytes]]:
+    try:
         document = _read(path)
     except FileNotFoundError:
         return {}
