@@ -1,4 +1,4 @@
-"""The Gradio app: layout in build_app(), thin event handlers over coach.service."""
+"""The Gradio app: the whole layout in build_app(), wired to coach.handlers; launch and main."""
 
 from __future__ import annotations
 
@@ -7,23 +7,19 @@ import ipaddress
 import logging
 import os
 import sys
-import tempfile
-import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from a private tool
 
 import gradio as gr
 
-from coach.answer import Answer
 from coach.compose import Coach
 from coach.config import Settings, load_settings
 from coach.desk import allowed_suffixes
 from coach.errors import CoachError, ConfigError
-from coach.retrieve import Source
-from coach.service import EXAMPLES, CoachService, Turn, plan_choices
+from coach.handlers import Handlers, mode_marker, new_talk
+from coach.service import EXAMPLES, CoachService, plan_choices
 from coach.users import authenticate
 
 log = logging.getLogger("coach.ui")
@@ -37,293 +33,8 @@ CSS = (
     "#demo-banner {background: #fff4e0; border: 1px solid #e8a33d; border-radius: 6px;"
     " padding: 4px 12px}"
 )
-PERSONA_LABELS = {"csm": "CSM", "hiring_manager": "Hiring manager", "hr": "HR"}
 DOC_HEADERS = ["Title", "Path", "Audience", "Updated", "Chunks", "Status"]
 GAP_HEADERS = ["Times asked", "Question", "Similar wordings"]
-NO_PASSAGES = "*Ask a question to see its sources here.*"
-
-
-def new_talk() -> dict:
-    """A conversation's server-side state: shown messages, plain turns, answers by position."""
-    return {"shown": [], "pairs": [], "turns": {}}
-
-
-# Rendering -----------------------------------------------------------------------------------
-
-
-def render_answer(answer: Answer) -> str:
-    """An answer as the chat shows it: text, the sources it cites, and how it was made."""
-    parts = [answer.text]
-    if answer.sources:
-        listed = "\n".join(f"- [{s.n}] {s.label} · `{s.path}`" for s in answer.cited_sources)
-        parts.append(f"**Sources** (passages in the panel on the right)\n\n{listed}")
-    mode = (
-        "LLM mode: written by the model from the sources"
-        if answer.mode == "llm"
-        else "Offline mode: quoted from the documents"
-    )
-    parts.append(f"*{mode}.*" + (f"  \n*Note: {answer.notice}.*" if answer.notice else ""))
-    return "\n\n".join(parts)
-
-
-def render_passages(sources: list[Source]) -> str:
-    """Each source behind one answer: title, heading, path, snippet, and the whole passage."""
-    if not sources:
-        return "*This answer has no sources.*"
-    return "\n\n".join(
-        f"**[{s.n}] {s.label}**  \n`{s.path}`\n\n{s.snippet}\n\n"
-        f"<details><summary>Read the whole passage</summary>\n\n{s.text}\n\n</details>"
-        for s in sources
-    )
-
-
-def api_text(answer: Answer) -> str:
-    """What the /chat API returns: the answer, then its sources, one per line."""
-    if not answer.sources:
-        return answer.text
-    listed = "\n".join(f"[{s.n}] {s.label} ({s.path})" for s in answer.sources)
-    return f"{answer.text}\n\nSources:\n{listed}"
-
-
-def mode_marker(service: CoachService) -> str:
-    """The header line saying how answers are made."""
-    if service.coach.answerer.mode == "llm":
-        return f"**LLM mode** ({service.settings.llm_model}): answers are written from the sources."
-    return "**Offline mode**: answers quote the documents word for word; no model writes them."
-
-
-@contextmanager
-def shown_as_error() -> Iterator[None]:
-    """coach's one-line errors become Gradio errors: a toast on the page, an error in the API."""
-    try:
-        yield
-    except CoachError as exc:
-        raise gr.Error(str(exc)) from None
-
-
-# Handlers (thin: each turns Gradio values into a service call and back) -----------------------
-
-
-class Handlers:
-    """Every event handler, bound to one CoachService; plain methods, testable without a browser."""
-
-    def __init__(self, service: CoachService) -> None:
-        self.service = service
-
-    def _viewer(self, request: gr.Request | None):
-        with shown_as_error():
-            return self.service.viewer(request.username if request else None)
-
-    def chat_api(
-        self,
-        message: str,
-        role_id: str = "",
-        plan: str = "",
-        persona: str = "",
-        request: gr.Request | None = None,
-    ) -> Iterator[str]:
-        """The /chat endpoint: stream the answer text, ending with the answer and its sources."""
-        viewer = self._viewer(request)
-        with shown_as_error():
-            persona = self.service.persona_for(viewer, persona)
-            profile = self.service.profile(persona, role_id, plan)
-            text = ""
-            conversation = f"api-{uuid.uuid4().hex[:12]}"
-            for event in self.service.ask(viewer, message, conversation, persona, profile):
-                if isinstance(event, Turn):
-                    yield api_text(event.answer)
-                else:
-                    text += event
-                    yield text
-
-    def respond(self, message, talk, conversation, persona, role_id, plan, request: gr.Request):
-        """The chat box: stream one answer into the conversation (`talk` lives on the server)."""
-        viewer = self._viewer(request)
-        if not message or not message.strip():
-            raise gr.Error("Please type a question first.")
-        with shown_as_error():  # checked before the question shows, so a refusal leaves no trace
-            persona = self.service.persona_for(viewer, persona)
-            profile = self.service.profile(persona, role_id, plan)
-        shown = [*talk["shown"], {"role": "user", "content": message}]
-        shown.append({"role": "assistant", "content": "…"})
-        yield shown, "", gr.update(), talk
-        text = ""
-        with shown_as_error():
-            asked = self.service.ask(viewer, message, conversation, persona, profile, talk["pairs"])
-            for event in asked:
-                if isinstance(event, Turn):
-                    shown[-1] = {"role": "assistant", "content": render_answer(event.answer)}
-                    talk = {
-                        "shown": shown,
-                        "pairs": [
-                            *talk["pairs"],
-                            ("user", message),
-                            ("assistant", event.answer.text),
-                        ],
-                        "turns": {
-                            **talk["turns"],
-                            len(shown) - 1: (event.exchange_id, event.answer.sources),
-                        },
-                    }
-                    yield shown, "", render_passages(event.answer.sources), talk
-                else:
-                    text += event
-                    shown[-1] = {"role": "assistant", "content": text}
-                    yield shown, "", gr.update(), talk
-
-    def show_passages(self, talk, event: gr.SelectData):
-        """Clicking an answer shows its full source passages."""
-        found = talk["turns"].get(event.index)
-        return render_passages(found[1]) if found else gr.update()
-
-    def rate(self, talk, event: gr.LikeData, request: gr.Request):
-        """A thumbs up or down on an answer; opens the comment box for it."""
-        viewer = self._viewer(request)
-        found = talk["turns"].get(event.index)
-        if found is None:
-            return gr.update(), None
-        liked = event.liked is True or event.liked == "Like"
-        with shown_as_error():
-            self.service.rate(viewer, found[0], liked, None)
-        verdict = "liked" if liked else "disliked"
-        return gr.update(visible=True, label=f"You {verdict} this answer. Why? (optional)"), (
-            found[0],
-            liked,
-        )
-
-    def comment(self, text, rated, request: gr.Request):
-        """Attach a comment to the answer just rated."""
-        viewer = self._viewer(request)
-        if rated is None:
-            raise gr.Error("Rate an answer first (thumbs up or down), then comment on it.")
-        with shown_as_error():
-            self.service.rate(viewer, rated[0], rated[1], text)
-        gr.Info("Thanks: your feedback was saved.")
-        return gr.update(value="", visible=False), None
-
-    def export(self, conversation, request: gr.Request):
-        """The conversation as a Markdown file to download."""
-        viewer = self._viewer(request)
-        markdown = self.service.export(viewer, conversation)
-        folder = Path(tempfile.mkdtemp(prefix="coach-export-"))
-        path = folder / f"coach-conversation-{conversation[:8]}.md"
-        path.write_text(markdown, encoding="utf-8")
-        return gr.update(value=str(path), visible=True)
-
-    def new_conversation(self):
-        """Start over: empty chat, fresh conversation id."""
-        return [], new_talk(), uuid.uuid4().hex, NO_PASSAGES, None, gr.update(visible=False)
-
-    def start(self, request: gr.Request):
-        """Fill the page for whoever opened it: personas, roles, examples, the desk."""
-        viewer = self._viewer(request)
-        persona = self.service.persona_for(viewer)
-        personas = self.service.personas(viewer)
-        who = (
-            ""
-            if self.service.demo
-            else f"Signed in as **{viewer.name}** ({PERSONA_LABELS[viewer.role]})."
-        )
-        return (
-            gr.update(
-                choices=[(PERSONA_LABELS[p], p) for p in personas],
-                value=persona,
-                interactive=len(personas) > 1,
-            ),
-            gr.update(choices=self._role_choices(persona), value=""),
-            gr.update(samples=[[q] for q in EXAMPLES[persona]]),
-            gr.update(visible=persona == "hr"),
-            who,
-            uuid.uuid4().hex,
-        )
-
-    def switch_persona(self, persona, request: gr.Request):
-        """Demo only: another persona changes the examples, the roles and whether the desk shows."""
-        viewer = self._viewer(request)
-        with shown_as_error():
-            persona = self.service.persona_for(viewer, persona)
-        return (
-            gr.update(samples=[[q] for q in EXAMPLES[persona]]),
-            gr.update(choices=self._role_choices(persona), value=""),
-            gr.update(visible=persona == "hr"),
-        )
-
-    def _role_choices(self, persona: str) -> list[tuple[str, str]]:
-        roles = self.service.roles(persona)
-        return [("(not set)", "")] + [(f"{r.title} ({r.role_id})", r.role_id) for r in roles]
-
-    def document_table(self, request: gr.Request):
-        """The documents table and the delete picker's choices."""
-        viewer = self._viewer(request)
-        with shown_as_error():
-            rows = self.service.documents(viewer)
-        values = [[r.title, r.path, r.audience, r.updated, r.chunks, r.status] for r in rows]
-        return values, gr.update(
-            choices=[r.path for r in rows if r.status != "deleted, still indexed"]
-        )
-
-    def upload(
-        self, files, folder, replace, request: gr.Request, progress=gr.Progress(track_tqdm=True)
-    ):
-        """Save the uploaded files, then index them so they can be asked about at once."""
-        viewer = self._viewer(request)
-        if not files:
-            raise gr.Error("Choose one or more files to upload first.")
-        loaded = [
-            (getattr(f, "orig_name", None) or Path(f).name, Path(f).read_bytes()) for f in files
-        ]
-        with shown_as_error():
-            saved, refused = self.service.upload(viewer, loaded, folder or "", bool(replace))
-            lines = [f"**Not saved:** {reason}" for reason in refused]
-            for item in saved:
-                lines.append(
-                    f"**Saved** `{item.path}`"
-                    + (" (replaced the old file)" if item.replaced else "")
-                )
-                lines += [f"**Please check:** {warning}" for warning in item.warnings]
-            if saved:
-                progress(0, desc="Indexing")
-                report = self.service.reindex(viewer, progress=True)
-                lines.append(_report_line(report))
-        return "\n\n".join(lines), None
-
-    def delete(self, path, confirmed, request: gr.Request):
-        """Delete a document (after the confirmation box is ticked) and drop it from the index."""
-        viewer = self._viewer(request)
-        if not path:
-            raise gr.Error("Choose a document to delete.")
-        if not confirmed:
-            raise gr.Error(f"Tick 'Yes, delete it' to delete {path}.")
-        with shown_as_error():
-            removed = self.service.delete(viewer, path)
-            report = self.service.reindex(viewer)
-        return (
-            f"**Deleted** {', '.join(f'`{p}`' for p in removed)}.\n\n{_report_line(report)}",
-            False,
-        )
-
-    def reindex(self, request: gr.Request, progress=gr.Progress(track_tqdm=True)):
-        """Re-index the knowledge folder with a progress bar."""
-        viewer = self._viewer(request)
-        progress(0, desc="Indexing")
-        with shown_as_error():
-            return _report_line(self.service.reindex(viewer, progress=True))
-
-    def gap_table(self, request: gr.Request):
-        """Refused and disliked questions, grouped."""
-        viewer = self._viewer(request)
-        with shown_as_error():
-            gaps = self.service.gaps(viewer)
-        return [[g.count, g.question, " · ".join(g.examples)] for g in gaps]
-
-
-def _report_line(report) -> str:
-    failed = "".join(f"\n\n**Not indexed:** `{f['path']}`: {f['error']}" for f in report.failed)
-    return (
-        f"Index updated: {len(report.added)} added, {len(report.updated)} updated, "
-        f"{len(report.removed)} removed; {report.documents} documents, {report.chunks} passages."
-        + failed
-    )
 
 
 # Layout ---------------------------------------------------------------------------------------
@@ -500,6 +211,7 @@ def launch(
         auth=None if service.demo else sign_in_check(users_file),
         auth_message="Sign in with the account HR gave you.",
         prevent_thread_lock=not block,
+        share=False,  # never a public gradio.live link for HR data
         footer_links=["api"],
         css=CSS,
         run_history=False,
