@@ -44,7 +44,8 @@ def build_app(service: CoachService) -> gr.Blocks:
     """The whole page: chat with sources and profile, and HR's knowledge desk."""
     h = Handlers(service)
     private = {"api_visibility": "private"}  # only /chat is an API; the rest serve the page
-    with gr.Blocks(title="coach: career coaching for CSMs") as app:
+    # Every hour, files older than a day (uploads, exports) are deleted.
+    with gr.Blocks(title="coach: career coaching for CSMs", delete_cache=(3600, 86400)) as app:
         conversation = gr.State("")
         talk = gr.State(new_talk())  # kept on the server: the browser's copy is display only
         rated = gr.State(None)  # (exchange id, liked) awaiting an optional comment
@@ -140,14 +141,13 @@ def build_app(service: CoachService) -> gr.Blocks:
             **answers,
             **private,
         }
-        question.submit(**ask)
-        send.click(**ask)
+        gr.on([question.submit, send.click], **ask)  # one event: Enter then Ask runs it once
         examples.click(lambda sample: sample[0], examples, question, **private)
         chatbot.select(h.show_passages, talk, passages, **private)
         chatbot.like(h.rate, talk, [feedback, rated], **private)
         feedback.submit(h.comment, [feedback, rated], [feedback, rated], **private)
         # Both the button and the chat's own trash icon start over, on the server too.
-        restart = [chatbot, talk, conversation, passages, rated, feedback]
+        restart = [chatbot, talk, conversation, passages, rated, feedback, download]
         clear.click(h.new_conversation, None, restart, **private)
         chatbot.clear(h.new_conversation, None, restart, **private)
         export_button.click(h.export, conversation, download, **private)
@@ -202,6 +202,13 @@ def launch(
     service = CoachService(settings, coach)
     check_binding(settings, service.demo)
     service.warm_up()
+    # Uploads and exports stay in the data dir, readable by this account only, not in /tmp
+    # (unless GRADIO_TEMP_DIR says otherwise). Gradio reads it per process: the first app wins.
+    if "GRADIO_TEMP_DIR" not in os.environ:
+        private_files = settings.data_dir / "gradio"
+        private_files.mkdir(parents=True, exist_ok=True)
+        private_files.chmod(0o700)
+        os.environ["GRADIO_TEMP_DIR"] = str(private_files.resolve())
     app = build_app(service)
     app.queue(default_concurrency_limit=settings.concurrency)
     users_file = settings.users_file
@@ -213,6 +220,7 @@ def launch(
         prevent_thread_lock=not block,
         share=False,  # never a public gradio.live link for HR data
         footer_links=["api"],
+        max_file_size=settings.max_file_bytes,  # refused before a byte lands on the server
         css=CSS,
         run_history=False,
         show_error=True,

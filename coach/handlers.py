@@ -74,7 +74,7 @@ def shown_as_error() -> Iterator[None]:
     try:
         yield
     except CoachError as exc:
-        raise gr.Error(str(exc)) from None
+        raise gr.Error(str(exc), print_exception=False) from None  # expected: no traceback
 
 
 # Handlers (thin: each turns Gradio values into a service call and back) -----------------------
@@ -158,6 +158,10 @@ class Handlers:
         found = talk["turns"].get(event.index)
         if found is None:
             return gr.update(), None
+        if event.liked in ("", None):  # the same thumb clicked again: the rating is taken back
+            with shown_as_error():
+                self.service.rate(viewer, found[0], None, None)
+            return gr.update(value="", visible=False), None
         liked = event.liked is True or event.liked == "Like"
         with shown_as_error():
             self.service.rate(viewer, found[0], liked, None)
@@ -180,21 +184,25 @@ class Handlers:
     def export(self, conversation, request: gr.Request):
         """The conversation as a Markdown file to download."""
         viewer = self._viewer(request)
-        markdown = self.service.export(viewer, conversation)
-        folder = Path(tempfile.mkdtemp(prefix="coach-export-"))
+        with shown_as_error():
+            markdown = self.service.export(viewer, conversation)
+        # Inside Gradio's own (private) folder, which it clears with the rest of its cache.
+        folder = Path(tempfile.mkdtemp(prefix="export-", dir=gr.utils.get_upload_folder()))
         path = folder / f"coach-conversation-{conversation[:8]}.md"
         path.write_text(markdown, encoding="utf-8")
         return gr.update(value=str(path), visible=True)
 
     def new_conversation(self):
         """Start over: empty chat, fresh conversation id."""
-        return [], new_talk(), uuid.uuid4().hex, NO_PASSAGES, None, gr.update(visible=False)
+        hidden = gr.update(value=None, visible=False)
+        return [], new_talk(), uuid.uuid4().hex, NO_PASSAGES, None, hidden, hidden
 
     def start(self, request: gr.Request):
         """Fill the page for whoever opened it: personas, roles, examples, the desk."""
         viewer = self._viewer(request)
-        persona = self.service.persona_for(viewer)
-        personas = self.service.personas(viewer)
+        with shown_as_error():
+            persona = self.service.persona_for(viewer)
+            personas = self.service.personas(viewer)
         who = (
             ""
             if self.service.demo
@@ -214,7 +222,7 @@ class Handlers:
         )
 
     def switch_persona(self, persona, request: gr.Request):
-        """Demo only: another persona changes the examples, the roles and whether the desk shows."""
+        """Another persona changes the examples, the roles and whether the desk shows."""
         viewer = self._viewer(request)
         with shown_as_error():
             persona = self.service.persona_for(viewer, persona)
@@ -245,9 +253,7 @@ class Handlers:
         viewer = self._viewer(request)
         if not files:
             raise gr.Error("Choose one or more files to upload first.")
-        loaded = [
-            (getattr(f, "orig_name", None) or Path(f).name, Path(f).read_bytes()) for f in files
-        ]
+        loaded = [(Path(f).name, Path(f).read_bytes()) for f in files]  # Gradio keeps the name
         with shown_as_error():
             saved, refused = self.service.upload(viewer, loaded, folder or "", bool(replace))
             lines = [f"**Not saved:** {reason}" for reason in refused]
@@ -261,7 +267,8 @@ class Handlers:
                 progress(0, desc="Indexing")
                 report = self.service.reindex(viewer, progress=True)
                 lines.append(_report_line(report))
-        return "\n\n".join(lines), None
+        # Only a fully saved upload clears the picker: a refused file stays chosen, to retry.
+        return "\n\n".join(lines), gr.update() if refused else None
 
     def delete(self, path, confirmed, request: gr.Request):
         """Delete a document (after the confirmation box is ticked) and drop it from the index."""

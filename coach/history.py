@@ -11,13 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import ForeignKey, String, Text, create_engine, select, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from coach.answer import Answer
 from coach.errors import StoreError, one_line
 
 GAP_SIMILARITY = 0.75  # questions at least this alike count as one knowledge gap
+GAP_WINDOW = 2000  # the most recent failed questions that HR's gap view groups
 SCHEMA_LOCK = 7243  # PostgreSQL advisory lock id: replicas starting together create tables in turn
 
 
@@ -51,7 +52,7 @@ class Feedback(Base):
 
     __tablename__ = "feedback"
     id: Mapped[int] = mapped_column(primary_key=True)
-    exchange_id: Mapped[int] = mapped_column(ForeignKey("exchanges.id"), index=True)
+    exchange_id: Mapped[int] = mapped_column(ForeignKey("exchanges.id"), unique=True)
     user: Mapped[str] = mapped_column(String(64), index=True)
     liked: Mapped[bool]
     comment: Mapped[str] = mapped_column(Text, default="")
@@ -83,10 +84,14 @@ class History:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def _session(self) -> Iterator[Session]:
+    def _session(self, integrity_passes: bool = False) -> Iterator[Session]:
         try:
             with self.sessions.begin() as session:
                 yield session
+        except IntegrityError:
+            if integrity_passes:
+                raise
+            raise StoreError("database error: a conflicting write, please try again") from None
         except SQLAlchemyError as exc:
             raise StoreError(f"database error: {one_line(exc)}") from None
 
@@ -116,19 +121,39 @@ class History:
 
         `comment=None` keeps the comment already given, so a changed mind keeps its reason.
         """
-        with self._session() as session:
-            # Row-locked: two replicas rating one answer at once must not both insert a rating.
-            exchange = session.get(Exchange, exchange_id, with_for_update=True)
-            if exchange is None or exchange.user != user:
-                raise StoreError("no such answer in your conversations")
-            query = select(Feedback).where(Feedback.exchange_id == exchange_id)
-            row = session.scalars(query).first()
+        try:
+            self._rate(user, exchange_id, liked, comment)
+        except IntegrityError:  # another request inserted the rating first: update that one
+            try:
+                self._rate(user, exchange_id, liked, comment)
+            except IntegrityError:
+                raise StoreError("database error: a conflicting rating, please try again") from None
+
+    def _rate(self, user: str, exchange_id: int, liked: bool, comment: str | None) -> None:
+        with self._session(integrity_passes=True) as session:
+            # Row-locked where the database can: two replicas rating at once wait in turn; the
+            # unique exchange_id catches the rest.
+            row = self._own_rating(session, user, exchange_id, lock=True)
             if row is None:
                 row = Feedback(exchange_id=exchange_id, user=user, comment="")
                 session.add(row)
             row.liked = liked
             if comment is not None:
                 row.comment = comment.strip()
+
+    def unrate(self, user: str, exchange_id: int) -> None:
+        """Take back a rating of one of the user's own exchanges (the thumb clicked again)."""
+        with self._session() as session:
+            row = self._own_rating(session, user, exchange_id, lock=True)
+            if row is not None:
+                session.delete(row)
+
+    @staticmethod
+    def _own_rating(session: Session, user: str, exchange_id: int, lock: bool) -> Feedback | None:
+        exchange = session.get(Exchange, exchange_id, with_for_update=lock)
+        if exchange is None or exchange.user != user:
+            raise StoreError("no such answer in your conversations")
+        return session.scalars(select(Feedback).where(Feedback.exchange_id == exchange_id)).first()
 
     def ratings(self, user: str, conversation: str) -> dict[int, Feedback]:
         """The user's feedback on one conversation, by exchange id."""
@@ -157,9 +182,11 @@ class History:
             failed = (
                 select(Exchange.question)
                 .where(Exchange.refused | Exchange.id.in_(disliked))
-                .order_by(Exchange.id)  # the same gaps, in the same order, on every database
+                .order_by(Exchange.id.desc())
+                .limit(GAP_WINDOW)
             )
-            return list(session.scalars(failed))
+            # Oldest first, the same on every database, so ties group the same way each time.
+            return list(reversed(session.scalars(failed).all()))
 
 
 def knowledge_gaps(questions: list[str], embeddings: Embeddings) -> list[Gap]:

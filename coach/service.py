@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import json
 import logging
 import threading
@@ -24,6 +22,7 @@ from coach.users import load_users
 log = logging.getLogger(__name__)
 
 DEMO_USER = "local"
+MAX_QUESTION = 2000  # characters: a question, not a document pasted in
 EXAMPLES = {
     "csm": (
         "What should I do next?",
@@ -73,6 +72,7 @@ class CoachService:
         self.history = History(settings.effective_database_url)
         self.demo = not settings.users_file.exists()
         self._sync_lock = threading.Lock()
+        self._roles: tuple[int, list[Role]] | None = None
 
     def warm_up(self) -> None:
         """Build every shared part now, so concurrent first requests never race to build them."""
@@ -94,6 +94,8 @@ class CoachService:
 
     def persona_for(self, viewer: Viewer, requested: str = "") -> str:
         """The persona to answer as: the requested one if it shows no more than the role allows."""
+        if not isinstance(requested, str | None):
+            raise CoachError(f"persona must be one of: {', '.join(PERSONAS)}")
         persona = requested or (viewer.role if not self.demo else "csm")
         wider = set(audiences_for(persona)) - set(audiences_for(viewer.role))
         if wider:
@@ -111,10 +113,13 @@ class CoachService:
 
     # Chat -----------------------------------------------------------------------------------
 
-    @functools.lru_cache(maxsize=1)  # noqa: B019 - one service per app; cleared after syncs
     def all_roles(self) -> list[Role]:
-        """Every role the ladder documents define."""
-        return ladder_roles(self.coach.store)
+        """Every role the ladder documents define, re-read when the index changed size (a
+        `coach index` or watcher beside the app changes it too)."""
+        size = self.coach.store.count()
+        if self._roles is None or self._roles[0] != size:
+            self._roles = (size, ladder_roles(self.coach.store))
+        return self._roles[1]
 
     def roles(self, persona: str) -> list[Role]:
         """The roles whose pages this persona may read: the profile's role picker."""
@@ -122,6 +127,8 @@ class CoachService:
 
     def profile(self, persona: str, role_id: str = "", plan: str = "") -> Profile:
         """A profile from the form's values; a role the persona may not read is unknown to it."""
+        if not isinstance(role_id, str | None) or not isinstance(plan, str | None):
+            raise CoachError("role_id and plan must be text")
         try:
             return make_profile(self.roles(persona), role_id or "", plan or "")
         except ValueError as exc:
@@ -137,9 +144,13 @@ class CoachService:
         history: Sequence[tuple[str, str]] = (),
     ) -> Iterator[str | Turn]:
         """Stream the answer text, then the stored Turn."""
-        question = question.strip()
-        if not question:
+        if not isinstance(question, str) or not question.strip():
             raise CoachError("please type a question")
+        question = question.strip()
+        if len(question) > MAX_QUESTION:
+            raise CoachError(
+                f"question too long ({len(question)} characters, at most {MAX_QUESTION})"
+            )
         persona = self.persona_for(viewer, persona)
         answerer = self.coach.answerer
         for event in answerer.stream(question, persona, history, profile or Profile()):
@@ -149,18 +160,25 @@ class CoachService:
             else:
                 yield event
 
-    def rate(self, viewer: Viewer, exchange_id: int, liked: bool, comment: str | None) -> None:
-        """Store a like or dislike (with an optional comment) on one of the viewer's answers."""
-        self.history.feedback(viewer.name, exchange_id, liked, comment)
+    def rate(
+        self, viewer: Viewer, exchange_id: int, liked: bool | None, comment: str | None
+    ) -> None:
+        """Store a like or dislike (with an optional comment) on one of the viewer's answers;
+        None takes the rating back."""
+        if liked is None:
+            self.history.unrate(viewer.name, exchange_id)
+        else:
+            self.history.feedback(viewer.name, exchange_id, liked, comment)
 
     def export(self, viewer: Viewer, conversation: str) -> str:
         """The viewer's conversation as Markdown, with sources and ratings."""
         exchanges = self.history.conversation(viewer.name, conversation)
+        if not exchanges:
+            raise CoachError("nothing to export yet: ask a question first")
         ratings = self.history.ratings(viewer.name, conversation)
-        when = exchanges[0].created if exchanges else dt.datetime.now(dt.UTC)
-        lines = [f"# Conversation with coach, {when:%Y-%m-%d %H:%M} UTC", ""]
+        lines = [f"# Conversation with coach, {exchanges[0].created:%Y-%m-%d %H:%M} UTC", ""]
         for exchange in exchanges:
-            lines += [f"## {exchange.question}", "", exchange.answer, ""]
+            lines += [f"## {' '.join(exchange.question.split())}", "", exchange.answer, ""]
             sources = json.loads(exchange.sources)
             if sources:
                 lines.append("Sources:")
@@ -182,9 +200,9 @@ class CoachService:
 
     # HR desk --------------------------------------------------------------------------------
 
-    def require_hr(self, viewer: Viewer, persona: str = "") -> None:
-        """The desk is for role hr (in the demo: while the persona switch says hr)."""
-        if viewer.role != "hr" or (self.demo and persona and persona != "hr"):
+    def require_hr(self, viewer: Viewer) -> None:
+        """The desk is for role hr (everyone in the demo, who may switch to HR anyway)."""
+        if viewer.role != "hr":
             raise AccessError("the knowledge desk is for HR only")
 
     def upload(
@@ -210,7 +228,7 @@ class CoachService:
         self.require_hr(viewer)
         with self._sync_lock:
             report = self.coach.sync(progress=progress, wait=60)
-            self.all_roles.cache_clear()
+            self.coach.answerer  # noqa: B018 - rebuilt here, once, not by racing first questions
         log.info("re-indexed by %s: %s", viewer.name, report.as_json())
         return report
 
