@@ -187,7 +187,9 @@ class Handlers:
         with shown_as_error():
             markdown = self.service.export(viewer, conversation)
         # Inside Gradio's own (private) folder, which it clears with the rest of its cache.
-        folder = Path(tempfile.mkdtemp(prefix="export-", dir=gr.utils.get_upload_folder()))
+        cache = Path(gr.utils.get_upload_folder())
+        cache.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="export-", dir=cache))
         path = folder / f"coach-conversation-{conversation[:8]}.md"
         path.write_text(markdown, encoding="utf-8")
         return gr.update(value=str(path), visible=True)
