@@ -92,7 +92,8 @@ def test_feedback_and_export_stay_with_their_user(service):
     assert "## What is the next step from CSM I?" in markdown
     assert "- [1] CSM I — Next steps (ladder/csm-1.md)" in markdown
     assert "_You liked this answer: too short_" in markdown
-    assert "next step" not in service.export(BEN, "c1").lower()  # ben sees nothing of ana's
+    with pytest.raises(CoachError, match="nothing to export yet"):
+        service.export(BEN, "c1")  # ben sees nothing of ana's, even knowing the conversation id
 
 
 def test_profile_focuses_on_the_askers_role(service):
