@@ -97,9 +97,7 @@ class Answer:
     @property
     def cited_sources(self) -> list[Source]:
         """The sources the text cites (all of them if it cites none, as a small LLM may not)."""
-        numbers = {
-            int(n) for group in _CITATION.findall(self.text) for n in re.findall(r"\d+", group)
-        }
+        numbers = {n for group in _CITATION.findall(self.text) for n in _numbers(group)}
         cited = [source for source in self.sources if source.n in numbers]
         return cited or list(self.sources)
 
@@ -142,12 +140,16 @@ def format_sources(sources: Sequence[Source]) -> str:
     return "\n\n".join(f"[{s.n}] {s.label} ({s.path})\n{s.text}" for s in sources)
 
 
+def _numbers(citation: str) -> list[int]:
+    """The source numbers inside one citation's brackets."""
+    return [int(n) for n in re.findall(r"\d+", citation)]
+
+
 def clean_citations(text: str, valid: set[int]) -> str:
     """Keep citations to returned sources; drop any number that points at nothing."""
 
     def keep(match: re.Match[str]) -> str:
-        numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
-        good = [n for n in dict.fromkeys(numbers) if n in valid]
+        good = [n for n in dict.fromkeys(_numbers(match.group(1))) if n in valid]
         lead = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
         return f"{lead}[{', '.join(map(str, good))}]" if good else ""
 

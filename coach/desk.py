@@ -22,7 +22,7 @@ from coach.documents import (
 from coach.errors import DocumentError
 from coach.indexer import source_hash
 from coach.metadata import validate_meta
-from coach.store import KnowledgeStore
+from coach.store import KnowledgeStore, files_of
 
 # Plain names only: no separators, no leading dot (hidden files are never indexed), no "..".
 _SAFE_NAME = re.compile(r"^[^\W_][\w .()-]{0,150}$")  # \w: letters of any language, digits, _
@@ -129,8 +129,9 @@ def document_rows(settings: Settings, store: KnowledgeStore) -> list[DocumentRow
     """Every document on disk or in the index, with its index status."""
     root = settings.knowledge_dir
     files, _ = discover(root)
-    indexed = store.indexed_files()
-    stored_meta = {meta["path"]: meta for _, meta in store.metadatas()}
+    metadatas = store.metadatas()  # one read of the index serves both lookups
+    indexed = files_of(metadatas)
+    stored_meta = {meta["path"]: meta for _, meta in metadatas}
     rows = []
     for path in files:
         name = relative_name(path, root)

@@ -43,13 +43,7 @@ class KnowledgeStore:
 
     def indexed_files(self) -> dict[str, IndexedFile]:
         """Every indexed path with its source hash and chunk ids, read from the store itself."""
-        files: dict[str, IndexedFile] = defaultdict(IndexedFile)
-        for page in self._pages(include=["metadatas"]):
-            for chunk_id, meta in zip(page["ids"], page["metadatas"], strict=True):
-                entry = files[meta["path"]]
-                entry.ids.append(chunk_id)
-                entry.hashes.add(meta.get("source_hash", ""))
-        return dict(files)
+        return files_of(self.metadatas())
 
     def metadatas(self) -> list[tuple[str, dict[str, Any]]]:
         """Every chunk id with its metadata (cheap: no text, no vectors)."""
@@ -173,6 +167,16 @@ class KnowledgeStore:
             return method(**kwargs)
         except Exception as exc:  # chromadb raises transport and server errors of many types
             raise StoreError(f"Chroma {method.__name__} failed: {one_line(exc)}") from None
+
+
+def files_of(metadatas: list[tuple[str, dict[str, Any]]]) -> dict[str, IndexedFile]:
+    """Chunk metadata grouped by source file."""
+    files: dict[str, IndexedFile] = defaultdict(IndexedFile)
+    for chunk_id, meta in metadatas:
+        entry = files[meta["path"]]
+        entry.ids.append(chunk_id)
+        entry.hashes.add(meta.get("source_hash", ""))
+    return dict(files)
 
 
 def _cosine(stored: Any, unit_query: np.ndarray) -> float:
