@@ -13,14 +13,17 @@ from pathlib import Path
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from a private tool
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from coach.compose import Coach
 from coach.config import Settings, load_settings
 from coach.desk import allowed_suffixes
 from coach.errors import CoachError, ConfigError
-from coach.handlers import Handlers, mode_marker, new_talk
+from coach.guard import Guard, SignInLimits, SignInThrottle
+from coach.handlers import Handlers, mode_marker
 from coach.service import EXAMPLES, CoachService, plan_choices
-from coach.users import authenticate
+from coach.talk import Talk
+from coach.users import authenticate, check_users_file
 
 log = logging.getLogger("coach.ui")
 
@@ -34,7 +37,7 @@ CSS = (
     " padding: 4px 12px}"
 )
 DOC_HEADERS = ["Title", "Path", "Audience", "Updated", "Chunks", "Status"]
-GAP_HEADERS = ["Times asked", "Question", "Similar wordings"]
+GAP_HEADERS = ["Times asked", "Question", "Why", "Similar wordings"]
 
 
 # Layout ---------------------------------------------------------------------------------------
@@ -46,9 +49,8 @@ def build_app(service: CoachService) -> gr.Blocks:
     private = {"api_visibility": "private"}  # only /chat is an API; the rest serve the page
     # Every hour, files older than a day (uploads, exports) are deleted.
     with gr.Blocks(title="coach: career coaching for CSMs", delete_cache=(3600, 86400)) as app:
-        conversation = gr.State("")
-        talk = gr.State(new_talk())  # kept on the server: the browser's copy is display only
-        rated = gr.State(None)  # (exchange id, liked) awaiting an optional comment
+        # Kept on the server, bound to the signed-in user; the browser's copy is display only.
+        talk = gr.State(Talk())
         gr.Markdown("# coach\nGrounded answers about career paths, next steps and training.")
         if service.demo:
             gr.Markdown(DEMO_BANNER, elem_id="demo-banner")
@@ -133,10 +135,10 @@ def build_app(service: CoachService) -> gr.Blocks:
         # The page and the API draw on one pool of answer slots: the CPU is shared by both.
         answers = {"concurrency_limit": service.settings.concurrency, "concurrency_id": "answers"}
         gr.api(h.chat_api, api_name="chat", **answers)
-        app.load(h.start, None, [persona, role, examples, desk, who, conversation], **private)
+        app.load(h.start, talk, [persona, role, examples, desk, who, talk], **private)
         ask = {
             "fn": h.respond,
-            "inputs": [question, talk, conversation, persona, role, plan],
+            "inputs": [question, talk, persona, role, plan],
             "outputs": [chatbot, question, passages, talk],
             **answers,
             **private,
@@ -144,13 +146,13 @@ def build_app(service: CoachService) -> gr.Blocks:
         gr.on([question.submit, send.click], **ask)  # one event: Enter then Ask runs it once
         examples.click(lambda sample: sample[0], examples, question, **private)
         chatbot.select(h.show_passages, talk, passages, **private)
-        chatbot.like(h.rate, talk, [feedback, rated], **private)
-        feedback.submit(h.comment, [feedback, rated], [feedback, rated], **private)
+        chatbot.like(h.rate, talk, [feedback, talk], **private)
+        feedback.submit(h.comment, [feedback, talk], [feedback, talk], **private)
         # Both the button and the chat's own trash icon start over, on the server too.
-        restart = [chatbot, talk, conversation, passages, rated, feedback, download]
-        clear.click(h.new_conversation, None, restart, **private)
-        chatbot.clear(h.new_conversation, None, restart, **private)
-        export_button.click(h.export, conversation, download, **private)
+        restart = [chatbot, talk, passages, feedback, download]
+        clear.click(h.new_conversation, talk, restart, **private)
+        chatbot.clear(h.new_conversation, talk, restart, **private)
+        export_button.click(h.export, talk, download, **private)
         persona.change(h.switch_persona, persona, [examples, role, desk], **private)
         desk.select(h.document_table, None, [documents, victim], **private)
         upload_button.click(
@@ -183,6 +185,27 @@ def check_binding(settings: Settings, demo: bool) -> None:
         )
 
 
+def check_serving(settings: Settings) -> None:
+    """Everything that must hold before the app listens: a usable users file, a safe address."""
+    check_users_file(settings.users_file)
+    check_binding(settings, demo=not settings.users_file.exists())
+
+
+def guard(service: CoachService) -> Middleware:
+    """The HTTP guard for this app: sessions, files and sign-in (see coach/guard.py)."""
+    settings = service.settings
+    throttle = None
+    if not service.demo:
+        throttle = SignInThrottle(
+            SignInLimits(
+                per_user=settings.signin_failures_per_user,
+                per_address=settings.signin_failures_per_address,
+                window_s=settings.signin_window_s,
+            )
+        )
+    return Middleware(Guard, role_of=service.role_of, files=service.files, throttle=throttle)
+
+
 def sign_in_check(users_file: Path) -> Callable[[str, str], Awaitable[bool]]:
     """Gradio's password check, off the event loop: bcrypt takes ~0.3 s by design, and run
     inline it would freeze every session while anyone signs in."""
@@ -199,8 +222,8 @@ def launch(
     settings: Settings, coach: Coach | None = None, block: bool = True
 ) -> tuple[gr.Blocks, str]:
     """Build and start the app; returns it with its local URL."""
+    check_serving(settings)
     service = CoachService(settings, coach)
-    check_binding(settings, service.demo)
     service.warm_up()
     # Uploads and exports stay in the data dir, readable by this account only, not in /tmp
     # (unless GRADIO_TEMP_DIR says otherwise). Gradio reads it per process: the first app wins.
@@ -221,6 +244,7 @@ def launch(
         share=False,  # never a public gradio.live link for HR data
         footer_links=["api"],
         max_file_size=settings.max_file_bytes,  # refused before a byte lands on the server
+        app_kwargs={"middleware": [guard(service)]},
         css=CSS,
         run_history=False,
         show_error=True,

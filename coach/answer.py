@@ -93,6 +93,9 @@ class Answer:
     sources: list[Source] = field(default_factory=list)
     notice: str = ""  # why LLM mode fell back, shown as one line
     question: str = ""  # the standalone question that was retrieved for
+    # Why it was refused (out_of_scope | not_found | restricted): recorded for HR, never shown,
+    # since "restricted" would tell a CSM or a candidate that an HR-only document exists.
+    refusal: str = ""
 
     @property
     def cited_sources(self) -> list[Source]:
@@ -283,8 +286,9 @@ class Answerer:
         sources, vector = found.sources, found.vector
         refusal = self._refusal(found, persona)
         if refusal is not None:
-            yield refusal
-            yield Answer(refusal, self.mode, True, [], notice, standalone)
+            reason, text = refusal
+            yield text
+            yield Answer(text, self.mode, True, [], notice, standalone, refusal=reason)
             return
         partial = False
         if llm_ok:
@@ -300,7 +304,7 @@ class Answerer:
         if quoted is None:
             text = not_found_text(persona)
             yield text
-            yield Answer(text, "offline", True, [], notice, standalone)
+            yield Answer(text, "offline", True, [], notice, standalone, refusal="not_found")
             return
         if not partial:  # after a broken-off LLM stream, the Answer replaces what was shown
             yield quoted
@@ -311,16 +315,21 @@ class Answerer:
             profile.steer(question), persona, focus=profile.focus(question)
         )
 
-    def _refusal(self, found: Retrieval, persona: str) -> str | None:
+    def _refusal(self, found: Retrieval, persona: str) -> tuple[str, str] | None:
+        """(reason, text) when the sources do not answer; None when they may."""
         best = max((s.similarity for s in found.sources), default=0.0)
         if best < MIN_RELEVANCE:
             scope = float(np.max(self.scope_vectors @ np.array(found.vector)))
-            return OUT_OF_SCOPE if scope < MIN_SCOPE else not_found_text(persona)
-        # When the question is plainly about a document this persona may not read, say so
-        # rather than answer from the next-best visible passage. Only the fact that such a
-        # document exists is used, never its text.
+            if scope < MIN_SCOPE:
+                return "out_of_scope", OUT_OF_SCOPE
+            return "not_found", not_found_text(persona)
+        # When the question is plainly about a document this persona may not read, refuse
+        # rather than answer from the next-best visible passage. By default the refusal reads
+        # exactly like "not found": telling it apart would reveal that an HR-only document
+        # covers the topic. Only HR's gap view sees the difference.
         if found.hidden_similarity > best + RESTRICTED_MARGIN:
-            return restricted_text(persona)
+            told = self.settings.tell_restricted
+            return "restricted", restricted_text(persona) if told else not_found_text(persona)
         return None
 
     def _stream_llm(

@@ -267,9 +267,9 @@ def serve_command(
     settings = _run(
         lambda: load_settings(knowledge_dir=knowledge, data_dir=data, host=host, port=port)
     )
-    from ui import check_binding, launch  # Gradio loads in seconds: only when serving
+    from ui import check_serving, launch  # Gradio loads in seconds: only when serving
 
-    _run(lambda: check_binding(settings, demo=not settings.users_file.exists()))
+    _run(lambda: check_serving(settings))
     coach = _ready_coach(knowledge, data)
     _run(lambda: launch(settings, coach))
 
@@ -299,6 +299,20 @@ def users_add_command(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     user = _run(lambda: add_user(settings.users_file, name, role, password, replace=replace))
     typer.echo(f"{user.name} ({user.role}) saved in {settings.users_file}")
+
+
+@users_app.command("remove")
+def users_remove_command(
+    name: Annotated[str, typer.Argument(help="The user's sign-in name.")],
+    knowledge: KnowledgeOpt = None,
+    data: DataOpt = None,
+):
+    """Remove a user from the users file; the app signs them out at their next request."""
+    from coach.users import remove_user
+
+    settings = _run(lambda: _settings(knowledge, data))
+    _run(lambda: remove_user(settings.users_file, name))
+    typer.echo(f"{name} removed from {settings.users_file}")
 
 
 def _print_eval(summary: dict, k: int) -> None:

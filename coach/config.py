@@ -34,6 +34,15 @@ class Settings(BaseSettings):
         "employee", description="Audience of documents whose front matter names none."
     )
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused.")
+    file_timeout_s: float = Field(
+        30.0, gt=0, description="Seconds one file may take to read and convert before it fails."
+    )
+    file_memory_mb: int = Field(
+        1024,
+        ge=64,
+        description="Memory (MB) one file may take to read and convert before it fails; "
+        "a DOCX may expand to a quarter of it.",
+    )
     chunk_size: int = Field(1200, ge=200, description="Maximum characters per chunk.")
     chunk_overlap: int = Field(150, ge=0, description="Characters shared by neighbouring chunks.")
     top_k: int = Field(5, ge=1, le=50, description="Sources retrieved per question.")
@@ -70,6 +79,20 @@ class Settings(BaseSettings):
     )
     users_file: Path = Field(
         Path("users.toml"), description="Accounts and roles; without it the app is a local demo."
+    )
+    signin_failures_per_user: int = Field(
+        5, ge=1, description="Failed sign-ins per user name in the window before more are refused."
+    )
+    signin_failures_per_address: int = Field(
+        20, ge=1, description="Failed sign-ins per client address in the window, likewise."
+    )
+    signin_window_s: int = Field(
+        600, ge=1, description="Seconds over which failed sign-ins are counted."
+    )
+    tell_restricted: bool = Field(
+        False,
+        description="Tell CSMs and hiring managers when only a document they may not read "
+        "answers a question; by default that reads exactly like 'not in the documents'.",
     )
     host: str = Field(
         "127.0.0.1", description="Address the app listens on; others than loopback need users."

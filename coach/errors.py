@@ -22,6 +22,12 @@ class StoreError(CoachError):
 
 
 def one_line(exc: BaseException) -> str:
-    """Squash an exception's message to its first non-empty line."""
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0].strip()
+    """An exception's message as its first non-empty line, at most 300 characters."""
+    text = str(exc)[:4096].strip() or type(exc).__name__
+    return bounded(text.splitlines()[0])
+
+
+def bounded(text: str, limit: int = 300) -> str:
+    """One line of at most `limit` characters: a reason a person can read, whatever caused it."""
+    squashed = " ".join(text[: limit * 4].split())  # cut first: a reason may be gigabytes
+    return squashed if len(squashed) <= limit else squashed[: limit - 1].rstrip() + "…"

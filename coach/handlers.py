@@ -6,6 +6,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import gradio as gr
@@ -13,15 +14,18 @@ import gradio as gr
 from coach.answer import Answer
 from coach.errors import CoachError
 from coach.retrieve import Source
-from coach.service import EXAMPLES, CoachService, Turn
+from coach.service import EXAMPLES, CoachService, Turn, Viewer
+from coach.talk import Rating, Talk
 
 PERSONA_LABELS = {"csm": "CSM", "hiring_manager": "Hiring manager", "hr": "HR"}
 NO_PASSAGES = "*Ask a question to see its sources here.*"
-
-
-def new_talk() -> dict:
-    """A conversation's server-side state: shown messages, plain turns, answers by position."""
-    return {"shown": [], "pairs": [], "turns": {}}
+# Why questions failed, in HR's words (the asker saw "not found" for a restricted one too).
+REASONS = {
+    "not_found": "not in the documents",
+    "restricted": "only in documents the asker may not read",
+    "out_of_scope": "off-topic",
+    "disliked": "answer disliked",
+}
 
 
 # Rendering -----------------------------------------------------------------------------------
@@ -112,96 +116,105 @@ class Handlers:
                     text += event
                     yield text
 
-    def respond(self, message, talk, conversation, persona, role_id, plan, request: gr.Request):
+    def _talk(self, talk: Talk | None, viewer: Viewer) -> Talk:
+        """The page's state, if it belongs to the user signed in on this request."""
+        with shown_as_error():
+            return (talk or Talk()).owned_by(viewer.name)
+
+    def respond(self, message, talk, persona, role_id, plan, request: gr.Request):
         """The chat box: stream one answer into the conversation (`talk` lives on the server)."""
         viewer = self._viewer(request)
+        talk = self._talk(talk, viewer)
         if not message or not message.strip():
             raise gr.Error("Please type a question first.")
         with shown_as_error():  # checked before the question shows, so a refusal leaves no trace
             persona = self.service.persona_for(viewer, persona)
             profile = self.service.profile(persona, role_id, plan)
-        shown = [*talk["shown"], {"role": "user", "content": message}]
+        shown = [*talk.shown, {"role": "user", "content": message}]
         shown.append({"role": "assistant", "content": "…"})
         yield shown, "", gr.update(), talk
         text = ""
         with shown_as_error():
-            asked = self.service.ask(viewer, message, conversation, persona, profile, talk["pairs"])
+            asked = self.service.ask(
+                viewer, message, talk.conversation, persona, profile, talk.pairs
+            )
             for event in asked:
                 if isinstance(event, Turn):
                     shown[-1] = {"role": "assistant", "content": render_answer(event.answer)}
-                    talk = {
-                        "shown": shown,
-                        "pairs": [
-                            *talk["pairs"],
-                            ("user", message),
-                            ("assistant", event.answer.text),
-                        ],
-                        "turns": {
-                            **talk["turns"],
-                            len(shown) - 1: (event.exchange_id, event.answer.sources),
-                        },
-                    }
-                    yield shown, "", render_passages(event.answer.sources), talk
+                    answer = event.answer
+                    talk = talk.answered(
+                        message, shown, event.exchange_id, answer.text, answer.sources
+                    )
+                    yield shown, "", render_passages(answer.sources), talk
                 else:
                     text += event
                     shown[-1] = {"role": "assistant", "content": text}
                     yield shown, "", gr.update(), talk
 
-    def show_passages(self, talk, event: gr.SelectData):
+    def show_passages(self, talk, event: gr.SelectData, request: gr.Request):
         """Clicking an answer shows its full source passages."""
-        found = talk["turns"].get(event.index)
-        return render_passages(found[1]) if found else gr.update()
+        talk = self._talk(talk, self._viewer(request))
+        found = talk.turns.get(event.index)
+        return render_passages(list(found.sources)) if found else gr.update()
 
     def rate(self, talk, event: gr.LikeData, request: gr.Request):
         """A thumbs up or down on an answer; opens the comment box for it."""
         viewer = self._viewer(request)
-        found = talk["turns"].get(event.index)
+        talk = self._talk(talk, viewer)
+        found = talk.turns.get(event.index)
         if found is None:
-            return gr.update(), None
+            return gr.update(), talk
         if event.liked in ("", None):  # the same thumb clicked again: the rating is taken back
             with shown_as_error():
-                self.service.rate(viewer, found[0], None, None)
-            return gr.update(value="", visible=False), None
+                self.service.rate(viewer, found.exchange_id, None, None)
+            return gr.update(value="", visible=False), replace(talk, rating=None)
         liked = event.liked is True or event.liked == "Like"
         with shown_as_error():
-            self.service.rate(viewer, found[0], liked, None)
+            self.service.rate(viewer, found.exchange_id, liked, None)
         verdict = "liked" if liked else "disliked"
-        return gr.update(visible=True, label=f"You {verdict} this answer. Why? (optional)"), (
-            found[0],
-            liked,
+        return (
+            gr.update(visible=True, label=f"You {verdict} this answer. Why? (optional)"),
+            replace(talk, rating=Rating(exchange_id=found.exchange_id, liked=liked)),
         )
 
-    def comment(self, text, rated, request: gr.Request):
+    def comment(self, text, talk, request: gr.Request):
         """Attach a comment to the answer just rated."""
         viewer = self._viewer(request)
-        if rated is None:
+        talk = self._talk(talk, viewer)
+        if talk.rating is None:
             raise gr.Error("Rate an answer first (thumbs up or down), then comment on it.")
         with shown_as_error():
-            self.service.rate(viewer, rated[0], rated[1], text)
+            self.service.rate(viewer, talk.rating.exchange_id, talk.rating.liked, text)
         gr.Info("Thanks: your feedback was saved.")
-        return gr.update(value="", visible=False), None
+        return gr.update(value="", visible=False), replace(talk, rating=None)
 
-    def export(self, conversation, request: gr.Request):
-        """The conversation as a Markdown file to download."""
+    def export(self, talk, request: gr.Request):
+        """The conversation as a Markdown file that only its owner can download."""
         viewer = self._viewer(request)
+        talk = self._talk(talk, viewer)
         with shown_as_error():
-            markdown = self.service.export(viewer, conversation)
-        # Inside Gradio's own (private) folder, which it clears with the rest of its cache.
+            markdown = self.service.export(viewer, talk.conversation)
+        # Inside Gradio's own (private) folder, which it clears with the rest of its cache. The
+        # name is unguessable and registered to this user: the file route serves it to no one else.
         cache = Path(gr.utils.get_upload_folder())
         cache.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix="export-", dir=cache))
-        path = folder / f"coach-conversation-{conversation[:8]}.md"
+        path = folder / f"coach-conversation-{uuid.uuid4().hex}.md"
         path.write_text(markdown, encoding="utf-8")
+        self.service.files.grant(viewer.name, path.name)
         return gr.update(value=str(path), visible=True)
 
-    def new_conversation(self):
+    def new_conversation(self, talk, request: gr.Request):
         """Start over: empty chat, fresh conversation id."""
+        viewer = self._viewer(request)
+        self._talk(talk, viewer)
         hidden = gr.update(value=None, visible=False)
-        return [], new_talk(), uuid.uuid4().hex, NO_PASSAGES, None, hidden, hidden
+        return [], Talk.begin(viewer.name), NO_PASSAGES, hidden, hidden
 
-    def start(self, request: gr.Request):
+    def start(self, talk, request: gr.Request):
         """Fill the page for whoever opened it: personas, roles, examples, the desk."""
         viewer = self._viewer(request)
+        self._talk(talk, viewer)  # a session already bound to someone else stays theirs
         with shown_as_error():
             persona = self.service.persona_for(viewer)
             personas = self.service.personas(viewer)
@@ -220,7 +233,7 @@ class Handlers:
             gr.update(samples=[[q] for q in EXAMPLES[persona]]),
             gr.update(visible=persona == "hr"),
             who,
-            uuid.uuid4().hex,
+            Talk.begin(viewer.name),
         )
 
     def switch_persona(self, persona, request: gr.Request):
@@ -299,7 +312,15 @@ class Handlers:
         viewer = self._viewer(request)
         with shown_as_error():
             gaps = self.service.gaps(viewer)
-        return [[g.count, g.question, " · ".join(g.examples)] for g in gaps]
+        return [
+            [
+                g.count,
+                g.question,
+                ", ".join(REASONS.get(r, r) for r in g.reasons),
+                " · ".join(g.examples),
+            ]
+            for g in gaps
+        ]
 
 
 def _report_line(report) -> str:

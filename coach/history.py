@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
-from sqlalchemy import ForeignKey, String, Text, create_engine, select, text
+from sqlalchemy import ForeignKey, String, Text, create_engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -43,6 +43,8 @@ class Exchange(Base):
     answer: Mapped[str] = mapped_column(Text)
     mode: Mapped[str] = mapped_column(String(16))
     refused: Mapped[bool]
+    # Why it was refused (out_of_scope, not_found, restricted): for HR's eyes only.
+    refusal: Mapped[str] = mapped_column(String(16), default="", server_default="")
     sources: Mapped[str] = mapped_column(Text)  # JSON list, as `coach ask --json` shows them
     created: Mapped[dt.datetime] = mapped_column(default=_utc_now)
 
@@ -59,6 +61,14 @@ class Feedback(Base):
     created: Mapped[dt.datetime] = mapped_column(default=_utc_now)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Failure:
+    """A question that was refused or disliked, and why."""
+
+    question: str
+    reason: str  # out_of_scope | not_found | restricted | disliked
+
+
 @dataclass(frozen=True)
 class Gap:
     """Questions the knowledge base failed on, grouped: what HR should write next."""
@@ -66,6 +76,7 @@ class Gap:
     question: str  # the most common wording
     count: int
     examples: list[str]
+    reasons: tuple[str, ...] = ()  # why they failed, most frequent first
 
 
 class History:
@@ -79,6 +90,7 @@ class History:
                 if connection.dialect.name == "postgresql":
                     connection.execute(text(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})"))
                 Base.metadata.create_all(connection)
+                _add_missing_columns(connection)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open the database: {one_line(exc)}") from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -107,6 +119,7 @@ class History:
             answer=answer.text,
             mode=answer.mode,
             refused=answer.refused,
+            refusal=answer.refusal,
             sources=json.dumps([s.as_json() for s in answer.sources], ensure_ascii=False),
         )
         with self._session() as session:
@@ -177,22 +190,43 @@ class History:
 
     def failed_questions(self) -> list[str]:
         """Questions that were refused or disliked (for HR's knowledge-gap view)."""
+        return [failure.question for failure in self.failures()]
+
+    def failures(self) -> list[Failure]:
+        """The latest refused or disliked questions with the reason, oldest first."""
         with self._session() as session:
             disliked = select(Feedback.exchange_id).where(Feedback.liked.is_(False))
             failed = (
-                select(Exchange.question)
+                select(Exchange.question, Exchange.refused, Exchange.refusal)
                 .where(Exchange.refused | Exchange.id.in_(disliked))
                 .order_by(Exchange.id.desc())
                 .limit(GAP_WINDOW)
             )
-            # Oldest first, the same on every database, so ties group the same way each time.
-            return list(reversed(session.scalars(failed).all()))
+            rows = session.execute(failed).all()
+        # Oldest first, the same on every database, so ties group the same way each time.
+        return [
+            Failure(
+                question=question,
+                reason=(refusal or "not_found") if refused else "disliked",
+            )
+            for question, refused, refusal in reversed(rows)
+        ]
 
 
-def knowledge_gaps(questions: list[str], embeddings: Embeddings) -> list[Gap]:
+def _add_missing_columns(connection) -> None:
+    """Columns added since a database was created (create_all makes only missing tables)."""
+    columns = {column["name"] for column in inspect(connection).get_columns("exchanges")}
+    if "refusal" not in columns:
+        connection.execute(
+            text("ALTER TABLE exchanges ADD COLUMN refusal VARCHAR(16) NOT NULL DEFAULT ''")
+        )
+
+
+def knowledge_gaps(failures: list[Failure], embeddings: Embeddings) -> list[Gap]:
     """Group alike questions (cosine >= GAP_SIMILARITY), biggest groups first."""
-    if not questions:
+    if not failures:
         return []
+    questions = [f.question for f in failures]
     vectors = np.array(embeddings.embed_documents(questions))
     groups: list[list[int]] = []
     for i, vector in enumerate(vectors):
@@ -206,5 +240,7 @@ def knowledge_gaps(questions: list[str], embeddings: Embeddings) -> list[Gap]:
     for group in groups:
         wordings = [questions[i] for i in group]
         common = max(set(wordings), key=wordings.count)
-        gaps.append(Gap(common, len(group), sorted(set(wordings))[:5]))
+        reasons = [failures[i].reason for i in group]
+        ranked = tuple(sorted(set(reasons), key=lambda r: (-reasons.count(r), r)))
+        gaps.append(Gap(common, len(group), sorted(set(wordings))[:5], ranked))
     return sorted(gaps, key=lambda gap: gap.count, reverse=True)

@@ -12,7 +12,8 @@ from coach.answer import Answer
 from coach.compose import Coach
 from coach.config import Settings
 from coach.desk import DocumentRow, Saved, delete_document, document_rows, save_upload
-from coach.errors import CoachError
+from coach.errors import CoachError, ConfigError
+from coach.guard import FileGrants
 from coach.history import Gap, History, knowledge_gaps
 from coach.indexer import SyncReport
 from coach.profile import PLAN_TYPES, Profile, Role, ladder_roles, make_profile
@@ -71,6 +72,7 @@ class CoachService:
         self.coach = coach or Coach(settings)
         self.history = History(settings.effective_database_url)
         self.demo = not settings.users_file.exists()
+        self.files = FileGrants()  # exports, each downloadable by the user it was made for
         self._sync_lock = threading.Lock()
         self._roles: tuple[int, list[Role]] | None = None
 
@@ -91,6 +93,17 @@ class CoachService:
         if not username or username not in users:
             raise AccessError("please sign in")
         return Viewer(username, users[username][0].role)
+
+    def role_of(self, username: str) -> str | None:
+        """The user's role now (None once removed, or while the users file is broken)."""
+        if self.demo:
+            return "hr" if username == DEMO_USER else None
+        try:
+            found = load_users(self.settings.users_file).get(username)
+        except ConfigError as exc:
+            log.error("users file unusable, refusing everyone: %s", exc)
+            return None
+        return found[0].role if found else None
 
     def persona_for(self, viewer: Viewer, requested: str = "") -> str:
         """The persona to answer as: the requested one if it shows no more than the role allows."""
@@ -240,7 +253,7 @@ class CoachService:
     def gaps(self, viewer: Viewer) -> list[Gap]:
         """Refused and disliked questions, grouped by similarity."""
         self.require_hr(viewer)
-        return knowledge_gaps(self.history.failed_questions(), self.coach.embeddings)
+        return knowledge_gaps(self.history.failures(), self.coach.embeddings)
 
 
 def plan_choices() -> list[tuple[str, str]]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import functools
+import logging
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +18,11 @@ from tomlkit.exceptions import TOMLKitError
 from coach.errors import ConfigError, one_line
 from coach.retrieve import PERSONAS
 
+log = logging.getLogger(__name__)
+
 ROLES = tuple(PERSONAS)  # a user's role is the persona the server answers them as
 MIN_PASSWORD = 8
+MAX_PASSWORD_BYTES = 72  # bcrypt reads no further, and bcrypt 5 raises rather than truncate
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
 
 
@@ -82,6 +88,11 @@ def add_user(path: Path, name: str, role: str, password: str, replace: bool = Fa
         raise ConfigError(f"unknown role {role!r} (expected one of: {', '.join(ROLES)})")
     if len(password) < MIN_PASSWORD:
         raise ConfigError(f"the password needs at least {MIN_PASSWORD} characters")
+    if len(password.encode()) > MAX_PASSWORD_BYTES:
+        raise ConfigError(
+            f"the password is {len(password.encode())} bytes long: at most "
+            f"{MAX_PASSWORD_BYTES} bytes (bcrypt's limit) are allowed"
+        )
     if name in load_users(path) and not replace:
         raise ConfigError(f"user {name!r} already exists (use --replace to change it)")
     hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
@@ -96,21 +107,59 @@ def add_user(path: Path, name: str, role: str, password: str, replace: bool = Fa
         entry["password_hash"] = hashed
         document.setdefault("users", tomlkit.table())[name] = entry
         text = tomlkit.dumps(document)
+    _write_private(path, text)
+    return User(name, role)
+
+
+def remove_user(path: Path, name: str) -> None:
+    """Delete a user from the users file; their open sessions end at their next request."""
+    if name not in load_users(path):
+        raise ConfigError(f"no user {name!r} in {path}")
+    document = _read(path)
+    del document["users"][name]
+    _write_private(
+        path,
+        yaml.safe_dump(document, sort_keys=False) if is_yaml(path) else tomlkit.dumps(document),
+    )
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Replace the file atomically with one readable by this account only (mode 600 from its
+    creation: never a moment where others may read it), so the app never reads half a file."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        path.chmod(0o600)  # hashes are not secrets, but nobody else needs to read them
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 600
     except OSError as exc:
         raise ConfigError(f"cannot write the users file {path}: {exc.strerror}") from None
-    return User(name, role)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise ConfigError(f"cannot write the users file {path}: {exc.strerror}") from None
 
 
 def authenticate(path: Path, name: str, password: str) -> User | None:
     """The user if the password matches, else None (unknown names cost the same time)."""
-    users = load_users(path)
+    try:
+        users = load_users(path)
+    except ConfigError as exc:  # edited into a broken state while the app runs: nobody gets in
+        log.error("sign-in refused: %s", exc)
+        return None
     user, hashed = users.get(name, (None, _dummy_hash()))
-    matches = bcrypt.checkpw(password.encode(), hashed)
+    secret = password.encode()
+    if len(secret) > MAX_PASSWORD_BYTES:  # no account has such a password: bcrypt would raise
+        secret = b""
+        user = None
+    matches = bcrypt.checkpw(secret, hashed)
     return user if matches and user is not None else None
+
+
+def check_users_file(path: Path) -> None:
+    """Refuse to serve with a users file that lets nobody in: unreadable, malformed or empty."""
+    if path.exists() and not load_users(path):
+        raise ConfigError(f"users file {path} has no users: add one with `coach users add`")
 
 
 @functools.cache

@@ -7,8 +7,9 @@ import pytest
 from test_service import service  # noqa: F401 - the signed-in deployment fixture
 
 from coach.answer import Answer
-from coach.handlers import Handlers, new_talk, render_answer
+from coach.handlers import Handlers, render_answer
 from coach.retrieve import Source
+from coach.talk import Talk
 
 
 def request(name: str) -> gr.Request:
@@ -22,19 +23,21 @@ def like(index: int, liked) -> gr.LikeData:
 
 def answered(handlers: Handlers, name: str, question: str):
     """Ask through the chat handler; returns the last outputs (shown, box, passages, talk)."""
-    outputs = list(handlers.respond(question, new_talk(), "c1", "", "", "", request(name)))
+    talk = Talk(owner=name, conversation="c1")
+    outputs = list(handlers.respond(question, talk, "", "", "", request(name)))
     return outputs[-1]
 
 
 def test_like_dislike_and_taking_it_back(service):  # noqa: F811
     handlers = Handlers(service)
     *_, talk = answered(handlers, "ana", "What is the next step from CSM I?")
-    exchange = talk["turns"][1][0]
-    box, rated = handlers.rate(talk, like(1, False), request("ana"))
-    assert box["visible"] and "disliked" in box["label"] and rated == (exchange, False)
+    exchange = talk.turns[1].exchange_id
+    box, talk = handlers.rate(talk, like(1, False), request("ana"))
+    assert box["visible"] and "disliked" in box["label"]
+    assert (talk.rating.exchange_id, talk.rating.liked) == (exchange, False)
     assert service.history.ratings("ana", "c1")[exchange].liked is False
-    box, rated = handlers.rate(talk, like(1, ""), request("ana"))  # the thumb clicked again
-    assert box["visible"] is False and rated is None
+    box, talk = handlers.rate(talk, like(1, ""), request("ana"))  # the thumb clicked again
+    assert box["visible"] is False and talk.rating is None
     assert service.history.ratings("ana", "c1") == {}
 
 
@@ -46,7 +49,7 @@ def test_bad_chat_input_is_one_clear_error(service):  # noqa: F811
     with pytest.raises(gr.Error, match="persona must be one of"):
         list(handlers.chat_api("What next?", persona=["hr"], request=request("ana")))
     with pytest.raises(gr.Error, match="may not ask as hr"):
-        next(handlers.respond("Pay bands?", new_talk(), "c1", "hr", "", "", request("ben")))
+        next(handlers.respond("Pay bands?", Talk(), "hr", "", "", request("ben")))
 
 
 def test_desk_handlers_refuse_other_roles(service):  # noqa: F811
@@ -75,7 +78,7 @@ def test_a_refused_upload_keeps_the_files_chosen(service, tmp_path):  # noqa: F8
 
 def test_export_needs_a_conversation(service):  # noqa: F811
     with pytest.raises(gr.Error, match="nothing to export yet"):
-        Handlers(service).export("no-such-conversation", request("ana"))
+        Handlers(service).export(Talk(owner="ana", conversation="none"), request("ana"))
 
 
 def test_answers_list_only_the_sources_they_cite():
@@ -83,3 +86,32 @@ def test_answers_list_only_the_sources_they_cite():
     shown = render_answer(Answer("A [1]. B [3].", "offline", False, sources))
     assert "[1] T1" in shown and "[3] T3" in shown and "[2] T2" not in shown
     assert shown.endswith("*Offline mode: quoted from the documents.*")
+
+
+def test_every_handler_refuses_a_page_state_of_another_user(service):  # noqa: F811
+    """A session hash is no proof of who asks: state bound to ana is refused to ben."""
+    handlers = Handlers(service)
+    *_, talk = answered(handlers, "ana", "What is the next step from CSM I?")
+    ben = request("ben")
+    select = gr.SelectData(None, {"index": 1, "value": ""})
+    for call in (
+        lambda: next(handlers.respond("And then?", talk, "", "", "", ben)),
+        lambda: handlers.show_passages(talk, select, ben),
+        lambda: handlers.rate(talk, like(1, True), ben),
+        lambda: handlers.comment("great", talk, ben),
+        lambda: handlers.export(talk, ben),
+        lambda: handlers.new_conversation(talk, ben),
+        lambda: handlers.start(talk, ben),
+    ):
+        with pytest.raises(gr.Error, match="belongs to another sign-in"):
+            call()
+    assert handlers.show_passages(talk, select, request("ana")).startswith("**[1]")
+    assert service.history.ratings("ana", "c1") == {}  # ben's like never landed
+
+
+def test_a_page_not_started_yet_becomes_the_users_own(service):  # noqa: F811
+    handlers = Handlers(service)
+    *_, talk = list(handlers.respond("What is a dual plan?", Talk(), "", "", "", request("ben")))[
+        -1
+    ]
+    assert talk.owner == "ben" and talk.conversation and len(talk.turns) == 1

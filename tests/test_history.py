@@ -47,9 +47,10 @@ def test_failed_questions_feed_grouped_knowledge_gaps(history, embeddings):
         "How long is parental leave?",
         "What is the parental leave policy?",
     ]
-    gaps = knowledge_gaps(failed, embeddings)
+    gaps = knowledge_gaps(history.failures(), embeddings)
     assert [gap.count for gap in gaps] == [2, 1]
     assert "parental leave" in gaps[0].question
+    assert gaps[0].reasons == ("not_found",) and gaps[1].reasons == ("disliked",)
 
 
 def test_unusable_database_url_is_a_one_line_error():
