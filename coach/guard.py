@@ -106,6 +106,10 @@ class SignInThrottle:
         self._limiter.hit(self._per_user, f"user:{user}")
         self._limiter.hit(self._per_address, address)
 
+    def succeeded(self, user: str) -> None:
+        """The right password clears the user's earlier slips (not the address's count)."""
+        self._limiter.clear(self._per_user, f"user:{user}")
+
     async def in_turn(self, address: str, attempt: Callable[[], Awaitable[None]]) -> None:
         """Run one sign-in attempt after this address's earlier ones."""
         turn = self._turns.setdefault(address, asyncio.Semaphore(1))
@@ -226,7 +230,9 @@ class Guard:
             await send(message)
 
         await self.throttle.in_turn(address, lambda: self.app(scope, _replay(body, receive), watch))
-        if status and status[0] >= 400:
+        if status and status[0] == 200:
+            self.throttle.succeeded(user)
+        else:
             self.throttle.failed(address, user)
 
 

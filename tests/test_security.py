@@ -122,6 +122,12 @@ def test_sign_in_guessing_is_throttled_per_user_and_per_address(tmp_path, lumenf
         refused = sign_in("ana", USERS["ana"][1])  # even the right password, for a while
         assert refused.status_code == 429 and "try again in" in refused.json()["detail"]
         assert sign_in("hana", USERS["hana"][1]).status_code == 200  # others are unaffected
+        for _ in range(2):  # from an address of her own: this one has 3 failures already
+            assert sign_in("hana", "wrong-password", "127.0.0.6").status_code == 400
+        assert sign_in("hana", USERS["hana"][1], "127.0.0.6").status_code == 200  # clears both
+        for _ in range(2):
+            assert sign_in("hana", "wrong-password", "127.0.0.7").status_code == 400
+        assert sign_in("hana", USERS["hana"][1], "127.0.0.7").status_code == 200
         # One address guessing many names is stopped too, while other addresses get in.
         for name in ("x1", "x2", "x3", "x4", "x5"):
             assert sign_in(name, "guess-password", "127.0.0.2").status_code == 400
@@ -142,7 +148,9 @@ def test_sign_in_guessing_is_throttled_per_user_and_per_address(tmp_path, lumenf
 
 
 def test_an_over_long_password_is_a_plain_rejection(served):
-    login = httpx.post(served.url.rstrip("/") + "/login", data={"username": "ana", "password": "p" * 100})
+    login = httpx.post(
+        served.url.rstrip("/") + "/login", data={"username": "ana", "password": "p" * 100}
+    )
     assert login.status_code == 400
 
 
