@@ -90,15 +90,16 @@ class SignInThrottle:
         self._turns: dict[str, asyncio.Semaphore] = {}
         self._waiting: dict[str, int] = {}
 
-    def refusal(self, address: str, user: str) -> str | None:
-        """Why this attempt is refused before any password check, or None to go ahead."""
+    def refusal(self, address: str, user: str) -> tuple[str, int] | None:
+        """Why this attempt is refused before any password check and the seconds to wait, or
+        None to go ahead."""
         for item, key in ((self._per_user, f"user:{user}"), (self._per_address, address)):
             if not self._limiter.test(item, key):
                 stats = self._limiter.get_window_stats(item, key)
                 wait = max(1, round(stats.reset_time - time.time()))
-                return f"Too many failed sign-ins: try again in {wait} s."
+                return f"Too many failed sign-ins: try again in {wait} s.", wait
         if self._waiting.get(address, 0) >= WAITING_PER_ADDRESS:
-            return "Too many sign-ins at once from your address: try again in a moment."
+            return "Too many sign-ins at once from your address: try again in a moment.", 5
         return None
 
     def failed(self, address: str, user: str) -> None:
@@ -219,8 +220,11 @@ class Guard:
         address = (scope.get("client") or ("unknown", 0))[0]
         refused = self.throttle.refusal(address, user)
         if refused:
-            log.warning("sign-in refused for %r from %s: %s", user, address, refused)
-            await _reply(send, 429, refused)
+            reason, wait = refused
+            log.warning("sign-in refused for %r from %s: %s", user, address, reason)
+            # 400, as for a wrong password: Gradio's sign-in page shows nothing for any other
+            # status, and a person pressing Login must see that it failed.
+            await _reply(send, 400, reason, [(b"retry-after", str(wait).encode())])
             return
         status: list[int] = []
 
@@ -290,7 +294,9 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-async def _reply(send: Send, status: int, detail: str) -> None:
+async def _reply(
+    send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
     body = json.dumps({"detail": detail}).encode()
     await send(
         {
@@ -299,6 +305,7 @@ async def _reply(send: Send, status: int, detail: str) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", b"%d" % len(body)),
+                *(headers or []),
             ],
         }
     )

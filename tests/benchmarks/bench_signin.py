@@ -45,12 +45,13 @@ def free_port() -> int:
 
 
 def sign_in(url: str, name: str, password: str, address: str) -> tuple[int, float]:
-    """(HTTP status or 0 on timeout, seconds) for one sign-in from `address`."""
+    """(HTTP status, 0 on timeout or 429 when throttled, seconds) for one sign-in."""
     transport = httpx.HTTPTransport(local_address=address)
     started = time.perf_counter()
     try:
         with httpx.Client(base_url=url, transport=transport, timeout=TIMEOUT_S) as http:
-            status = http.post("/login", data={"username": name, "password": password}).status_code
+            reply = http.post("/login", data={"username": name, "password": password})
+            status = 429 if "retry-after" in reply.headers else reply.status_code
     except httpx.TimeoutException:
         status = 0
     return status, time.perf_counter() - started
