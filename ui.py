@@ -90,7 +90,9 @@ def build_app(service: CoachService) -> gr.Blocks:
                     with gr.Row():
                         clear = gr.Button("New conversation", size="sm")
                         export_button = gr.Button("Export as Markdown", size="sm")
-                    download = gr.File(label="Your conversation as Markdown", visible=False)
+                    download = gr.File(
+                        label="Your conversation as Markdown", visible=False, elem_id="export"
+                    )
                 with gr.Column(scale=2):
                     with gr.Accordion("My profile", open=True):
                         persona = gr.Dropdown(label="Answer me as", choices=[], elem_id="persona")

@@ -15,7 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path
 from threading import Lock
 from typing import Any
 from urllib.parse import parse_qs, unquote
@@ -54,21 +54,21 @@ class _Bounded(OrderedDict):
 
 
 class FileGrants:
-    """Which user may download which file the app made for them (exports, by unique name)."""
+    """Which user may download which file the app made for them (their exports)."""
 
     def __init__(self, limit: int = 100_000) -> None:
         self._owners = _Bounded(limit)
         self._lock = Lock()
 
-    def grant(self, user: str, name: str) -> None:
-        """Let `user`, and nobody else, download the file called `name`."""
+    def grant(self, user: str, path: Path) -> None:
+        """Let `user`, and nobody else, download this file."""
         with self._lock:
-            self._owners.remember(name, user)
+            self._owners.remember(str(path.resolve()), user)
 
-    def allows(self, user: str | None, name: str) -> bool:
-        """Whether `user` may download the file called `name`."""
+    def allows(self, user: str | None, path: str) -> bool:
+        """Whether `user` may download the file at `path` (as the file route names it)."""
         with self._lock:
-            return user is not None and self._owners.get(name) == user
+            return user is not None and self._owners.get(str(Path(path).resolve())) == user
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,7 +157,7 @@ class Guard:
             return
         user = self._user(scope)  # None: not signed in, and Gradio refuses what needs sign-in
         if path.startswith(f"{API}/file="):
-            name = PurePosixPath(unquote(path.split("=", 1)[1])).name
+            name = unquote(path.split("=", 1)[1])
             if not self.files.allows(user, name):
                 log.warning("refused: %s asked for file %s", user, name)
                 await _reply(send, 404, "File not found.")

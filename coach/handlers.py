@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -194,14 +195,14 @@ class Handlers:
         talk = self._talk(talk, viewer)
         with shown_as_error():
             markdown = self.service.export(viewer, talk.conversation)
-        # Inside Gradio's own (private) folder, which it clears with the rest of its cache. The
-        # name is unguessable and registered to this user: the file route serves it to no one else.
+        # Inside Gradio's own (private) folder, which it clears with the rest of its cache; the
+        # file is registered to this user, and the file route serves it to no one else.
         cache = Path(gr.utils.get_upload_folder())
         cache.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix="export-", dir=cache))
-        path = folder / f"coach-conversation-{uuid.uuid4().hex}.md"
+        path = folder / f"coach-conversation-{dt.datetime.now(dt.UTC):%Y-%m-%d-%H%M}.md"
         path.write_text(markdown, encoding="utf-8")
-        self.service.files.grant(viewer.name, path.name)
+        self.service.files.grant(viewer.name, path)
         return gr.update(value=str(path), visible=True)
 
     def new_conversation(self, talk, request: gr.Request):

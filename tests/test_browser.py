@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from sqlalchemy import select
 
 from coach.history import Exchange, Feedback, History
+from coach.users import add_user
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -302,3 +303,40 @@ def test_demo_has_a_banner_and_a_persona_switch(page: Page, demo: RunningApp) ->
         timeout=PAGE_LOAD
     )
     shot(page, "10-demo-hr-desk")
+
+
+def test_an_export_downloads_for_its_owner_only(
+    page: Page, browser: Browser, served: RunningApp
+) -> None:
+    open_as(page, served, "ana")
+    ask(page, "How does a dual plan work?")
+    page.get_by_role("button", name="Export as Markdown").click()
+    expect(page.locator("#export")).to_contain_text("coach-conversation-", timeout=ANSWER)
+    link = page.locator("#export a[download]")
+    shot(page, "11-export")
+    with page.expect_download() as download:
+        link.click()
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "## How does a dual plan work?" in saved and "Sources:" in saved
+    url = link.get_attribute("href")
+    other = browser.new_context()
+    try:
+        hugo = other.new_page()
+        open_as(hugo, served, "hugo")  # signed in, HR even, and holding the link
+        assert hugo.request.get(url).status == 404
+    finally:
+        other.close()
+
+
+def test_a_throttled_sign_in_is_refused_on_the_page(page: Page, served: RunningApp) -> None:
+    add_user(served.settings.users_file, "lou", "csm", "lou-password-1")
+    page.goto(served.url)
+    for _ in range(served.settings.signin_failures_per_user):
+        sign_in(page, served, "lou", "not-lou-password")
+        expect(page.get_by_text("Incorrect Credentials")).to_be_visible(timeout=PAGE_LOAD)
+    with page.expect_response("**/login") as answered:
+        sign_in(page, served, "lou", "lou-password-1")  # right, but too late for now
+    assert "try again in" in answered.value.json()["detail"]
+    expect(page.get_by_text("Incorrect Credentials")).to_be_visible()
+    expect(page.locator("#chat")).to_have_count(0)
+    shot(page, "12-throttled")
