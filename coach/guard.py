@@ -34,9 +34,9 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 API = "/gradio_api"
 MAX_JSON_BODY = 1_048_576  # a question is 2,000 characters; nothing the page sends is larger
 _SESSION_IN_PATH = re.compile(rf"^{API}/(?:heartbeat|stream)/([^/]+)")
-# One sign-in check at a time per address, and only a few waiting: a burst from one address
-# cannot hold the bcrypt slots that everyone else's sign-ins need.
-WAITING_PER_ADDRESS = 4
+# One sign-in check at a time per address, with a bounded line: a burst from one address cannot
+# hold the bcrypt slots that everyone else's sign-ins need.
+WAITING_PER_ADDRESS = 32
 
 
 class _Bounded(OrderedDict):
@@ -98,9 +98,11 @@ class SignInThrottle:
                 stats = self._limiter.get_window_stats(item, key)
                 wait = max(1, round(stats.reset_time - time.time()))
                 return f"Too many failed sign-ins: try again in {wait} s.", wait
-        if self._waiting.get(address, 0) >= WAITING_PER_ADDRESS:
-            return "Too many sign-ins at once from your address: try again in a moment.", 5
         return None
+
+    def crowded(self, address: str) -> bool:
+        """Whether this address already has a full line of sign-ins waiting."""
+        return self._waiting.get(address, 0) >= WAITING_PER_ADDRESS
 
     def failed(self, address: str, user: str) -> None:
         """Count one failed attempt against the user name and the address."""
@@ -218,26 +220,39 @@ class Guard:
         form = parse_qs(body.decode("utf-8", "replace"))
         user = (form.get("username") or [""])[0].strip()
         address = (scope.get("client") or ("unknown", 0))[0]
-        refused = self.throttle.refusal(address, user)
-        if refused:
-            reason, wait = refused
-            log.warning("sign-in refused for %r from %s: %s", user, address, reason)
+        throttle = self.throttle
+
+        async def refused(arriving: bool = False) -> bool:
+            found = throttle.refusal(address, user)
+            if found is None and arriving and throttle.crowded(address):
+                found = "Too many sign-ins at once from your address: try again shortly.", 5
+            if found is None:
+                return False
+            reason, wait = found
+            log.info("sign-in refused for %r from %s: %s", user, address, reason)
             # 400, as for a wrong password: Gradio's sign-in page shows nothing for any other
             # status, and a person pressing Login must see that it failed.
             await _reply(send, 400, reason, [(b"retry-after", str(wait).encode())])
-            return
-        status: list[int] = []
+            return True
 
-        async def watch(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                status.append(message["status"])
-            await send(message)
+        async def attempt() -> None:
+            if await refused():  # again: failures may have piled up while this one waited
+                return
+            status: list[int] = []
 
-        await self.throttle.in_turn(address, lambda: self.app(scope, _replay(body, receive), watch))
-        if status and status[0] == 200:
-            self.throttle.succeeded(user)
-        else:
-            self.throttle.failed(address, user)
+            async def watch(message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.start":
+                    status.append(message["status"])
+                await send(message)
+
+            await self.app(scope, _replay(body, receive), watch)
+            if status and status[0] == 200:
+                throttle.succeeded(user)
+            else:
+                throttle.failed(address, user)
+
+        if not await refused(arriving=True):
+            await throttle.in_turn(address, attempt)
 
 
 def _is_json(scope: Scope) -> bool:

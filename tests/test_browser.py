@@ -332,7 +332,9 @@ def test_a_throttled_sign_in_is_refused_on_the_page(page: Page, served: RunningA
     add_user(served.settings.users_file, "lou", "csm", "lou-password-1")
     page.goto(served.url)
     for _ in range(served.settings.signin_failures_per_user):
-        sign_in(page, served, "lou", "not-lou-password")
+        with page.expect_response("**/login") as answered:
+            sign_in(page, served, "lou", "not-lou-password")
+        assert answered.value.json()["detail"] == "Incorrect credentials."
         expect(page.get_by_text("Incorrect Credentials")).to_be_visible(timeout=PAGE_LOAD)
     with page.expect_response("**/login") as answered:
         sign_in(page, served, "lou", "lou-password-1")  # right, but too late for now
