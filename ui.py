@@ -21,7 +21,7 @@ from coach.desk import allowed_suffixes
 from coach.errors import CoachError, ConfigError
 from coach.guard import Guard, SignInLimits, SignInThrottle
 from coach.handlers import Handlers, mode_marker
-from coach.service import EXAMPLES, CoachService, plan_choices
+from coach.service import DEMO_USER, EXAMPLES, CoachService, plan_choices
 from coach.talk import Talk
 from coach.users import authenticate, check_users_file
 
@@ -205,7 +205,13 @@ def guard(service: CoachService) -> Middleware:
                 window_s=settings.signin_window_s,
             )
         )
-    return Middleware(Guard, role_of=service.role_of, files=service.files, throttle=throttle)
+    return Middleware(
+        Guard,
+        role_of=service.role_of,
+        files=service.files,
+        throttle=throttle,
+        demo_user=DEMO_USER if service.demo else None,
+    )
 
 
 def sign_in_check(users_file: Path) -> Callable[[str, str], Awaitable[bool]]:

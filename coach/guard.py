@@ -137,11 +137,13 @@ class Guard:
         role_of: Callable[[str], str | None],
         files: FileGrants,
         throttle: SignInThrottle | None,
+        demo_user: str | None = None,
     ) -> None:
         self.app = app
         self.role_of = role_of  # the user's role from the users file; None once deleted
         self.files = files
-        self.throttle = throttle  # None in the demo, which has no sign-in
+        self.throttle = throttle  # None: sign-ins go straight to Gradio's check
+        self.demo_user = demo_user  # the local demo has no sign-in: everyone is this user
         self.sessions = _Bounded(200_000)  # Gradio session hash -> the user who first used it
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -185,8 +187,8 @@ class Guard:
 
     def _user(self, scope: Scope) -> str | None:
         """The user signed in on this request; a deleted user's sign-in is revoked here."""
-        if self.throttle is None:
-            return "local"  # the demo's single local user
+        if self.demo_user is not None:
+            return self.demo_user
         gradio = scope["app"]
         cookies = Request(scope).cookies
         names = (f"access-token-{gradio.cookie_id}", f"access-token-unsecure-{gradio.cookie_id}")
