@@ -19,7 +19,7 @@ from coach.compose import Coach
 from coach.config import Settings, load_settings
 from coach.desk import allowed_suffixes
 from coach.errors import CoachError, ConfigError
-from coach.guard import Guard, SignInLimits, SignInThrottle
+from coach.guard import SIGN_IN_SLOTS, Guard, SignInLimits, SignInThrottle
 from coach.handlers import Handlers, mode_marker
 from coach.service import DEMO_USER, EXAMPLES, CoachService, plan_choices
 from coach.talk import Talk
@@ -217,7 +217,7 @@ def guard(service: CoachService) -> Middleware:
 def sign_in_check(users_file: Path) -> Callable[[str, str], Awaitable[bool]]:
     """Gradio's password check, off the event loop: bcrypt takes ~0.3 s by design, and run
     inline it would freeze every session while anyone signs in."""
-    slots = asyncio.Semaphore(2)  # a burst of sign-ins cannot take every core either
+    slots = asyncio.Semaphore(SIGN_IN_SLOTS)  # a burst of sign-ins cannot take every core either
 
     async def check(name: str, password: str) -> bool:
         async with slots:

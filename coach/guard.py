@@ -37,6 +37,8 @@ _SESSION_IN_PATH = re.compile(rf"^{API}/(?:heartbeat|stream)/([^/]+)")
 # One sign-in check at a time per address, with a bounded line: a burst from one address cannot
 # hold the bcrypt slots that everyone else's sign-ins need.
 WAITING_PER_ADDRESS = 32
+# Password checks at once: bcrypt takes ~0.25 s of a core by design, and the answers need the rest.
+SIGN_IN_SLOTS = 2
 
 
 class _Bounded(OrderedDict):
@@ -89,6 +91,7 @@ class SignInThrottle:
         self._per_address = RateLimitItemPerSecond(limits.per_address, limits.window_s)
         self._turns: dict[str, asyncio.Semaphore] = {}
         self._waiting: dict[str, int] = {}
+        self._slots: asyncio.Semaphore | None = None  # made in the server's own event loop
 
     def refusal(self, address: str, user: str) -> tuple[str, int] | None:
         """Why this attempt is refused before any password check and the seconds to wait, or
@@ -113,13 +116,21 @@ class SignInThrottle:
         """The right password clears the user's earlier slips (not the address's count)."""
         self._limiter.clear(self._per_user, f"user:{user}")
 
-    async def in_turn(self, address: str, attempt: Callable[[], Awaitable[None]]) -> None:
-        """Run one sign-in attempt after this address's earlier ones."""
+    async def in_turn(
+        self,
+        address: str,
+        attempt: Callable[[], Awaitable[None]],
+        gone: Callable[[], Awaitable[bool]],
+    ) -> None:
+        """Run one sign-in attempt after this address's earlier ones, when a password-check slot
+        is free, unless the client has gone meanwhile (a timed-out client's check is wasted)."""
         turn = self._turns.setdefault(address, asyncio.Semaphore(1))
+        self._slots = self._slots or asyncio.Semaphore(SIGN_IN_SLOTS)
         self._waiting[address] = self._waiting.get(address, 0) + 1
         try:
-            async with turn:
-                await attempt()
+            async with turn, self._slots:
+                if not await gone():
+                    await attempt()
         finally:
             self._waiting[address] -= 1
             if not self._waiting[address]:  # forget idle addresses
@@ -253,8 +264,15 @@ class Guard:
             else:
                 throttle.failed(address, user)
 
+        async def gone() -> bool:
+            try:  # after the body, receive() returns only once the client disconnects
+                message = await asyncio.wait_for(receive(), timeout=0.005)
+            except TimeoutError:
+                return False
+            return message["type"] == "http.disconnect"
+
         if not await refused(arriving=True):
-            await throttle.in_turn(address, attempt)
+            await throttle.in_turn(address, attempt, gone)
 
 
 def _is_json(scope: Scope) -> bool:
