@@ -37,6 +37,7 @@ bench: install
 	$(BIN)/python tests/benchmarks/bench_index.py
 	$(BIN)/python tests/benchmarks/bench_answer.py
 	$(BIN)/python tests/benchmarks/bench_app.py
+	$(BIN)/python tests/benchmarks/bench_signin.py
 
 ## Rebuild the PDF and DOCX in knowledge/ from scripts/office_sources/.
 samples: install
