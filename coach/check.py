@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coach.config import Settings
-from coach.documents import Document, discover, load_document, relative_name
-from coach.errors import ConfigError, DocumentError
+from coach.documents import Document, discover, relative_name
+from coach.errors import ConfigError
+from coach.reader import read_documents
 
 ROLE_FIELDS = ("role_id", "track", "level")
+NO_AUDIENCE = "no audience given: indexed with the default"
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,12 @@ def check_folder(settings: Settings) -> list[Problem]:
         for p in skipped
     ]
     docs: list[Document] = []
-    for path in files:
-        try:
-            docs.append(load_document(path, root, settings))
-        except DocumentError as exc:
-            problems.append(Problem(relative_name(path, root), str(exc)))
+    # Read as `coach index` reads: in workers, each file under the time and memory limits.
+    for outcome in read_documents(files, root, settings):
+        if outcome.document is None:
+            problems.append(Problem(relative_name(outcome.path, root), outcome.error))
+        else:
+            docs.append(outcome.document)
     problems += schema_problems(docs) + _role_link_problems(docs)
     return sorted(problems, key=lambda p: (p.path, p.severity, p.message))
 
@@ -54,9 +57,7 @@ def schema_problems(docs: list[Document]) -> list[Problem]:
     for doc in docs:
         meta = doc.meta
         if meta.audience is None:
-            problems.append(
-                Problem(doc.path, "no audience given: indexed with the default", "warning")
-            )
+            problems.append(Problem(doc.path, NO_AUDIENCE, "warning"))
         if meta.doc_type == "role" or meta.role_id:
             missing = [name for name in ROLE_FIELDS if getattr(meta, name) is None]
             if missing:

@@ -5,28 +5,32 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import yaml
-
-from coach.check import schema_problems
+from coach.check import NO_AUDIENCE, schema_problems
 from coach.config import Settings
 from coach.documents import (
     SIDECAR_SUFFIX,
     SUPPORTED_SUFFIXES,
+    TEXT_SUFFIXES,
     discover,
-    load_document,
+    find_sidecars,
+    is_sidecar,
     relative_name,
 )
 from coach.errors import DocumentError
+from coach.frontmatter import MAX_BYTES, parse_yaml
 from coach.indexer import source_hash
 from coach.metadata import validate_meta
+from coach.reader import read_document, read_documents
 from coach.store import KnowledgeStore, files_of
 
 # Plain names only: no separators, no leading dot (hidden files are never indexed), no "..".
-_SAFE_NAME = re.compile(r"^[^\W_][\w .()-]{0,150}$")  # \w: letters of any language, digits, _
-_SAFE_FOLDER_PART = re.compile(r"^[^\W_][\w -]{0,60}$")
+# Matched with fullmatch: `$` would also match before a trailing newline ("hr\n").
+_SAFE_NAME = re.compile(r"[^\W_][\w .()-]{0,150}")  # \w: letters of any language, digits, _
+_SAFE_FOLDER_PART = re.compile(r"[^\W_][\w -]{0,60}")
 
 
 class DeskError(DocumentError):
@@ -62,7 +66,7 @@ def allowed_suffixes() -> list[str]:
 def target_path(settings: Settings, folder: str, filename: str) -> Path:
     """Where an upload goes: a safe name in a safe sub-folder of the knowledge folder."""
     name = PurePosixPath(filename.replace("\\", "/")).name
-    if not _SAFE_NAME.match(name) or ".." in name:
+    if not _SAFE_NAME.fullmatch(name) or ".." in name:
         raise DeskError(
             f"{filename!r} is not a safe file name: use letters, digits, spaces and . _ - ( ) only"
         )
@@ -72,8 +76,11 @@ def target_path(settings: Settings, folder: str, filename: str) -> Path:
         )
     parts = [part for part in folder.replace("\\", "/").strip().strip("/").split("/") if part]
     for part in parts:
-        if not _SAFE_FOLDER_PART.match(part):
+        if not _SAFE_FOLDER_PART.fullmatch(part):
             raise DeskError(f"folder {folder!r} is not allowed: use plain folder names like growth")
+    if is_sidecar(name):
+        # One spelling on disk, so a re-upload in other case replaces instead of doubling it.
+        name = name[: -len(SIDECAR_SUFFIX)] + SIDECAR_SUFFIX
     root = settings.knowledge_dir.resolve()
     target = root.joinpath(*parts, name)
     if not target.resolve().is_relative_to(root):  # a symlinked folder could point outside
@@ -82,9 +89,18 @@ def target_path(settings: Settings, folder: str, filename: str) -> Path:
 
 
 def save_upload(
-    settings: Settings, filename: str, data: bytes, folder: str = "", replace: bool = False
+    settings: Settings,
+    filename: str,
+    data: bytes,
+    folder: str = "",
+    replace: bool = False,
+    companions: Collection[str] = (),
 ) -> Saved:
-    """Check one upload and write it into the knowledge folder; nothing is written if it fails."""
+    """Check one upload and write it into the knowledge folder; nothing is written if it fails.
+
+    `companions` are the names of files uploaded with it, so a PDF and its sidecar arriving
+    together are not warned about each other.
+    """
     target = target_path(settings, folder, filename)
     shown = relative_name(target, settings.knowledge_dir.resolve())
     if len(data) > settings.max_file_bytes:
@@ -93,10 +109,12 @@ def save_upload(
         )
     if not data.strip():
         raise DeskError(f"{shown} is empty")
-    existed = target.exists()
+    # A sidecar saved under another case counts as the same file.
+    existing = find_sidecars(_described(target)) if is_sidecar(target.name) else []
+    existed = target.exists() or bool(existing)
     if existed and not replace:
         raise DeskError(f"{shown} already exists: tick 'Replace existing files' to overwrite it")
-    warnings = _check_content(settings, target.name, data)
+    warnings = _check_content(settings, target, data, {n.lower() for n in companions})
     target.parent.mkdir(parents=True, exist_ok=True)
     # Written beside the target and renamed, so a watcher or a sync never sees half a file.
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
@@ -104,6 +122,9 @@ def save_upload(
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(temporary, target)
+        for other in existing:
+            if other.name != target.name:
+                other.unlink(missing_ok=True)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
         raise DeskError(f"cannot save {shown}: {exc.strerror}") from None
@@ -118,7 +139,7 @@ def delete_document(settings: Settings, path: str) -> list[str]:
     if path not in by_name:
         raise DeskError(f"{path} is not a document in the knowledge folder")
     removed = []
-    for victim in (by_name[path], by_name[path].with_name(by_name[path].name + SIDECAR_SUFFIX)):
+    for victim in [by_name[path], *find_sidecars(by_name[path])]:
         if victim.exists():
             victim.unlink()
             removed.append(relative_name(victim, root))
@@ -128,34 +149,40 @@ def delete_document(settings: Settings, path: str) -> list[str]:
 def document_rows(settings: Settings, store: KnowledgeStore) -> list[DocumentRow]:
     """Every document on disk or in the index, with its index status."""
     root = settings.knowledge_dir
-    files, _ = discover(root)
+    sidecars: dict[Path, list[Path]] = {}
+    files, _ = discover(root, sidecars=sidecars)
     metadatas = store.metadatas()  # one read of the index serves both lookups
     indexed = files_of(metadatas)
     stored_meta = {meta["path"]: meta for _, meta in metadatas}
-    rows = []
+    chunks = {name: len(entry.ids) for name, entry in indexed.items()}
+    rows: dict[Path, DocumentRow] = {}
+    stale: list[Path] = []
     for path in files:
         name = relative_name(path, root)
-        meta, chunks = stored_meta.get(name, {}), len(indexed[name].ids) if name in indexed else 0
+        meta = stored_meta.get(name, {})
         try:
-            current = source_hash(path, root, settings) == (
-                indexed[name].source_hash if name in indexed else None
-            )
-            if not current:
-                doc = load_document(path, root, settings)
-                meta = {**doc.stored_meta, "title": doc.title}
-            status = (
-                "indexed"
-                if current
-                else ("changed since last index" if name in indexed else "new, not indexed yet")
-            )
+            digest = source_hash(path, root, settings, sidecars[path])
         except DocumentError as exc:
-            status = f"failed: {exc}"
-        rows.append(_row(name, meta, chunks, status))
+            rows[path] = _row(name, meta, chunks.get(name, 0), f"failed: {exc}")
+            continue
+        if name in indexed and indexed[name].source_hash == digest:
+            rows[path] = _row(name, meta, chunks[name], "indexed")
+        else:
+            stale.append(path)
+    # Changed files are read as a sync reads them: in workers, under the per-file limits.
+    for outcome in read_documents(stale, root, settings):
+        name = relative_name(outcome.path, root)
+        meta, status = stored_meta.get(name, {}), f"failed: {outcome.error}"
+        if outcome.document is not None:
+            meta = {**outcome.document.stored_meta, "title": outcome.document.title}
+            status = "changed since last index" if name in indexed else "new, not indexed yet"
+        rows[outcome.path] = _row(name, meta, chunks.get(name, 0), status)
+    ordered = [rows[path] for path in files]
     for name in sorted(set(indexed) - {relative_name(p, root) for p in files}):
-        rows.append(
-            _row(name, stored_meta.get(name, {}), len(indexed[name].ids), "deleted, still indexed")
+        ordered.append(
+            _row(name, stored_meta.get(name, {}), chunks[name], "deleted, still indexed")
         )
-    return rows
+    return ordered
 
 
 def _row(path: str, meta: dict, chunks: int, status: str) -> DocumentRow:
@@ -170,33 +197,85 @@ def _row(path: str, meta: dict, chunks: int, status: str) -> DocumentRow:
 
 
 def _is_allowed(name: str) -> bool:
-    lowered = name.lower()
-    return lowered.endswith(SIDECAR_SUFFIX) or Path(lowered).suffix in SUPPORTED_SUFFIXES
+    return is_sidecar(name) or Path(name.lower()).suffix in SUPPORTED_SUFFIXES
 
 
-def _check_content(settings: Settings, name: str, data: bytes) -> list[str]:
+def _described(sidecar: Path) -> Path:
+    """The document a sidecar gives metadata to: its name without `.meta.yaml`."""
+    return sidecar.with_name(sidecar.name[: -len(SIDECAR_SUFFIX)])
+
+
+def _check_content(
+    settings: Settings, target: Path, data: bytes, companions: set[str]
+) -> list[str]:
     """Refuse what coach could not read; return warnings about what it reads with defaults."""
-    if name.lower().endswith(SIDECAR_SUFFIX):
-        try:
-            loaded = yaml.safe_load(data.decode("utf-8"))
-            if not isinstance(loaded, dict):
-                raise DeskError(f"{name}: expected 'key: value' lines, like 'audience: employee'")
-            meta = validate_meta(loaded)
-        except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
-            raise DeskError(f"{name}: the metadata cannot be read: {exc}") from None
-        return (
-            []
-            if meta.audience
-            else [f"{name}: no audience given, so '{settings.default_audience}' will be used"]
-        )
+    if is_sidecar(target.name):
+        return _check_sidecar(settings, target, data, companions)
+    sidecars = [s for s in find_sidecars(target) if s.name.lower() not in companions]
     with tempfile.TemporaryDirectory() as folder:
-        trial = Path(folder, name)
+        # The trial sees the sidecars the real file will have, so its checks are the real ones.
+        trial = Path(folder, target.name)
         trial.write_bytes(data)
+        for sidecar in sidecars:
+            with sidecar.open("rb") as source:
+                # The head is enough: a sidecar over the size limit fails on its size alone.
+                Path(folder, sidecar.name).write_bytes(source.read(MAX_BYTES + 1))
         try:
-            doc = load_document(trial, Path(folder), settings)
+            doc = read_document(trial, Path(folder), settings)
         except DocumentError as exc:
-            raise DeskError(f"{name}: {_plain(str(exc))}") from None
-    return [f"{name}: {_plain(problem.message)}" for problem in schema_problems([doc])]
+            raise DeskError(f"{target.name}: {_plain(str(exc))}") from None
+    warnings = [f"{target.name}: {_plain(p.message)}" for p in schema_problems([doc])]
+    if target.suffix.lower() in TEXT_SUFFIXES or sidecars:
+        return warnings
+    # Only a sidecar can say who may read a PDF, DOCX or HTML page: say plainly if it has none.
+    warnings = [w for w in warnings if NO_AUDIENCE not in w]
+    if (target.name + SIDECAR_SUFFIX).lower() not in companions:
+        warnings.insert(
+            0,
+            f"{target.name}: no {target.name}{SIDECAR_SUFFIX} beside it, so it is indexed for "
+            f"audience '{settings.default_audience}' (the default)",
+        )
+    return warnings
+
+
+def _check_sidecar(
+    settings: Settings, target: Path, data: bytes, companions: set[str]
+) -> list[str]:
+    """A sidecar must parse, validate and describe a PDF, DOCX or HTML file."""
+    name, document = target.name, _described(target)
+    if document.suffix.lower() in TEXT_SUFFIXES:
+        raise DeskError(
+            f"{name}: {document.name} carries its own header block (between the --- lines); "
+            "put the metadata there"
+        )
+    if document.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise DeskError(
+            f"{name}: coach does not read {document.name} (a sidecar is for PDF, DOCX, HTML)"
+        )
+    try:
+        meta = validate_meta(parse_yaml(data.decode("utf-8-sig"), name))
+    except UnicodeDecodeError:
+        raise DeskError(f"{name}: the metadata cannot be read: not UTF-8 text") from None
+    except (DocumentError, ValueError) as exc:
+        raise DeskError(f"{name}: the metadata cannot be read: {exc}") from None
+    warnings = []
+    if not _exists_in_any_case(document) and document.name.lower() not in companions:
+        warnings.append(
+            f"{name}: there is no {document.name} in this folder yet; "
+            "the metadata applies once it is uploaded here"
+        )
+    if not meta.audience:
+        warnings.append(f"{name}: no audience given, so '{settings.default_audience}' will be used")
+    return warnings
+
+
+def _exists_in_any_case(path: Path) -> bool:
+    """Whether the folder holds this name in some case, as sidecars are matched."""
+    wanted = path.name.lower()
+    try:
+        return any(name.lower() == wanted for name in os.listdir(path.parent))
+    except OSError:
+        return False
 
 
 def _plain(reason: str) -> str:

@@ -14,8 +14,10 @@ from tqdm import tqdm
 
 from coach.chunking import SPLITTER_VERSION, Chunk, split_document
 from coach.config import Settings
-from coach.documents import SIDECAR_SUFFIX, discover, load_document, read_bytes, relative_name
+from coach.documents import discover, failure_reason, find_sidecars, read_bytes, relative_name
 from coach.errors import ConfigError, DocumentError
+from coach.frontmatter import MAX_BYTES
+from coach.reader import read_documents
 from coach.store import KnowledgeStore
 
 log = logging.getLogger(__name__)
@@ -67,17 +69,32 @@ def pipeline_signature(settings: Settings) -> bytes:
     ).encode()
 
 
-def source_hash(path: Path, root: Path, settings: Settings) -> str:
-    """Hash of a file, its sidecar and the pipeline settings; raises DocumentError if unreadable."""
+def source_hash(
+    path: Path, root: Path, settings: Settings, sidecars: list[Path] | None = None
+) -> str:
+    """Hash of a file, its sidecars and the pipeline settings; raises DocumentError if unreadable.
+
+    `sidecars` are the file's `.meta.yaml` files when the caller listed them already.
+    """
     digest = hashlib.sha256(pipeline_signature(settings))
     digest.update(read_bytes(path, root, settings))
-    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-    if sidecar.is_file():
+    for sidecar in find_sidecars(path) if sidecars is None else sidecars:
         try:
-            digest.update(sidecar.read_bytes())
+            with sidecar.open("rb") as handle:
+                # A sidecar over the limit fails to load whatever it holds: its head is enough.
+                digest.update(handle.read(MAX_BYTES + 1))
         except OSError as exc:
             raise DocumentError(f"cannot read {sidecar.name}: {exc.strerror}") from None
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class _Changed:
+    path: Path
+    name: str
+    digest: str
+    existed: bool
+    old_ids: list[str]
 
 
 def sync(
@@ -90,7 +107,8 @@ def sync(
         raise ConfigError(f"knowledge folder not found: {root}")
     report = SyncReport()
     unreadable: list[OSError] = []
-    files, skipped = discover(root, unreadable)
+    sidecars: dict[Path, list[Path]] = {}
+    files, skipped = discover(root, unreadable, sidecars)
     report.skipped = [relative_name(p, root) for p in skipped]
     if any(Path(e.filename) == root for e in unreadable):
         raise ConfigError(f"cannot read the knowledge folder {root}: {unreadable[0].strerror}")
@@ -98,29 +116,42 @@ def sync(
         folder = relative_name(Path(error.filename), root)
         report.failed.append({"path": folder, "error": f"cannot read folder: {error.strerror}"})
     indexed = store.indexed_files()
-    pending: list[_Pending] = []
+    changed: list[_Changed] = []
     for path in files:
         name = relative_name(path, root)
         previous = indexed.get(name)
         try:
-            digest = source_hash(path, root, settings)
-            if previous and previous.source_hash == digest:
-                report.unchanged.append(name)
-                continue
-            doc = load_document(path, root, settings)
+            digest = source_hash(path, root, settings, sidecars.get(path, []))
         except DocumentError as exc:
-            # A broken file keeps whatever chunks it had until it is fixed.
-            report.failed.append({"path": name, "error": str(exc)})
-            log.info("not indexed: %s: %s", name, exc)
+            _failed(report, name, str(exc))
             continue
-        chunks = split_document(doc, settings.chunk_size, settings.chunk_overlap)
+        if previous is None:
+            changed.append(_Changed(path, name, digest, existed=False, old_ids=[]))
+        elif previous.source_hash != digest:
+            changed.append(_Changed(path, name, digest, existed=True, old_ids=previous.ids))
+        else:
+            report.unchanged.append(name)
+
+    pending: list[_Pending] = []
+    # Only changed files are converted, in worker processes: an unchanged re-run starts none.
+    outcomes = read_documents([item.path for item in changed], root, settings)
+    for item, outcome in zip(changed, outcomes, strict=True):
+        if outcome.document is None:
+            # A broken file keeps whatever chunks it had until it is fixed.
+            _failed(report, item.name, outcome.error)
+            continue
+        try:
+            chunks = split_document(outcome.document, settings.chunk_size, settings.chunk_overlap)
+        except Exception as exc:  # the splitter on hostile text: that file fails, not the sync
+            _failed(report, item.name, failure_reason(exc))
+            continue
         if not chunks:
-            report.failed.append({"path": name, "error": "no text besides headings"})
+            _failed(report, item.name, "no text besides headings")
             continue
         for chunk in chunks:
-            chunk.metadata["source_hash"] = digest
-        pending.append(_Pending(name, chunks, previous.ids if previous else []))
-        (report.updated if previous else report.added).append(name)
+            chunk.metadata["source_hash"] = item.digest
+        pending.append(_Pending(item.name, chunks, item.old_ids))
+        (report.updated if item.existed else report.added).append(item.name)
 
     _embed_and_write(pending, store, embeddings, progress)
 
@@ -135,6 +166,11 @@ def sync(
     report.chunks = store.count()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _failed(report: SyncReport, name: str, reason: str) -> None:
+    report.failed.append({"path": name, "error": reason})
+    log.info("not indexed: %s: %s", name, reason)
 
 
 def _embed_and_write(

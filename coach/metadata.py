@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import reprlib
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from coach.config import AUDIENCES, Audience
+from coach.errors import bounded
 
 # Fields that take one value or a list of them.
 LIST_FIELDS = ("next_roles", "lateral_moves", "certifications")
+
+# A value shown in a reason is abridged: front matter may hold megabytes in one field.
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 60
+_SHORT.maxlist = _SHORT.maxdict = _SHORT.maxtuple = _SHORT.maxset = 4
+_SHORT.maxlevel = 2
 
 
 class DocMeta(BaseModel):
@@ -60,12 +68,12 @@ def validate_meta(raw: dict[str, Any]) -> DocMeta:
 
 
 def describe_problem(error: Any, raw: dict[str, Any]) -> str:
-    """Turn one pydantic error into plain words about the front matter."""
-    field = str(error["loc"][0]) if error["loc"] else "front matter"
-    value = raw.get(field)
-    if field == "audience":
-        return f"unknown audience {value!r} (expected one of: {', '.join(AUDIENCES)})"
-    return f"front matter field {field!r} = {value!r}: {error['msg'].lower()}"
+    """Turn one pydantic error into plain words about the front matter, in one short line."""
+    key = error["loc"][0] if error["loc"] else "front matter"
+    value = _SHORT.repr(raw.get(key))
+    if key == "audience":
+        return bounded(f"unknown audience {value} (expected one of: {', '.join(AUDIENCES)})")
+    return bounded(f"front matter field {_SHORT.repr(key)} = {value}: {error['msg'].lower()}")
 
 
 def store_metadata(meta: DocMeta) -> dict[str, Any]:

@@ -128,3 +128,87 @@ def test_delete_removes_the_document_and_its_sidecar(settings, kb):
     assert list((kb / "growth").iterdir()) == []
     with pytest.raises(DeskError, match="not a document"):
         delete_document(settings, "../users.toml")
+
+
+@pytest.mark.parametrize(
+    ("folder", "name"),
+    [("hr\n/guides", "a.md"), ("growth/hr\n/x", "a.md"), ("", "a.md\n"), ("", "a.pdf.meta.yaml\n")],
+)
+def test_a_newline_never_passes_for_the_end_of_a_name(settings, kb, folder, name):
+    with pytest.raises(DeskError, match="not"):
+        target_path(settings, folder, name)
+
+
+def test_a_trailing_newline_on_the_folder_makes_no_strange_folder(settings, kb):
+    saved = save_upload(settings, "guild.md", GOOD, folder="hr\n")
+    assert saved.path == "hr/guild.md" and [p.name for p in kb.iterdir()] == ["hr"]
+
+
+def pdf_bytes(tmp_path, text: str = "Compensation bands for 2027.") -> bytes:
+    from test_documents import make_pdf
+
+    return make_pdf(tmp_path / "made.pdf", text).read_bytes()
+
+
+def test_a_pdf_without_sidecar_is_flagged_and_with_one_is_not(settings, kb, tmp_path):
+    saved = save_upload(settings, "plan.pdf", pdf_bytes(tmp_path))
+    assert saved.warnings == [
+        "plan.pdf: no plan.pdf.meta.yaml beside it, so it is indexed for audience 'employee' "
+        "(the default)"
+    ]
+    write(kb, "bands.pdf.META.YAML", "title: Bands\naudience: hr\n")
+    assert save_upload(settings, "bands.pdf", pdf_bytes(tmp_path)).warnings == []
+    # Uploaded together: neither is warned about the other.
+    both = ["brochure.pdf", "brochure.pdf.meta.yaml"]
+    first = save_upload(settings, "brochure.pdf", pdf_bytes(tmp_path), companions=both)
+    second = save_upload(settings, both[1], b"audience: public\n", companions=both)
+    assert first.warnings == [] and second.warnings == []
+
+
+def test_an_upper_case_sidecar_upload_is_saved_under_the_usual_name(settings, kb, tmp_path):
+    save_upload(settings, "plan.pdf", pdf_bytes(tmp_path))
+    saved = save_upload(settings, "plan.pdf.META.YAML", b"title: Plan\naudience: hr\n")
+    assert saved.path == "plan.pdf.meta.yaml" and saved.warnings == []
+    assert sorted(p.name for p in kb.iterdir()) == ["plan.pdf", "plan.pdf.meta.yaml"]
+    # Another spelling on disk is the same sidecar: replacing it leaves one.
+    (kb / "plan.pdf.meta.yaml").rename(kb / "plan.pdf.Meta.Yaml")
+    with pytest.raises(DeskError, match="already exists"):
+        save_upload(settings, "plan.pdf.meta.yaml", b"audience: public\n")
+    assert save_upload(settings, "plan.pdf.meta.yaml", b"audience: hr\n", replace=True).replaced
+    assert sorted(p.name for p in kb.iterdir()) == ["plan.pdf", "plan.pdf.meta.yaml"]
+
+
+def test_a_sidecar_says_whether_its_document_is_there(settings, kb):
+    saved = save_upload(settings, "later.docx.meta.yaml", b"audience: hr\n", folder="hr")
+    assert saved.warnings == [
+        "later.docx.meta.yaml: there is no later.docx in this folder yet; "
+        "the metadata applies once it is uploaded here"
+    ]
+    # Matched ignoring case, as the indexer matches it.
+    write(kb, "hr/Later.DOCX", "stand-in")
+    again = save_upload(settings, "later.docx.meta.yaml", b"audience: hr\n", "hr", replace=True)
+    assert again.warnings == []
+    with pytest.raises(DeskError, match="carries its own header block"):
+        save_upload(settings, "notes.md.meta.yaml", b"audience: hr\n")
+    with pytest.raises(DeskError, match="does not read sheet.xlsx"):
+        save_upload(settings, "sheet.xlsx.meta.yaml", b"audience: hr\n")
+
+
+def test_hostile_sidecars_are_refused_quickly_in_one_line(settings, kb):
+    from test_hostile import ALIAS_BOMB, nested_yaml
+
+    for data in (ALIAS_BOMB, nested_yaml(), "a: 1\n" * 20_000):
+        header = data.split("---\n")[1] if data.startswith("---") else data
+        with pytest.raises(DeskError) as caught:
+            save_upload(settings, "x.pdf.meta.yaml", header.encode())
+        assert "\n" not in str(caught.value) and len(str(caught.value)) <= 300
+
+
+def test_delete_removes_a_sidecar_of_any_case(settings, kb):
+    write(kb, "growth/catalog.pdf", "%PDF-1.4 stand-in")
+    write(kb, "growth/catalog.pdf.META.YAML", "audience: public\n")
+    assert delete_document(settings, "growth/catalog.pdf") == [
+        "growth/catalog.pdf",
+        "growth/catalog.pdf.META.YAML",
+    ]
+    assert list((kb / "growth").iterdir()) == []

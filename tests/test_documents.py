@@ -177,3 +177,56 @@ def test_a_sidecar_beside_markdown_is_refused(kb, settings):
     write(kb, "bands.md.meta.yaml", "audience: public\n")
     with pytest.raises(DocumentError, match="only for PDF, DOCX and HTML"):
         load_document(path, kb, settings)
+
+
+def make_pdf(path: Path, text: str) -> Path:
+    """A one-page PDF with a text layer."""
+    fpdf = pytest.importorskip("fpdf")
+    pdf = fpdf.FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 8, text)
+    pdf.output(str(path))
+    return path
+
+
+def test_sidecar_names_are_matched_in_any_case(kb, settings):
+    pdf = make_pdf(kb / "plan.pdf", "Compensation bands for 2027.")
+    write(kb, "plan.pdf.Meta.Yaml", "title: Bands\naudience: hr\n")
+    doc = load_document(pdf, kb, settings)
+    assert (doc.title, doc.stored_meta["audience"]) == ("Bands", "hr")
+    # Neither a document nor a skipped file, whatever its case.
+    write(kb, "orphan.docx.META.YAML", "audience: public\n")
+    assert discover(kb) == ([pdf], [])
+
+
+def test_two_sidecars_differing_in_case_fail_that_file_only(kb, settings):
+    pdf = make_pdf(kb / "plan.pdf", "Compensation bands for 2027.")
+    write(kb, "plan.pdf.meta.yaml", "audience: hr\n")
+    write(kb, "plan.pdf.META.YAML", "audience: public\n")
+    with pytest.raises(DocumentError, match="differ only in case") as caught:
+        load_document(pdf, kb, settings)
+    assert "\n" not in str(caught.value)
+    other = make_pdf(kb / "other.pdf", "Something else.")
+    assert load_document(other, kb, settings).stored_meta["audience"] == "employee"
+
+
+def test_a_sidecar_in_other_case_beside_markdown_is_refused_too(kb, settings):
+    path = write(kb, "bands.md", "---\ntitle: Bands\naudience: hr\n---\n\nSecret.\n")
+    write(kb, "bands.md.META.yaml", "audience: public\n")
+    with pytest.raises(DocumentError, match="bands.md.META.yaml is only for PDF, DOCX and HTML"):
+        load_document(path, kb, settings)
+
+
+def test_a_sidecar_over_64_kb_is_refused_before_parsing(kb, settings):
+    pdf = make_pdf(kb / "plan.pdf", "Text.")
+    write(kb, "plan.pdf.meta.yaml", "audience: hr\n" + "# padding\n" * 7000)
+    with pytest.raises(DocumentError, match=r"invalid plan.pdf.meta.yaml: .*over the 64 KB limit"):
+        load_document(pdf, kb, settings)
+
+
+def test_front_matter_without_a_body_or_empty_is_read(kb, settings):
+    empty = write(kb, "empty-header.md", "---\n---\n\n# Heading\n\nText.\n")
+    assert load_document(empty, kb, settings).title == "Heading"
+    crlf = write(kb, "crlf.md", "---\r\ntitle: Windows\r\n---\r\n\r\nText.\r\n")
+    assert load_document(crlf, kb, settings).title == "Windows"

@@ -172,3 +172,27 @@ def test_interrupted_update_is_repaired_and_heading_only_files_fail(kb, settings
     assert report.updated == ["ladder/csm-2.md"]
     assert "stray" not in store.collection.get(where={"path": "ladder/csm-2.md"})["ids"]
     assert report.failed == [{"path": "empty-headings.md", "error": "no text besides headings"}]
+
+
+def test_an_upper_case_sidecar_sets_the_audience_in_the_index(kb, settings, embeddings):
+    from test_documents import make_pdf
+
+    make_pdf(kb / "plan.pdf", "Compensation bands for 2027 by level.")
+    write(kb, "plan.pdf.META.YAML", "title: Compensation plan\naudience: hr\n")
+    write(kb, "faq.md", "# FAQ\n\nRemote work is fine.\n")
+    store = store_for(settings)
+    report = sync(settings, store, embeddings)
+    assert (
+        report.failed == []
+        and report.skipped == []
+        and sorted(report.added)
+        == [
+            "faq.md",
+            "plan.pdf",
+        ]
+    )
+    stored = store.collection.get(where={"path": "plan.pdf"}, include=["metadatas"])["metadatas"]
+    assert stored and {m["audience"] for m in stored} == {"hr"}
+    # Editing the sidecar, whatever its case, is a change of the PDF.
+    write(kb, "plan.pdf.META.YAML", "title: Compensation plan\naudience: employee\n")
+    assert sync(settings, store, embeddings).updated == ["plan.pdf"]
