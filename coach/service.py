@@ -224,9 +224,10 @@ class CoachService:
         """Save each upload that passes the checks; returns what was saved and what was refused."""
         self.require_hr(viewer)
         saved, refused = [], []
+        names = [name for name, _ in files]  # a PDF and its sidecar may arrive together
         for name, data in files:
             try:
-                saved.append(save_upload(self.settings, name, data, folder, replace))
+                saved.append(save_upload(self.settings, name, data, folder, replace, names))
             except CoachError as exc:
                 refused.append(str(exc))
         return saved, refused

@@ -204,3 +204,44 @@ def test_serve_refuses_a_users_file_that_lets_nobody_in(tmp_path, content, reaso
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and reason in lines[0]
+
+
+def hub_plan_pdf() -> bytes:
+    """A small PDF holding an HR-only plan."""
+    import fpdf
+
+    pdf = fpdf.FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(
+        0, 8, "Hub plan 2027. The Austin hub closes in March 2027; its CSMs move to Denver."
+    )
+    return bytes(pdf.output())
+
+
+def test_an_upper_case_sidecar_keeps_its_audience(served):
+    hugo = page_of(served, "hugo")
+    files = [
+        ("hub-plan.pdf", hub_plan_pdf()),
+        ("hub-plan.pdf.META.YAML", b"title: Hub plan 2027\naudience: hr\n"),
+    ]
+    uploaded = hugo.http.post("/gradio_api/upload", files=[("files", f) for f in files])
+    assert uploaded.status_code == 200, uploaded.text
+    picked = [
+        {"path": path, "orig_name": name, "meta": {"_type": "gradio.FileData"}}
+        for path, (name, _) in zip(uploaded.json(), files, strict=True)
+    ]
+    result = hugo.call("upload", [picked, "plans", False])
+    assert "Saved** `plans/hub-plan.pdf`" in str(result.output), result
+    question = "When does the Austin hub close, and where do its CSMs move?"
+    for name in ("ana", "hana"):
+        reply = Client(served.url, auth=served.auth(name), verbose=False).predict(
+            question, api_name="/chat"
+        )
+        assert "Denver" not in reply and "hub-plan.pdf" not in reply
+    reply = Client(served.url, auth=served.auth("hugo"), verbose=False).predict(
+        question, api_name="/chat"
+    )
+    assert "Denver" in reply and "plans/hub-plan.pdf" in reply
+    rows = hugo.call("document_table", []).output[0]["data"]
+    assert [row[2] for row in rows if row[1] == "plans/hub-plan.pdf"] == ["hr"]
