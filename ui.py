@@ -247,7 +247,12 @@ def launch(
         server_name=settings.host,
         server_port=settings.port,
         auth=None if service.demo else sign_in_check(users_file),
-        auth_message="Sign in with the account HR gave you.",
+        # The page can only say "Incorrect Credentials": it says up front what a pause means.
+        auth_message=(
+            "Sign in with the account HR gave you. After "
+            f"{settings.signin_failures_per_user} wrong passwords, sign-in pauses for up to "
+            f"{settings.signin_window_s // 60 or 1} minutes."
+        ),
         prevent_thread_lock=not block,
         share=False,  # never a public gradio.live link for HR data
         footer_links=["api"],
