@@ -1,4 +1,4 @@
-"""The Gradio app: the whole layout in build_app(), wired to coach.handlers; launch and main."""
+"""The Gradio app: the whole layout in build_app(), wired to coach/app/handlers.py; launch."""
 
 from __future__ import annotations
 
@@ -15,15 +15,15 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from
 import gradio as gr
 from starlette.middleware import Middleware
 
+from coach.app.desk import allowed_suffixes
+from coach.app.guard import SIGN_IN_SLOTS, Guard, SignInLimits, SignInThrottle
+from coach.app.handlers import Handlers, mode_marker
+from coach.app.service import DEMO_USER, EXAMPLES, CoachService, plan_choices
+from coach.app.talk import Talk
+from coach.app.users import authenticate, check_users_file
 from coach.compose import Coach
 from coach.config import Settings, load_settings
-from coach.desk import allowed_suffixes
 from coach.errors import CoachError, ConfigError
-from coach.guard import SIGN_IN_SLOTS, Guard, SignInLimits, SignInThrottle
-from coach.handlers import Handlers, mode_marker
-from coach.service import DEMO_USER, EXAMPLES, CoachService, plan_choices
-from coach.talk import Talk
-from coach.users import authenticate, check_users_file
 
 log = logging.getLogger("coach.ui")
 
@@ -194,7 +194,7 @@ def check_serving(settings: Settings) -> None:
 
 
 def guard(service: CoachService) -> Middleware:
-    """The HTTP guard for this app: sessions, files and sign-in (see coach/guard.py)."""
+    """The HTTP guard for this app: sessions, files and sign-in (see coach/app/guard.py)."""
     settings = service.settings
     throttle = None
     if not service.demo:

@@ -88,7 +88,7 @@ def config_command(knowledge: KnowledgeOpt = None, data: DataOpt = None, as_json
 @app.command("check")
 def check_command(knowledge: KnowledgeOpt = None, data: DataOpt = None, as_json: JsonOpt = False):
     """Validate the knowledge folder (front matter, audiences, role links) without indexing."""
-    from coach.check import check_folder
+    from coach.ingest.check import check_folder
 
     settings = _run(lambda: _settings(knowledge, data))
     problems = _run(lambda: check_folder(settings))
@@ -121,7 +121,7 @@ def index_command(
     _print_report(report, as_json)
     if not watch:
         raise typer.Exit(1 if report.failed else 0)
-    from coach.watch import watch_and_sync
+    from coach.index.watch import watch_and_sync
 
     typer.echo(f"watching {coach.settings.knowledge_dir} (Ctrl-C to stop)", err=True)
 
@@ -133,7 +133,7 @@ def index_command(
     _run(watch_forever)
 
 
-def _print_report(report, as_json: bool) -> None:  # noqa: ANN001 - SyncReport, imported lazily
+def _print_report(report, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(report.as_json()))
         return
@@ -147,13 +147,13 @@ def _print_report(report, as_json: bool) -> None:  # noqa: ANN001 - SyncReport, 
         typer.echo(f"failed: {failure['path']}: {failure['error']}", err=True)
 
 
-def _ready_coach(knowledge: Path | None, data: Path | None):  # noqa: ANN202 - Coach, lazily
+def _ready_coach(knowledge: Path | None, data: Path | None):
     """A Coach whose index matches the folder (a quick no-op sync when nothing changed)."""
     from coach.compose import Coach
 
     coach = Coach(_run(lambda: _settings(knowledge, data)))
 
-    def sync_unless_busy():  # noqa: ANN202
+    def sync_unless_busy():
         try:
             return coach.sync(progress=sys.stderr.isatty(), wait=2)
         except IndexBusyError:
@@ -175,7 +175,7 @@ def ask_command(
     as_json: JsonOpt = False,
 ):
     """Answer one question from the knowledge base, with numbered sources."""
-    from coach.retrieve import audiences_for
+    from coach.answer.retrieve import audiences_for
 
     if not question.strip():
         raise typer.BadParameter("the question is empty", param_hint="QUESTION")
@@ -191,7 +191,7 @@ def ask_command(
 @app.command("chat")
 def chat_command(persona: PersonaOpt = "csm", knowledge: KnowledgeOpt = None, data: DataOpt = None):
     """A conversation in the terminal; follow-up questions use the history. Ctrl-D quits."""
-    from coach.retrieve import audiences_for
+    from coach.answer.retrieve import audiences_for
 
     _run(lambda: audiences_for(persona))
     coach = _ready_coach(knowledge, data)
@@ -225,7 +225,7 @@ def eval_command(
     as_json: JsonOpt = False,
 ):
     """Run HR's regression questions; exit 1 when a --min-* threshold is missed."""
-    from coach.evaluate import check_sources, load_cases, run_eval
+    from coach.app.evaluate import check_sources, load_cases, run_eval
 
     cases = _run(lambda: load_cases(file))
     if min_hit is not None and not any(case.expect_sources for case in cases):
@@ -290,7 +290,7 @@ def users_add_command(
     data: DataOpt = None,
 ):
     """Add a user to the users file (COACH_USERS_FILE), with a bcrypt-hashed password."""
-    from coach.users import add_user
+    from coach.app.users import add_user
 
     settings = _run(lambda: _settings(knowledge, data))
     if password_stdin:
@@ -308,7 +308,7 @@ def users_remove_command(
     data: DataOpt = None,
 ):
     """Remove a user from the users file; the app signs them out at their next request."""
-    from coach.users import remove_user
+    from coach.app.users import remove_user
 
     settings = _run(lambda: _settings(knowledge, data))
     _run(lambda: remove_user(settings.users_file, name))
@@ -332,9 +332,9 @@ def _print_eval(summary: dict, k: int) -> None:
     )
 
 
-def _stream_answer(coach, question: str, persona: str, history):  # noqa: ANN001, ANN202
+def _stream_answer(coach, question: str, persona: str, history):
     """Print the answer as it streams, then its sources; return the Answer."""
-    from coach.answer import Answer
+    from coach.answer.answerer import Answer
 
     def stream() -> tuple[Answer, str]:
         shown = ""

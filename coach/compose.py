@@ -9,15 +9,15 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from langchain_core.embeddings import Embeddings
 
-from coach.answer import Answerer
+from coach.answer.answerer import Answerer
+from coach.answer.retrieve import Retriever
 from coach.config import Settings
-from coach.embeddings import embedding_id, make_embeddings
 from coach.errors import IndexBusyError, StoreError
-from coach.indexer import SyncReport, sync
-from coach.keyword import KeywordIndex, keyword_index_for
-from coach.llm import make_llm
-from coach.retrieve import Retriever
-from coach.store import KnowledgeStore, open_store
+from coach.index.embeddings import embedding_id, make_embeddings
+from coach.index.keyword import KeywordIndex, keyword_index_for
+from coach.index.store import KnowledgeStore, open_store
+from coach.index.sync import SyncReport, sync
+from coach.llm.factory import make_llm
 
 
 @dataclass

@@ -20,7 +20,7 @@ import yaml
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from coach.documents import split_front_matter
+from coach.ingest.documents import split_front_matter
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = {

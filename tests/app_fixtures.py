@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from coach.app.users import add_user
 from coach.compose import Coach
 from coach.config import Settings, load_settings
-from coach.users import add_user
 
 USERS = {  # name -> (role, password)
     "ana": ("csm", "ana-password-1"),

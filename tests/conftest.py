@@ -6,16 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import KNOWLEDGE, REALWORLD, indexed_coach
 
 from coach.config import Settings, load_settings
-from coach.embeddings import MiniLMEmbeddings, make_embeddings
+from coach.index.embeddings import MiniLMEmbeddings, make_embeddings
 
-REPO = Path(__file__).resolve().parent.parent
-KNOWLEDGE = REPO / "knowledge"
-REALWORLD = REPO.parent / "shared" / "realworld" / "gitlab-handbook"
-needs_realworld = pytest.mark.skipif(
-    not REALWORLD.is_dir(), reason="../shared/realworld is not beside the repository"
-)
+# Fixtures of the launched app and of the LLM servers, for any test that asks for them.
+pytest_plugins = ["app_fixtures", "llm_servers"]
 
 
 @pytest.fixture(autouse=True)
@@ -49,41 +46,6 @@ def settings(kb: Path, tmp_path: Path) -> Settings:
     return load_settings(knowledge_dir=kb, data_dir=tmp_path / "data")
 
 
-def write(folder: Path, name: str, text: str) -> Path:
-    """Write a UTF-8 file below folder, creating subfolders."""
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def role_doc(role_id: str, title: str, body: str, audience: str = "employee", **extra: str) -> str:
-    """A small ladder document with our front matter."""
-    lines = [
-        "---",
-        f"title: {title}",
-        f"audience: {audience}",
-        "doc_type: role",
-        "owner: CS Enablement",
-        "updated: 2026-09-01",
-        f"role_id: {role_id}",
-        "track: ic",
-        "level: 2",
-    ]
-    lines += [f"{key}: {value}" for key, value in extra.items()]
-    return "\n".join([*lines, "---", "", f"# {title}", "", body, ""])
-
-
-def indexed_coach(knowledge: Path, data: Path, **overrides: object):
-    """A Coach over a folder, synced with the session's model."""
-    from coach.compose import Coach
-
-    coach = Coach(load_settings(knowledge_dir=knowledge, data_dir=data, **overrides))
-    report = coach.sync()
-    assert report.failed == [], report.failed
-    return coach
-
-
 @pytest.fixture(scope="session")
 def lumenfield(tmp_path_factory: pytest.TempPathFactory, embeddings):
     """The shipped knowledge base, indexed once per session (offline mode)."""
@@ -96,7 +58,3 @@ def gitlab(tmp_path_factory: pytest.TempPathFactory, embeddings):
     if not REALWORLD.is_dir():
         pytest.skip("../shared/realworld is not beside the repository")
     return indexed_coach(REALWORLD, tmp_path_factory.mktemp("gitlab"))
-
-
-from app_fixtures import demo, served  # noqa: E402, F401
-from llm_servers import closed_port_url, gguf_path, llm_server, stub_server  # noqa: E402, F401

@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import role_doc, write
+from helpers import role_doc, write
 from typer.testing import CliRunner
 
 from coach.cli import app

@@ -20,11 +20,11 @@ import yaml
 from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from coach.answer import Answerer
-from coach.chunking import Chunk
+from coach.answer.answerer import Answerer
 from coach.compose import Coach
 from coach.config import load_settings
-from coach.keyword import KeywordIndex
+from coach.index.keyword import KeywordIndex
+from coach.ingest.chunking import Chunk
 
 REPO = Path(__file__).resolve().parents[2]
 log = logging.getLogger("bench")

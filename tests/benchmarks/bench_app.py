@@ -30,13 +30,13 @@ from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-import numpy as np  # noqa: E402
-import psutil  # noqa: E402
-from gradio_client import Client  # noqa: E402
+import numpy as np
+import psutil
+from gradio_client import Client
 
-from coach.compose import Coach  # noqa: E402
-from coach.config import Settings, load_settings  # noqa: E402
-from coach.users import add_user  # noqa: E402
+from coach.app.users import add_user
+from coach.compose import Coach
+from coach.config import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 log = logging.getLogger("bench")

@@ -15,11 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from coach.chunking import split_document
 from coach.compose import Coach
 from coach.config import load_settings
-from coach.documents import discover, load_document
-from coach.embeddings import make_embeddings
+from coach.index.embeddings import make_embeddings
+from coach.ingest.chunking import split_document
+from coach.ingest.documents import discover, load_document
 
 REPO = Path(__file__).resolve().parents[2]
 REALWORLD = REPO.parent / "shared" / "realworld" / "gitlab-handbook"

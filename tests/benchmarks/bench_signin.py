@@ -25,12 +25,12 @@ from pathlib import Path
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import httpx  # noqa: E402
+import httpx
 
-import ui  # noqa: E402
-from coach.compose import Coach  # noqa: E402
-from coach.config import load_settings  # noqa: E402
-from coach.users import add_user  # noqa: E402
+import ui
+from coach.app.users import add_user
+from coach.compose import Coach
+from coach.config import load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 REAL_USERS = 8

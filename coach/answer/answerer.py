@@ -1,0 +1,401 @@
+"""Answer stage: condense, retrieve, then an LLM (LCEL) or the offline quoted answer; cited."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
+from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda, RunnablePassthrough
+
+from coach.answer.offline import quoted_answer
+from coach.answer.profile import NO_PROFILE, Profile
+from coach.answer.prompts import load_prompt
+from coach.answer.retrieve import Retrieval, Retriever, Source, audiences_for
+from coach.config import Settings
+from coach.llm.factory import llm_failure
+
+log = logging.getLogger(__name__)
+
+# Below this cosine similarity the best passage does not answer the question.
+MIN_RELEVANCE = 0.35
+# A passage the persona may not read that beats every visible one by this much means the
+# question asks for restricted information.
+RESTRICTED_MARGIN = 0.1
+# Below this similarity to every topic coach covers, a question is outside career growth.
+MIN_SCOPE = 0.25
+SCOPE_TOPICS = (
+    "career growth, promotions and next steps for customer success managers",
+    "career ladder levels, job roles, expectations and competencies",
+    "training courses, certifications and the learning budget",
+    "mentoring, coaching and individual growth plans",
+    "rotation programs, lateral moves and changing teams",
+    "compensation, pay, performance reviews and calibration",
+    "working here as a candidate: interviews, remote work, onboarding, benefits",
+    "HR policies: leave, relocation, benefits, equity and stock options",
+)
+OUT_OF_SCOPE = (
+    "I can only help with career growth here: career paths and plan types, next steps from "
+    "your role, promotions, training and certifications. Try asking, for example, "
+    '"What does a CSM II need for promotion?"'
+)
+WHOM_TO_ASK = {
+    "csm": "your manager or the People team",
+    "hiring_manager": "the People team before you answer the candidate",
+    "hr": "no one yet: this may be a gap worth a new document in the knowledge base",
+}
+AUDIENCE_NOTES = {
+    "csm": "You are talking with a Customer Success Manager, an employee of the company.",
+    "hiring_manager": (
+        "You are helping a hiring manager answer a job candidate's questions; anything you say "
+        "may be passed on to the candidate."
+    ),
+    "hr": "You are talking with a member of the People (HR) team.",
+}
+# Offline: a short question that starts like a continuation or points back ("it", "that one")
+# is searched together with the previous one.
+FOLLOW_UP_WORDS = 8
+FOLLOW_UP_CUES = {
+    "it",
+    "its",
+    "that",
+    "this",
+    "one",
+    "ones",
+    "they",
+    "them",
+    "those",
+    "these",
+    "there",
+    "what about",
+    "else",
+}
+# [1], [1, 2], [Source 3], [1-2] (with a hyphen or an en dash): what models write when asked.
+_CITATION = re.compile(
+    r"\s?\[(?:sources?\s*)?(\d+(?:\s*[,;\u2013-]\s*(?:sources?\s*)?\d+)*)\]", re.I
+)
+_OPEN_CITATION = re.compile(r"\s*\[[^\[\]\n]{0,24}$")
+
+
+@dataclass
+class Answer:
+    """A finished answer with the sources it may cite."""
+
+    text: str
+    mode: str  # "offline" | "llm"
+    refused: bool
+    sources: list[Source] = field(default_factory=list)
+    notice: str = ""  # why LLM mode fell back, shown as one line
+    question: str = ""  # the standalone question that was retrieved for
+    # Why it was refused (out_of_scope | not_found | restricted): recorded for HR, never shown,
+    # since "restricted" would tell a CSM or a candidate that an HR-only document exists.
+    refusal: str = ""
+
+    @property
+    def cited_sources(self) -> list[Source]:
+        """The sources the text cites (all of them if it cites none, as a small LLM may not)."""
+        numbers = {n for group in _CITATION.findall(self.text) for n in _numbers(group)}
+        cited = [source for source in self.sources if source.n in numbers]
+        return cited or list(self.sources)
+
+    def as_json(self) -> dict[str, Any]:
+        """The object `coach ask --json` prints."""
+        shown: dict[str, Any] = {
+            "answer": self.text,
+            "mode": self.mode,
+            "refused": self.refused,
+            "sources": [source.as_json() for source in self.sources],
+        }
+        if self.notice:
+            shown["notice"] = self.notice
+        return shown
+
+
+def not_found_text(persona: str) -> str:
+    """The plain 'not in the documents' answer, with whom to ask."""
+    return (
+        "I couldn't find this in the company documents available to you, so I won't guess. "
+        f"Please ask {WHOM_TO_ASK[persona]}."
+    )
+
+
+def restricted_text(persona: str) -> str:
+    """The answer when the documents that answer a question are not open to this persona."""
+    if persona == "hiring_manager":
+        return (
+            "That isn't covered by the information we share with candidates, so I can't answer "
+            f"it here. Please check with {WHOM_TO_ASK[persona]}."
+        )
+    return (
+        "That information isn't available to you in the company documents I can use. "
+        f"Please ask {WHOM_TO_ASK[persona]}."
+    )
+
+
+def format_sources(sources: Sequence[Source]) -> str:
+    """Numbered passages for the prompt."""
+    return "\n\n".join(f"[{s.n}] {s.label} ({s.path})\n{s.text}" for s in sources)
+
+
+def _numbers(citation: str) -> list[int]:
+    """The source numbers inside one citation's brackets."""
+    return [int(n) for n in re.findall(r"\d+", citation)]
+
+
+def clean_citations(text: str, valid: set[int]) -> str:
+    """Keep citations to returned sources; drop any number that points at nothing."""
+
+    def keep(match: re.Match[str]) -> str:
+        good = [n for n in dict.fromkeys(_numbers(match.group(1))) if n in valid]
+        lead = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
+        return f"{lead}[{', '.join(map(str, good))}]" if good else ""
+
+    return _CITATION.sub(keep, text)
+
+
+class CitationStream:
+    """Clean citations in streamed text, holding back an unfinished `[..` until it closes."""
+
+    def __init__(self, valid: set[int]) -> None:
+        self.valid = valid
+        self.pending = ""
+
+    def feed(self, delta: str) -> str:
+        """Text that is safe to show now."""
+        self.pending += delta
+        # Hold back a bracket that may still become a citation, and trailing spaces: a dropped
+        # citation takes the space before it along.
+        opened = _OPEN_CITATION.search(self.pending)
+        cut = opened.start() if opened else len(self.pending.rstrip(" "))
+        ready, self.pending = self.pending[:cut], self.pending[cut:]
+        return clean_citations(ready, self.valid)
+
+    def finish(self) -> str:
+        """Whatever is still held back."""
+        rest, self.pending = self.pending, ""
+        return clean_citations(rest, self.valid)
+
+
+def answer_inputs(
+    question: str, sources: Sequence[Source], persona: str, profile: Profile = NO_PROFILE
+) -> dict[str, str]:
+    """What the answer templates are filled with."""
+    return {
+        "audience_note": AUDIENCE_NOTES[persona],
+        "sources": format_sources(sources),
+        "profile": f"About me: {profile.about()}\n\n" if profile else "",
+        "question": question,
+    }
+
+
+def build_condense_chain(llm: BaseChatModel) -> Runnable:
+    """history + question -> standalone question."""
+    return PromptTemplate.from_template(load_prompt("condense")) | llm | StrOutputParser()
+
+
+def build_answer_chain(llm: BaseChatModel) -> Runnable:
+    """audience_note + sources + profile + question -> streamed answer text."""
+    prompt = ChatPromptTemplate.from_messages(
+        [("system", load_prompt("answer_system")), ("human", load_prompt("answer_user"))]
+    )
+    return prompt | llm | StrOutputParser()
+
+
+class Answerer:
+    """Turns a question into a cited Answer, streaming when an LLM is configured."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        retriever: Retriever,
+        embeddings: Embeddings,
+        llm: BaseChatModel | None = None,
+    ) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.embeddings = embeddings
+        self.llm = llm
+        self.mode = "llm" if llm is not None else "offline"
+        standalone = (
+            RunnableBranch(
+                (lambda x: bool(x["history"]), build_condense_chain(llm)),
+                lambda x: x["question"],
+            )
+            if llm is not None
+            else RunnableLambda(_offline_standalone)
+        )
+        # The preparation half of the chain: standalone question, then sources.
+        self.prepare = RunnablePassthrough.assign(standalone=standalone).assign(
+            found=lambda x: self._search(x["standalone"], x["persona"], x["profile"])
+        )
+        self.answer_chain = build_answer_chain(llm) if llm is not None else None
+
+    @functools.cached_property
+    def scope_vectors(self) -> np.ndarray:
+        """The topics coach covers, embedded once."""
+        return np.array(self.embeddings.embed_documents(list(SCOPE_TOPICS)))
+
+    def ask(
+        self,
+        question: str,
+        persona: str = "csm",
+        history: Sequence[tuple[str, str]] = (),
+        profile: Profile = NO_PROFILE,
+    ) -> Answer:
+        """Answer in one piece."""
+        answer = None
+        for event in self.stream(question, persona, history, profile):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(
+        self,
+        question: str,
+        persona: str = "csm",
+        history: Sequence[tuple[str, str]] = (),
+        profile: Profile = NO_PROFILE,
+    ) -> Iterator[str | Answer]:
+        """Yield answer text as it is produced, then the finished Answer."""
+        audiences_for(persona)  # an unknown persona fails before any work
+        notice, llm_ok = "", self.answer_chain is not None
+        try:
+            last = next((text for role, text in reversed(history) if role == "user"), "")
+            prepared = self.prepare.invoke(
+                {
+                    "question": question,
+                    "history": _history_text(history),
+                    "last_question": last,
+                    "persona": persona,
+                    "profile": profile,
+                }
+            )
+        except Exception as exc:  # only LLM failures are caught; _llm_reason re-raises the rest
+            notice = f"LLM unavailable: {self._llm_reason(exc)}; answered offline"
+            llm_ok = False
+            found = self._search(question, persona, profile)
+            prepared = {"standalone": question, "found": found}
+        standalone, found = prepared["standalone"], prepared["found"]
+        sources, vector = found.sources, found.vector
+        refusal = self._refusal(found, persona)
+        if refusal is not None:
+            reason, text = refusal
+            yield text
+            yield Answer(text, self.mode, True, [], notice, standalone, refusal=reason)
+            return
+        partial = False
+        if llm_ok:
+            text = yield from self._stream_llm(standalone, sources, persona, profile)
+            if isinstance(text, str):
+                yield Answer(text, "llm", _says_not_found(text), sources, notice, standalone)
+                return
+            notice = f"LLM unavailable: {text.reason}; answered offline"
+            partial = text.streamed
+        quoted = quoted_answer(
+            standalone, vector, sources, self.embeddings, profile.focus(standalone)
+        )
+        if quoted is None:
+            text = not_found_text(persona)
+            yield text
+            yield Answer(text, "offline", True, [], notice, standalone, refusal="not_found")
+            return
+        if not partial:  # after a broken-off LLM stream, the Answer replaces what was shown
+            yield quoted
+        yield Answer(quoted, "offline", False, sources, notice, standalone)
+
+    def _search(self, question: str, persona: str, profile: Profile) -> Retrieval:
+        return self.retriever.search(
+            profile.steer(question), persona, focus=profile.focus(question)
+        )
+
+    def _refusal(self, found: Retrieval, persona: str) -> tuple[str, str] | None:
+        """(reason, text) when the sources do not answer; None when they may."""
+        best = max((s.similarity for s in found.sources), default=0.0)
+        if best < MIN_RELEVANCE:
+            scope = float(np.max(self.scope_vectors @ np.array(found.vector)))
+            if scope < MIN_SCOPE:
+                return "out_of_scope", OUT_OF_SCOPE
+            return "not_found", not_found_text(persona)
+        # When the question is plainly about a document this persona may not read, refuse
+        # rather than answer from the next-best visible passage. By default the refusal reads
+        # exactly like "not found": telling it apart would reveal that an HR-only document
+        # covers the topic. Only HR's gap view sees the difference.
+        if found.hidden_similarity > best + RESTRICTED_MARGIN:
+            told = self.settings.tell_restricted
+            return "restricted", restricted_text(persona) if told else not_found_text(persona)
+        return None
+
+    def _stream_llm(
+        self, question: str, sources: list[Source], persona: str, profile: Profile
+    ) -> Iterator[str]:
+        """Stream cleaned LLM text; return the full text, or a _Failure to fall back offline."""
+        citations = CitationStream({s.n for s in sources})
+        parts: list[str] = []
+        try:
+            for delta in self.answer_chain.stream(
+                answer_inputs(question, sources, persona, profile)
+            ):
+                shown = citations.feed(delta)
+                if shown:
+                    parts.append(shown)
+                    yield shown
+        except Exception as exc:
+            return _Failure(self._llm_reason(exc), streamed=bool(parts))
+        tail = citations.finish()
+        if tail:
+            parts.append(tail)
+            yield tail
+        return "".join(parts).strip()
+
+    def _llm_reason(self, exc: Exception) -> str:
+        reason = llm_failure(exc, self.settings)
+        if reason is None:
+            raise exc
+        log.info("LLM failed: %s", reason)
+        return reason
+
+
+@dataclass
+class _Failure:
+    reason: str
+    streamed: bool  # whether some text had already been shown
+
+
+def _offline_standalone(inputs: dict[str, str]) -> str:
+    """Without an LLM, a short follow-up is searched together with the previous question."""
+    question, last = inputs["question"], inputs.get("last_question", "")
+    words = re.findall(r"[a-z']+", question.lower())
+    follows = len(words) <= FOLLOW_UP_WORDS and (
+        words[:1] in (["and"], ["but"], ["also"], ["so"])
+        or question.lower().startswith(("what about", "how about"))
+        or FOLLOW_UP_CUES & set(words)
+    )
+    return f"{last} {question}" if last and follows else question
+
+
+def _history_text(history: Sequence[tuple[str, str]]) -> str:
+    return "\n".join(f"{role}: {text}" for role, text in history[-6:])
+
+
+def _says_not_found(text: str) -> bool:
+    lowered = text.lower()
+    return any(
+        p in lowered
+        for p in (
+            "couldn't find",
+            "could not find",
+            "do not contain",
+            "don't contain",
+            "not covered",
+            "outside what",
+        )
+    )

@@ -1,0 +1,182 @@
+"""Retrieve stage: dense (Chroma) + BM25, fused by reciprocal rank, filtered by audience."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from coach.errors import ConfigError
+from coach.index.keyword import KeywordIndex
+from coach.index.store import KnowledgeStore
+
+log = logging.getLogger(__name__)
+
+# Who sees what is decided here, at retrieval, never by a prompt.
+PERSONAS: dict[str, tuple[str, ...]] = {
+    "hiring_manager": ("public",),
+    "csm": ("public", "employee"),
+    "hr": ("public", "employee", "hr"),
+}
+RRF_K = 60  # the usual reciprocal-rank-fusion constant; dampens the weight of rank 1
+SNIPPET_CHARS = 240
+_WORD = re.compile(r"\w+")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def audiences_for(persona: str) -> tuple[str, ...]:
+    """The audiences a persona may read; an unknown persona is an error, never a default."""
+    try:
+        return PERSONAS[persona]
+    except KeyError:
+        raise ConfigError(
+            f"unknown persona {persona!r} (expected one of: {', '.join(PERSONAS)})"
+        ) from None
+
+
+@dataclass
+class Source:
+    """One cited passage."""
+
+    n: int
+    id: str
+    path: str
+    title: str
+    heading: str
+    text: str
+    score: float  # fused RRF score, higher is better
+    similarity: float  # cosine similarity of passage and question
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """Title and heading path, as a citation shows them (a top heading echoing the title
+        is left out)."""
+        parts = self.heading.split(" > ") if self.heading else []
+        if parts and _words(parts[0]) == _words(self.title):
+            parts = parts[1:]
+        return f"{self.title} — {' > '.join(parts)}" if parts else self.title
+
+    @property
+    def snippet(self) -> str:
+        """The passage's start as plain text (no list marks or bold), cut at a word boundary."""
+        lines = (_LIST_MARK.sub("", line).replace("**", "") for line in self.text.split("\n"))
+        flat = " ".join(" ".join(lines).split())
+        if len(flat) <= SNIPPET_CHARS:
+            return flat
+        return flat[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
+
+    def as_json(self) -> dict[str, Any]:
+        """The fields `coach ask --json` shows."""
+        return {
+            "n": self.n,
+            "path": self.path,
+            "title": self.title,
+            "heading": self.heading,
+            "snippet": self.snippet,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass
+class Retrieval:
+    """What one search found for one persona."""
+
+    sources: list[Source]
+    vector: list[float]
+    hidden_similarity: float  # best match among passages the persona may not read (never shown)
+
+
+class Retriever:
+    """Hybrid retrieval over one store and its keyword index."""
+
+    def __init__(
+        self,
+        store: KnowledgeStore,
+        keywords: KeywordIndex,
+        embeddings: Embeddings,
+        top_k: int = 5,
+        candidates: int = 20,
+    ) -> None:
+        self.store = store
+        self.keywords = keywords
+        self.embeddings = embeddings
+        self.top_k = top_k
+        self.candidates = candidates
+
+    def retrieve(self, question: str, persona: str, k: int | None = None) -> list[Source]:
+        """The top-k distinct passages for the question that the persona may read."""
+        return self.search(question, persona, k).sources
+
+    def search(
+        self, question: str, persona: str, k: int | None = None, focus: str = ""
+    ) -> Retrieval:
+        """retrieve(), plus the question's vector and how well hidden passages match it.
+
+        `focus` names a document (the asker's own role) whose passages join the fusion as a
+        third ranking, so "what should I do next?" is answered from that role's page.
+        """
+        allowed = audiences_for(persona)
+        vector = self.embeddings.embed_query(question)
+        dense, hidden = self.store.query(vector, self.candidates, allowed)
+        sparse = self.keywords.search(question, allowed, self.candidates)
+        rows = {row["id"]: row for row in dense}
+        rankings = [[row["id"] for row in dense], [chunk_id for chunk_id, _ in sparse]]
+        if focus:
+            own = self.store.fetch_document(focus, vector)
+            rows.update(own)
+            rankings.append(sorted(own, key=lambda i: own[i]["similarity"], reverse=True))
+        fused: dict[str, float] = {}
+        for ranking in rankings:
+            for rank, chunk_id in enumerate(ranking):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        rows.update(self.store.fetch([i for i in fused if i not in rows], vector))
+        # Both searches filtered already; this also catches a keyword index that lags behind the
+        # store, and it runs before numbering so the sources are numbered without gaps.
+        rows = {i: r for i, r in rows.items() if r["metadata"].get("audience") in allowed}
+        ordered = sorted(fused, key=fused.__getitem__, reverse=True)
+        picked = _distinct([rows[i] for i in ordered if i in rows], k or self.top_k)
+        sources = [
+            Source(
+                n=n,
+                id=row["id"],
+                path=row["metadata"]["path"],
+                title=row["metadata"].get("title", ""),
+                heading=row["metadata"].get("heading", ""),
+                text=row["text"],
+                score=fused[row["id"]],
+                similarity=row["similarity"],
+                metadata=row["metadata"],
+            )
+            for n, row in enumerate(picked, start=1)
+        ]
+        return Retrieval(sources, vector, hidden)
+
+
+def _distinct(rows: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
+    """Keep one passage per document section and drop near-copies (overlap, repeated text)."""
+    kept: list[dict[str, Any]] = []
+    seen_sections: set[tuple[str, str]] = set()
+    kept_words: list[set[str]] = []
+    for row in rows:
+        section = (row["metadata"]["path"], row["metadata"].get("heading", ""))
+        words = set(_WORD.findall(row["text"].lower()))
+        if section in seen_sections or any(_jaccard(words, w) > 0.8 for w in kept_words):
+            continue
+        seen_sections.add(section)
+        kept_words.append(words)
+        kept.append(row)
+        if len(kept) == k:
+            break
+    return kept
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0

@@ -1,0 +1,333 @@
+"""The app's event handlers: thin methods turning Gradio values into service calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import gradio as gr
+
+from coach.answer.answerer import Answer
+from coach.answer.retrieve import Source
+from coach.app.service import EXAMPLES, CoachService, Turn, Viewer
+from coach.app.talk import Rating, Talk
+from coach.errors import CoachError
+
+PERSONA_LABELS = {"csm": "CSM", "hiring_manager": "Hiring manager", "hr": "HR"}
+NO_PASSAGES = "*Ask a question to see its sources here.*"
+# Why questions failed, in HR's words (the asker saw "not found" for a restricted one too).
+REASONS = {
+    "not_found": "not in the documents",
+    "restricted": "only in documents the asker may not read",
+    "out_of_scope": "off-topic",
+    "disliked": "answer disliked",
+}
+
+
+# Rendering -----------------------------------------------------------------------------------
+
+
+def render_answer(answer: Answer) -> str:
+    """An answer as the chat shows it: text, the sources it cites, and how it was made."""
+    parts = [answer.text]
+    if answer.sources:
+        listed = "\n".join(f"- [{s.n}] {s.label} · `{s.path}`" for s in answer.cited_sources)
+        parts.append(f"**Sources** (passages in the panel on the right)\n\n{listed}")
+    mode = (
+        "LLM mode: written by the model from the sources"
+        if answer.mode == "llm"
+        else "Offline mode: quoted from the documents"
+    )
+    parts.append(f"*{mode}.*" + (f"  \n*Note: {answer.notice}.*" if answer.notice else ""))
+    return "\n\n".join(parts)
+
+
+def render_passages(sources: list[Source]) -> str:
+    """Each source behind one answer: title, heading, path, snippet, and the whole passage."""
+    if not sources:
+        return "*This answer has no sources.*"
+    return "\n\n".join(
+        f"**[{s.n}] {s.label}**  \n`{s.path}`\n\n{s.snippet}\n\n"
+        f"<details><summary>Read the whole passage</summary>\n\n{s.text}\n\n</details>"
+        for s in sources
+    )
+
+
+def api_text(answer: Answer) -> str:
+    """What the /chat API returns: the answer, then its sources, one per line."""
+    if not answer.sources:
+        return answer.text
+    listed = "\n".join(f"[{s.n}] {s.label} ({s.path})" for s in answer.sources)
+    return f"{answer.text}\n\nSources:\n{listed}"
+
+
+def mode_marker(service: CoachService) -> str:
+    """The header line saying how answers are made."""
+    if service.coach.answerer.mode == "llm":
+        return f"**LLM mode** ({service.settings.llm_model}): answers are written from the sources."
+    return "**Offline mode**: answers quote the documents word for word; no model writes them."
+
+
+@contextmanager
+def shown_as_error() -> Iterator[None]:
+    """coach's one-line errors become Gradio errors: a toast on the page, an error in the API."""
+    try:
+        yield
+    except CoachError as exc:
+        raise gr.Error(str(exc), print_exception=False) from None  # expected: no traceback
+
+
+# Handlers (thin: each turns Gradio values into a service call and back) -----------------------
+
+
+class Handlers:
+    """Every event handler, bound to one CoachService; plain methods, testable without a browser."""
+
+    def __init__(self, service: CoachService) -> None:
+        self.service = service
+
+    def _viewer(self, request: gr.Request | None):
+        with shown_as_error():
+            return self.service.viewer(request.username if request else None)
+
+    def chat_api(
+        self,
+        message: str,
+        role_id: str = "",
+        plan: str = "",
+        persona: str = "",
+        request: gr.Request | None = None,
+    ) -> Iterator[str]:
+        """The /chat endpoint: stream the answer text, ending with the answer and its sources."""
+        viewer = self._viewer(request)
+        with shown_as_error():
+            persona = self.service.persona_for(viewer, persona)
+            profile = self.service.profile(persona, role_id, plan)
+            text = ""
+            conversation = f"api-{uuid.uuid4().hex[:12]}"
+            for event in self.service.ask(viewer, message, conversation, persona, profile):
+                if isinstance(event, Turn):
+                    yield api_text(event.answer)
+                else:
+                    text += event
+                    yield text
+
+    def _talk(self, talk: Talk | None, viewer: Viewer) -> Talk:
+        """The page's state, if it belongs to the user signed in on this request."""
+        with shown_as_error():
+            return (talk or Talk()).owned_by(viewer.name)
+
+    def respond(self, message, talk, persona, role_id, plan, request: gr.Request):
+        """The chat box: stream one answer into the conversation (`talk` lives on the server)."""
+        viewer = self._viewer(request)
+        talk = self._talk(talk, viewer)
+        if not message or not message.strip():
+            raise gr.Error("Please type a question first.")
+        with shown_as_error():  # checked before the question shows, so a refusal leaves no trace
+            persona = self.service.persona_for(viewer, persona)
+            profile = self.service.profile(persona, role_id, plan)
+        shown = [*talk.shown, {"role": "user", "content": message}]
+        shown.append({"role": "assistant", "content": "…"})
+        yield shown, "", gr.update(), talk
+        text = ""
+        with shown_as_error():
+            asked = self.service.ask(
+                viewer, message, talk.conversation, persona, profile, talk.pairs
+            )
+            for event in asked:
+                if isinstance(event, Turn):
+                    shown[-1] = {"role": "assistant", "content": render_answer(event.answer)}
+                    answer = event.answer
+                    talk = talk.answered(
+                        message, shown, event.exchange_id, answer.text, answer.sources
+                    )
+                    yield shown, "", render_passages(answer.sources), talk
+                else:
+                    text += event
+                    shown[-1] = {"role": "assistant", "content": text}
+                    yield shown, "", gr.update(), talk
+
+    def show_passages(self, talk, event: gr.SelectData, request: gr.Request):
+        """Clicking an answer shows its full source passages."""
+        talk = self._talk(talk, self._viewer(request))
+        found = talk.turns.get(event.index)
+        return render_passages(list(found.sources)) if found else gr.update()
+
+    def rate(self, talk, event: gr.LikeData, request: gr.Request):
+        """A thumbs up or down on an answer; opens the comment box for it."""
+        viewer = self._viewer(request)
+        talk = self._talk(talk, viewer)
+        found = talk.turns.get(event.index)
+        if found is None:
+            return gr.update(), talk
+        if event.liked in ("", None):  # the same thumb clicked again: the rating is taken back
+            with shown_as_error():
+                self.service.rate(viewer, found.exchange_id, None, None)
+            return gr.update(value="", visible=False), replace(talk, rating=None)
+        liked = event.liked is True or event.liked == "Like"
+        with shown_as_error():
+            self.service.rate(viewer, found.exchange_id, liked, None)
+        verdict = "liked" if liked else "disliked"
+        return (
+            gr.update(visible=True, label=f"You {verdict} this answer. Why? (optional)"),
+            replace(talk, rating=Rating(exchange_id=found.exchange_id, liked=liked)),
+        )
+
+    def comment(self, text, talk, request: gr.Request):
+        """Attach a comment to the answer just rated."""
+        viewer = self._viewer(request)
+        talk = self._talk(talk, viewer)
+        if talk.rating is None:
+            raise gr.Error("Rate an answer first (thumbs up or down), then comment on it.")
+        with shown_as_error():
+            self.service.rate(viewer, talk.rating.exchange_id, talk.rating.liked, text)
+        gr.Info("Thanks: your feedback was saved.")
+        return gr.update(value="", visible=False), replace(talk, rating=None)
+
+    def export(self, talk, request: gr.Request):
+        """The conversation as a Markdown file that only its owner can download."""
+        viewer = self._viewer(request)
+        talk = self._talk(talk, viewer)
+        with shown_as_error():
+            markdown = self.service.export(viewer, talk.conversation)
+        # Inside Gradio's own (private) folder, which it clears with the rest of its cache; the
+        # file is registered to this user, and the file route serves it to no one else.
+        cache = Path(gr.utils.get_upload_folder())
+        cache.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="export-", dir=cache))
+        path = folder / f"coach-conversation-{dt.datetime.now(dt.UTC):%Y-%m-%d-%H%M}.md"
+        path.write_text(markdown, encoding="utf-8")
+        self.service.files.grant(viewer.name, path)
+        return gr.update(value=str(path), visible=True)
+
+    def new_conversation(self, talk, request: gr.Request):
+        """Start over: empty chat, fresh conversation id."""
+        viewer = self._viewer(request)
+        self._talk(talk, viewer)
+        hidden = gr.update(value=None, visible=False)
+        return [], Talk.begin(viewer.name), NO_PASSAGES, hidden, hidden
+
+    def start(self, talk, request: gr.Request):
+        """Fill the page for whoever opened it: personas, roles, examples, the desk."""
+        viewer = self._viewer(request)
+        self._talk(talk, viewer)  # a session already bound to someone else stays theirs
+        with shown_as_error():
+            persona = self.service.persona_for(viewer)
+            personas = self.service.personas(viewer)
+        who = (
+            ""
+            if self.service.demo
+            else f"Signed in as **{viewer.name}** ({PERSONA_LABELS[viewer.role]})."
+        )
+        return (
+            gr.update(
+                choices=[(PERSONA_LABELS[p], p) for p in personas],
+                value=persona,
+                interactive=len(personas) > 1,
+            ),
+            gr.update(choices=self._role_choices(persona), value=""),
+            gr.update(samples=[[q] for q in EXAMPLES[persona]]),
+            gr.update(visible=persona == "hr"),
+            who,
+            Talk.begin(viewer.name),
+        )
+
+    def switch_persona(self, persona, request: gr.Request):
+        """Another persona changes the examples, the roles and whether the desk shows."""
+        viewer = self._viewer(request)
+        with shown_as_error():
+            persona = self.service.persona_for(viewer, persona)
+        return (
+            gr.update(samples=[[q] for q in EXAMPLES[persona]]),
+            gr.update(choices=self._role_choices(persona), value=""),
+            gr.update(visible=persona == "hr"),
+        )
+
+    def _role_choices(self, persona: str) -> list[tuple[str, str]]:
+        roles = self.service.roles(persona)
+        return [("(not set)", "")] + [(f"{r.title} ({r.role_id})", r.role_id) for r in roles]
+
+    def document_table(self, request: gr.Request):
+        """The documents table and the delete picker's choices."""
+        viewer = self._viewer(request)
+        with shown_as_error():
+            rows = self.service.documents(viewer)
+        values = [[r.title, r.path, r.audience, r.updated, r.chunks, r.status] for r in rows]
+        return values, gr.update(
+            choices=[r.path for r in rows if r.status != "deleted, still indexed"]
+        )
+
+    def upload(
+        self, files, folder, replace, request: gr.Request, progress=gr.Progress(track_tqdm=True)
+    ):
+        """Save the uploaded files, then index them so they can be asked about at once."""
+        viewer = self._viewer(request)
+        if not files:
+            raise gr.Error("Choose one or more files to upload first.")
+        loaded = [(Path(f).name, Path(f).read_bytes()) for f in files]  # Gradio keeps the name
+        with shown_as_error():
+            saved, refused = self.service.upload(viewer, loaded, folder or "", bool(replace))
+            lines = [f"**Not saved:** {reason}" for reason in refused]
+            for item in saved:
+                lines.append(
+                    f"**Saved** `{item.path}`"
+                    + (" (replaced the old file)" if item.replaced else "")
+                )
+                lines += [f"**Please check:** {warning}" for warning in item.warnings]
+            if saved:
+                progress(0, desc="Indexing")
+                report = self.service.reindex(viewer, progress=True)
+                lines.append(_report_line(report))
+        # Only a fully saved upload clears the picker: a refused file stays chosen, to retry.
+        return "\n\n".join(lines), gr.update() if refused else None
+
+    def delete(self, path, confirmed, request: gr.Request):
+        """Delete a document (after the confirmation box is ticked) and drop it from the index."""
+        viewer = self._viewer(request)
+        if not path:
+            raise gr.Error("Choose a document to delete.")
+        if not confirmed:
+            raise gr.Error(f"Tick 'Yes, delete it' to delete {path}.")
+        with shown_as_error():
+            removed = self.service.delete(viewer, path)
+            report = self.service.reindex(viewer)
+        return (
+            f"**Deleted** {', '.join(f'`{p}`' for p in removed)}.\n\n{_report_line(report)}",
+            False,
+        )
+
+    def reindex(self, request: gr.Request, progress=gr.Progress(track_tqdm=True)):
+        """Re-index the knowledge folder with a progress bar."""
+        viewer = self._viewer(request)
+        progress(0, desc="Indexing")
+        with shown_as_error():
+            return _report_line(self.service.reindex(viewer, progress=True))
+
+    def gap_table(self, request: gr.Request):
+        """Refused and disliked questions, grouped."""
+        viewer = self._viewer(request)
+        with shown_as_error():
+            gaps = self.service.gaps(viewer)
+        return [
+            [
+                g.count,
+                g.question,
+                ", ".join(REASONS.get(r, r) for r in g.reasons),
+                " · ".join(g.examples),
+            ]
+            for g in gaps
+        ]
+
+
+def _report_line(report) -> str:
+    failed = "".join(f"\n\n**Not indexed:** `{f['path']}`: {f['error']}" for f in report.failed)
+    return (
+        f"Index updated: {len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.removed)} removed; {report.documents} documents, {report.chunks} passages."
+        + failed
+    )

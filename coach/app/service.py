@@ -1,0 +1,262 @@
+"""The app's handlers as plain functions over coach/: who asks, chat, feedback, export, HR desk."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from coach.answer.answerer import Answer
+from coach.answer.profile import PLAN_TYPES, Profile, Role, ladder_roles, make_profile
+from coach.answer.retrieve import PERSONAS, audiences_for
+from coach.app.desk import DocumentRow, Saved, delete_document, document_rows, save_upload
+from coach.app.guard import FileGrants
+from coach.app.history import Gap, History, knowledge_gaps
+from coach.app.users import load_users
+from coach.compose import Coach
+from coach.config import Settings
+from coach.errors import CoachError, ConfigError
+from coach.index.sync import SyncReport
+
+log = logging.getLogger(__name__)
+
+DEMO_USER = "local"
+MAX_QUESTION = 2000  # characters: a question, not a document pasted in
+EXAMPLES = {
+    "csm": (
+        "What should I do next?",
+        "What separates a CSM II from a Senior CSM?",
+        "Which certification should I take next?",
+        "How does a horizontal plan work?",
+    ),
+    "hiring_manager": (
+        "How do people grow in Customer Success here?",
+        "What training will a new CSM get?",
+        "Can a CSM move into another team later?",
+    ),
+    "hr": (
+        "What are the promotion windows?",
+        "How does calibration work?",
+        "What does the learning budget cover?",
+    ),
+}
+
+
+class AccessError(CoachError):
+    """The signed-in user may not do this (a wider audience, or the HR desk without role hr)."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking, as the server knows them: never taken from the request's own inputs."""
+
+    name: str
+    role: str  # the widest persona this user may take
+
+
+@dataclass
+class Turn:
+    """One answered question of a live conversation."""
+
+    exchange_id: int
+    answer: Answer
+
+
+class CoachService:
+    """Everything the app does, scoped to the viewer; one instance serves every session."""
+
+    def __init__(self, settings: Settings, coach: Coach | None = None) -> None:
+        self.settings = settings
+        self.coach = coach or Coach(settings)
+        self.history = History(settings.effective_database_url)
+        self.demo = not settings.users_file.exists()
+        self.files = FileGrants()  # exports, each downloadable by the user it was made for
+        self._sync_lock = threading.Lock()
+        self._roles: tuple[int, list[Role]] | None = None
+
+    def warm_up(self) -> None:
+        """Build every shared part now, so concurrent first requests never race to build them."""
+        if self.coach.store.count() == 0:
+            self.coach.sync()
+        self.coach.answerer.ask("What does a CSM do?")
+        self.all_roles()
+
+    # Who asks -------------------------------------------------------------------------------
+
+    def viewer(self, username: str | None) -> Viewer:
+        """The signed-in user, or the demo's single local user (who may take every persona)."""
+        if self.demo:
+            return Viewer(DEMO_USER, "hr")
+        users = load_users(self.settings.users_file)
+        if not username or username not in users:
+            raise AccessError("please sign in")
+        return Viewer(username, users[username][0].role)
+
+    def role_of(self, username: str) -> str | None:
+        """The user's role now (None once removed, or while the users file is broken)."""
+        if self.demo:
+            return "hr" if username == DEMO_USER else None
+        try:
+            found = load_users(self.settings.users_file).get(username)
+        except ConfigError as exc:
+            log.error("users file unusable, refusing everyone: %s", exc)
+            return None
+        return found[0].role if found else None
+
+    def persona_for(self, viewer: Viewer, requested: str = "") -> str:
+        """The persona to answer as: the requested one if it shows no more than the role allows."""
+        if not isinstance(requested, str | None):
+            raise CoachError(f"persona must be one of: {', '.join(PERSONAS)}")
+        persona = requested or (viewer.role if not self.demo else "csm")
+        wider = set(audiences_for(persona)) - set(audiences_for(viewer.role))
+        if wider:
+            raise AccessError(
+                f"your role ({viewer.role}) may not ask as {persona}: "
+                f"it would show {', '.join(sorted(wider))} documents"
+            )
+        return persona
+
+    def personas(self, viewer: Viewer) -> list[str]:
+        """The personas this viewer may switch to: their own and narrower ones (HR previewing
+        what candidates see); every persona in the demo."""
+        allowed = set(audiences_for(viewer.role))
+        return [p for p in PERSONAS if set(PERSONAS[p]) <= allowed]
+
+    # Chat -----------------------------------------------------------------------------------
+
+    def all_roles(self) -> list[Role]:
+        """Every role the ladder documents define, re-read when the index changed size (a
+        `coach index` or watcher beside the app changes it too)."""
+        size = self.coach.store.count()
+        if self._roles is None or self._roles[0] != size:
+            self._roles = (size, ladder_roles(self.coach.store))
+        return self._roles[1]
+
+    def roles(self, persona: str) -> list[Role]:
+        """The roles whose pages this persona may read: the profile's role picker."""
+        return [role for role in self.all_roles() if role.audience in audiences_for(persona)]
+
+    def profile(self, persona: str, role_id: str = "", plan: str = "") -> Profile:
+        """A profile from the form's values; a role the persona may not read is unknown to it."""
+        if not isinstance(role_id, str | None) or not isinstance(plan, str | None):
+            raise CoachError("role_id and plan must be text")
+        try:
+            return make_profile(self.roles(persona), role_id or "", plan or "")
+        except ValueError as exc:
+            raise CoachError(str(exc)) from None
+
+    def ask(
+        self,
+        viewer: Viewer,
+        question: str,
+        conversation: str,
+        persona: str = "",
+        profile: Profile | None = None,
+        history: Sequence[tuple[str, str]] = (),
+    ) -> Iterator[str | Turn]:
+        """Stream the answer text, then the stored Turn."""
+        if not isinstance(question, str) or not question.strip():
+            raise CoachError("please type a question")
+        question = question.strip()
+        if len(question) > MAX_QUESTION:
+            raise CoachError(
+                f"question too long ({len(question)} characters, at most {MAX_QUESTION})"
+            )
+        persona = self.persona_for(viewer, persona)
+        answerer = self.coach.answerer
+        for event in answerer.stream(question, persona, history, profile or Profile()):
+            if isinstance(event, Answer):
+                exchange = self.history.record(viewer.name, conversation, persona, question, event)
+                yield Turn(exchange, event)
+            else:
+                yield event
+
+    def rate(
+        self, viewer: Viewer, exchange_id: int, liked: bool | None, comment: str | None
+    ) -> None:
+        """Store a like or dislike (with an optional comment) on one of the viewer's answers;
+        None takes the rating back."""
+        if liked is None:
+            self.history.unrate(viewer.name, exchange_id)
+        else:
+            self.history.feedback(viewer.name, exchange_id, liked, comment)
+
+    def export(self, viewer: Viewer, conversation: str) -> str:
+        """The viewer's conversation as Markdown, with sources and ratings."""
+        exchanges = self.history.conversation(viewer.name, conversation)
+        if not exchanges:
+            raise CoachError("nothing to export yet: ask a question first")
+        ratings = self.history.ratings(viewer.name, conversation)
+        lines = [f"# Conversation with coach, {exchanges[0].created:%Y-%m-%d %H:%M} UTC", ""]
+        for exchange in exchanges:
+            lines += [f"## {' '.join(exchange.question.split())}", "", exchange.answer, ""]
+            sources = json.loads(exchange.sources)
+            if sources:
+                lines.append("Sources:")
+                lines += [
+                    f"- [{s['n']}] {s['title']}{' — ' + s['heading'] if s['heading'] else ''}"
+                    f" ({s['path']})"
+                    for s in sources
+                ]
+                lines.append("")
+            lines.append(f"_{exchange.mode} mode, asked as {exchange.persona}_")
+            rating = ratings.get(exchange.id)
+            if rating is not None:
+                verdict = "liked" if rating.liked else "disliked"
+                lines.append(
+                    f"_You {verdict} this answer{': ' + rating.comment if rating.comment else ''}_"
+                )
+            lines.append("")
+        return "\n".join(lines).rstrip() + "\n"
+
+    # HR desk --------------------------------------------------------------------------------
+
+    def require_hr(self, viewer: Viewer) -> None:
+        """The desk is for role hr (everyone in the demo, who may switch to HR anyway)."""
+        if viewer.role != "hr":
+            raise AccessError("the knowledge desk is for HR only")
+
+    def upload(
+        self, viewer: Viewer, files: Sequence[tuple[str, bytes]], folder: str, replace: bool
+    ) -> tuple[list[Saved], list[str]]:
+        """Save each upload that passes the checks; returns what was saved and what was refused."""
+        self.require_hr(viewer)
+        saved, refused = [], []
+        names = [name for name, _ in files]  # a PDF and its sidecar may arrive together
+        for name, data in files:
+            try:
+                saved.append(save_upload(self.settings, name, data, folder, replace, names))
+            except CoachError as exc:
+                refused.append(str(exc))
+        return saved, refused
+
+    def delete(self, viewer: Viewer, path: str) -> list[str]:
+        """Delete one document (and its sidecar) from the knowledge folder."""
+        self.require_hr(viewer)
+        return delete_document(self.settings, path)
+
+    def reindex(self, viewer: Viewer, progress: bool = False) -> SyncReport:
+        """Sync the knowledge folder into the index now."""
+        self.require_hr(viewer)
+        with self._sync_lock:
+            report = self.coach.sync(progress=progress, wait=60)
+            self.coach.answerer  # noqa: B018 - rebuilt here, once, not by racing first questions
+        log.info("re-indexed by %s: %s", viewer.name, report.as_json())
+        return report
+
+    def documents(self, viewer: Viewer) -> list[DocumentRow]:
+        """The documents table."""
+        self.require_hr(viewer)
+        return document_rows(self.settings, self.coach.store)
+
+    def gaps(self, viewer: Viewer) -> list[Gap]:
+        """Refused and disliked questions, grouped by similarity."""
+        self.require_hr(viewer)
+        return knowledge_gaps(self.history.failures(), self.coach.embeddings)
+
+
+def plan_choices() -> list[tuple[str, str]]:
+    """The plan-type picker's options, "no preference" first."""
+    return [("No preference", "")] + [(plan.capitalize(), plan) for plan in PLAN_TYPES]

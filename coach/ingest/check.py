@@ -1,0 +1,87 @@
+"""`coach check`: validate the knowledge folder without indexing it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from coach.config import Settings
+from coach.errors import ConfigError
+from coach.ingest.documents import Document, discover, relative_name
+from coach.ingest.reader import read_documents
+
+ROLE_FIELDS = ("role_id", "track", "level")
+NO_AUDIENCE = "no audience given: indexed with the default"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about one file."""
+
+    path: str
+    message: str
+    severity: str = "error"  # error | warning
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.path}: {self.message}"
+
+
+def check_folder(settings: Settings) -> list[Problem]:
+    """Every problem found in the folder: unreadable files, schema, and broken role links."""
+    root: Path = settings.knowledge_dir
+    if not root.is_dir():
+        raise ConfigError(f"knowledge folder not found: {root}")
+    files, skipped = discover(root)
+    problems = [
+        Problem(
+            relative_name(p, root),
+            f"unsupported file type {p.suffix or '(none)'}, not indexed",
+            "warning",
+        )
+        for p in skipped
+    ]
+    docs: list[Document] = []
+    # Read as `coach index` reads: in workers, each file under the time and memory limits.
+    for outcome in read_documents(files, root, settings):
+        if outcome.document is None:
+            problems.append(Problem(relative_name(outcome.path, root), outcome.error))
+        else:
+            docs.append(outcome.document)
+    problems += schema_problems(docs) + _role_link_problems(docs)
+    return sorted(problems, key=lambda p: (p.path, p.severity, p.message))
+
+
+def schema_problems(docs: list[Document]) -> list[Problem]:
+    """Fields our own documents should have; foreign documents only get warnings."""
+    problems = []
+    for doc in docs:
+        meta = doc.meta
+        if meta.audience is None:
+            problems.append(Problem(doc.path, NO_AUDIENCE, "warning"))
+        if meta.doc_type == "role" or meta.role_id:
+            missing = [name for name in ROLE_FIELDS if getattr(meta, name) is None]
+            if missing:
+                problems.append(Problem(doc.path, f"role document lacks {', '.join(missing)}"))
+    return problems
+
+
+def _role_link_problems(docs: list[Document]) -> list[Problem]:
+    """Duplicate role ids, and next_roles / lateral_moves naming no role."""
+    owners: dict[str, str] = {}
+    problems = []
+    for doc in docs:
+        role_id = doc.meta.role_id
+        if not role_id:
+            continue
+        if role_id in owners:
+            problems.append(
+                Problem(doc.path, f"role_id {role_id!r} is already used by {owners[role_id]}")
+            )
+        else:
+            owners[role_id] = doc.path
+    for doc in docs:
+        for field in ("next_roles", "lateral_moves"):
+            for target in getattr(doc.meta, field):
+                if target not in owners:
+                    problems.append(Problem(doc.path, f"{field} names unknown role {target!r}"))
+    return problems

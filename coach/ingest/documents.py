@@ -1,0 +1,272 @@
+"""Ingest, first half: find knowledge files, read and convert them to Markdown with metadata."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coach.config import Settings
+from coach.errors import DocumentError, bounded, one_line
+
+# clean_markdown and split_front_matter are imported from here too: this is ingest's front door.
+from coach.ingest.cleaning import clean_markdown, first_heading
+from coach.ingest.frontmatter import MAX_BYTES, parse_yaml, split_front_matter
+from coach.ingest.metadata import DocMeta, store_metadata, validate_meta
+
+TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx", ".html", ".htm"}
+SIDECAR_SUFFIX = ".meta.yaml"  # matched in any case: `plan.pdf.META.YAML` is a sidecar too
+
+MAX_ZIP_MEMBERS = 10_000
+MAX_ZIP_RATIO = 200  # XML deflates about 10:1; a zip bomb, 1000:1
+ZIP_RATIO_FLOOR = 16 * 1024 * 1024  # small members may compress as well as they like
+
+
+@dataclass(frozen=True)
+class Document:
+    """One knowledge file as Markdown, with its validated metadata."""
+
+    path: str  # relative to the knowledge folder, with forward slashes
+    title: str
+    text: str
+    meta: DocMeta
+    stored_meta: dict[str, Any] = field(default_factory=dict)
+
+
+def discover(
+    root: Path,
+    unreadable: list[OSError] | None = None,
+    sidecars: dict[Path, list[Path]] | None = None,
+) -> tuple[list[Path], list[Path]]:
+    """Files coach reads below root and those it skips; unlistable folders go to `unreadable`.
+
+    `sidecars`, when given, receives each found file's metadata sidecars (usually none or one).
+    """
+    found: list[Path] = []
+    skipped: list[Path] = []
+    for folder, dirs, files in os.walk(root, followlinks=False, onerror=_collect(unreadable)):
+        # Hidden folders hold editor and VCS state, never documents.
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        here: list[Path] = []
+        beside: dict[str, list[Path]] = {}
+        for name in sorted(files):
+            if is_sidecar(name):
+                beside.setdefault(name.lower(), []).append(Path(folder, name))
+            elif not name.startswith((".", "~$")):
+                path = Path(folder, name)
+                (here if path.suffix.lower() in SUPPORTED_SUFFIXES else skipped).append(path)
+        found += here
+        if sidecars is not None:
+            for path in here:
+                sidecars[path] = beside.get((path.name + SIDECAR_SUFFIX).lower(), [])
+    return found, skipped
+
+
+def _collect(errors: list[OSError] | None):
+    return errors.append if errors is not None else None
+
+
+def is_sidecar(name: str) -> bool:
+    """Whether a file name is a metadata sidecar, `<file name>.meta.yaml` in any case."""
+    return name.lower().endswith(SIDECAR_SUFFIX) and len(name) > len(SIDECAR_SUFFIX)
+
+
+def find_sidecars(path: Path) -> list[Path]:
+    """The sidecars beside a file: its name plus `.meta.yaml`, compared ignoring case."""
+    wanted = (path.name + SIDECAR_SUFFIX).lower()
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return []
+    return sorted(path.with_name(name) for name in names if name.lower() == wanted)
+
+
+def relative_name(path: Path, root: Path) -> str:
+    """The path as stored and shown: relative to root, forward slashes."""
+    return path.relative_to(root).as_posix()
+
+
+def read_bytes(path: Path, root: Path, settings: Settings) -> bytes:
+    """Read a file after the checks that need no parsing: links, size, emptiness."""
+    return _read_checked(path, root, settings.max_file_bytes, f"{settings.max_file_mb:g} MB")
+
+
+def _read_checked(path: Path, root: Path, limit: int, shown_limit: str) -> bytes:
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(root.resolve()):
+            raise DocumentError("symlink points outside the knowledge folder")
+        if not target.exists():
+            raise DocumentError("symlink points to a file that does not exist")
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise DocumentError(f"file is {size / 1_048_576:.1f} MB, over the {shown_limit} limit")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(f"cannot read file: {exc.strerror or one_line(exc)}") from None
+    if not data.strip():
+        raise DocumentError("file is empty")
+    return data
+
+
+def load_document(path: Path, root: Path, settings: Settings) -> Document:
+    """Read one file into a Document, or raise DocumentError with a one-line reason."""
+    try:
+        return convert_document(path, root, settings)
+    except Exception as exc:  # whatever a hostile file makes a converter raise
+        raise DocumentError(failure_reason(exc)) from None
+
+
+def failure_reason(exc: BaseException) -> str:
+    """Why a file could not be read, in one line of at most 300 characters."""
+    if isinstance(exc, DocumentError):
+        return bounded(str(exc))
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to read"
+    if isinstance(exc, MemoryError):
+        return "ran out of memory while reading"
+    return bounded(f"cannot read the file: {type(exc).__name__}: {one_line(exc)}")
+
+
+def convert_document(path: Path, root: Path, settings: Settings) -> Document:
+    """Read one file into a Document; may raise anything (load_document turns it into a reason)."""
+    data = read_bytes(path, root, settings)
+    suffix = path.suffix.lower()
+    raw_meta, body = _convert(data, suffix, settings)
+    raw_meta.update(_read_sidecar(path, root, suffix))
+    try:
+        meta = validate_meta(raw_meta)
+    except ValueError as exc:
+        raise DocumentError(str(exc)) from None
+    body = clean_markdown(body)
+    if not body.strip():
+        hint = " (a scanned PDF has no text layer)" if suffix == ".pdf" else ""
+        raise DocumentError(f"no text found in the document{hint}")
+    title = meta.title or first_heading(body) or _title_from_name(path)
+    stored = store_metadata(meta)
+    stored.update(title=title, audience=meta.audience or settings.default_audience)
+    return Document(
+        path=relative_name(path, root),
+        title=title,
+        text=body,
+        meta=meta,
+        stored_meta=stored,
+    )
+
+
+def _convert(data: bytes, suffix: str, settings: Settings) -> tuple[dict[str, Any], str]:
+    """Bytes to (front matter, Markdown body) by file type."""
+    if suffix in TEXT_SUFFIXES:
+        return split_front_matter(_decode_text(data))
+    if suffix == ".pdf":
+        return {}, _pdf_to_text(data)
+    if suffix == ".docx":
+        _check_zip(data, settings)
+    return _markitdown(data, suffix)
+
+
+def _decode_text(data: bytes) -> str:
+    if b"\x00" in data[:8192]:
+        raise DocumentError("binary data in a text file (is it really Markdown or text?)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save the file as UTF-8"
+        ) from None
+
+
+def _check_zip(data: bytes, settings: Settings) -> None:
+    """Refuse a zip (a DOCX is one) that would expand past the limit, before expanding it."""
+    # Reading through zipfile stops at each member's declared size, so these sizes are binding.
+    limit = settings.file_memory_mb * 1_048_576 // 4  # parsed XML takes several times its size
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except MemoryError:
+        raise
+    except Exception as exc:  # zipfile raises several types on damaged archives
+        raise DocumentError(f"unreadable DOCX: {one_line(exc)}") from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise DocumentError(f"DOCX holds {len(members):,} parts, over {MAX_ZIP_MEMBERS:,}")
+    expanded = sum(member.file_size for member in members)
+    if expanded > limit:
+        raise DocumentError(
+            f"DOCX expands to {expanded / 1_048_576:,.0f} MB, over the {limit / 1_048_576:g} MB "
+            "limit (a quarter of COACH_FILE_MEMORY_MB)"
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > ZIP_RATIO_FLOOR and ratio > MAX_ZIP_RATIO:
+            raise DocumentError(
+                f"DOCX part {bounded(member.filename, 60)} is compressed {ratio:,.0f}:1 "
+                "(a zip bomb?)"
+            )
+
+
+def _pdf_to_text(data: bytes) -> str:
+    # pypdf caps each stream's decompressed size itself (75 MB); the worker limits the rest.
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise DocumentError("PDF is password-protected")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (DocumentError, MemoryError):
+        raise
+    except Exception as exc:  # pypdf raises many types on damaged files
+        raise DocumentError(f"unreadable PDF: {one_line(exc)}") from None
+    return "\n\n".join(pages)
+
+
+def _markitdown(data: bytes, suffix: str) -> tuple[dict[str, Any], str]:
+    """DOCX and HTML via markitdown's own converters (no lenient plain-text fallback)."""
+    from markitdown import StreamInfo
+    from markitdown.converters import DocxConverter, HtmlConverter
+
+    converter = DocxConverter() if suffix == ".docx" else HtmlConverter()
+    kind = "DOCX" if suffix == ".docx" else "HTML"
+    try:
+        result = converter.convert(io.BytesIO(data), StreamInfo(extension=suffix))
+    except MemoryError:
+        raise
+    except Exception as exc:  # zipfile, lxml and mammoth raise many types
+        raise DocumentError(f"unreadable {kind}: {one_line(exc)}") from None
+    # An HTML <title> is the page's own metadata, as front matter is for Markdown.
+    return ({"title": result.title} if result.title else {}), result.markdown or ""
+
+
+def _read_sidecar(path: Path, root: Path, suffix: str) -> dict[str, Any]:
+    """Front matter for files that cannot carry it (PDF, DOCX): `<name>.meta.yaml` beside them."""
+    found = find_sidecars(path)
+    if not found:
+        return {}
+    names = ", ".join(sidecar.name for sidecar in found)
+    if len(found) > 1:
+        # Which one wins would depend on the file system: refuse rather than guess.
+        raise DocumentError(f"two metadata files differ only in case ({names}): keep one")
+    sidecar = found[0]
+    if suffix in TEXT_SUFFIXES:
+        # Two places for one document's metadata would let one silently override the other.
+        raise DocumentError(f"{sidecar.name} is only for PDF, DOCX and HTML: put it in the file")
+    try:
+        data = _read_checked(sidecar, root, MAX_BYTES, f"{MAX_BYTES // 1024} KB")
+        text = data.decode("utf-8-sig")
+    except DocumentError as exc:
+        raise DocumentError(f"invalid {sidecar.name}: {exc}") from None
+    except UnicodeDecodeError:
+        raise DocumentError(f"invalid {sidecar.name}: not UTF-8 text") from None
+    return parse_yaml(text, sidecar.name)
+
+
+def _title_from_name(path: Path) -> str:
+    stem = path.stem if path.stem not in {"_index", "index"} else path.parent.name
+    return re.sub(r"[-_]+", " ", stem).strip().capitalize() or path.name

@@ -1,0 +1,241 @@
+"""Answers: offline quotes only source text, citations always point at sources, refusals."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from langchain_core.language_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+from typer.testing import CliRunner
+
+from coach.answer.answerer import (
+    OUT_OF_SCOPE,
+    Answer,
+    Answerer,
+    CitationStream,
+    answer_inputs,
+    clean_citations,
+)
+from coach.answer.offline import QUOTED_LABEL
+from coach.answer.prompts import load_prompt, variables
+from coach.cli import app
+
+QUESTIONS = (
+    "What do I need to get promoted from CSM II to Senior CSM?",
+    "How long is the Renewals rotation and who can apply?",
+    "How much is the yearly learning budget and who approves a certification?",
+    "what's a dual plan",
+)
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_offline_answer_quotes_only_source_sentences(lumenfield, question):
+    answer = lumenfield.answerer.ask(question)
+    assert (answer.mode, answer.refused) == ("offline", False)
+    lines = answer.text.splitlines()
+    assert lines[0] == QUOTED_LABEL
+    quotes = [line for line in lines if line.lstrip().startswith("- ")]
+    assert quotes, answer.text
+    by_n = {s.n: s.text for s in answer.sources}
+    for line in quotes:
+        match = re.fullmatch(r"\s*- (.+) \[(\d+)\]", line)
+        assert match, line
+        sentence, n = match.group(1), int(match.group(2))
+        assert n in by_n and sentence in by_n[n], (sentence, n)
+
+
+def test_out_of_scope_question_gets_a_redirect(lumenfield):
+    answer = lumenfield.answerer.ask("give me a good recipe for pastel de nata")
+    assert answer.refused and answer.text == OUT_OF_SCOPE and answer.sources == []
+
+
+def test_question_the_documents_do_not_cover_says_whom_to_ask(lumenfield):
+    answer = lumenfield.answerer.ask("What relocation package do I get if I move to Tokyo?")
+    assert answer.refused and "manager or the People team" in answer.text
+
+
+def test_restricted_question_from_a_hiring_manager_is_declined(lumenfield):
+    answer = lumenfield.answerer.ask(
+        "What's the salary range for a Senior CSM in Lisbon?", "hiring_manager"
+    )
+    assert answer.refused and "62,000" not in answer.text
+
+
+def test_citations_to_missing_sources_are_removed():
+    assert clean_citations("Yes [1]. No [7]. Both [2, 9].", {1, 2}) == "Yes [1]. No. Both [2]."
+
+
+def test_streamed_citations_are_cleaned_across_chunks():
+    stream = CitationStream({1, 2})
+    pieces = ["Budget is EUR 2,000 [", "1]. Ask", " Finance [", "4", "]. Done [2"]
+    shown = "".join(stream.feed(p) for p in pieces) + stream.finish()
+    assert shown == "Budget is EUR 2,000 [1]. Ask Finance. Done [2"
+
+
+def test_prompt_templates_match_the_chain_inputs():
+    filled = set(answer_inputs("q", [], "csm"))
+    assert variables(load_prompt("answer_system")) | variables(load_prompt("answer_user")) == filled
+    # The condense template is filled from the chain's own input (question and history).
+    assert variables(load_prompt("condense")) == {"history", "question"}
+
+
+def fake_llm(*replies: str) -> GenericFakeChatModel:
+    return GenericFakeChatModel(messages=iter(AIMessage(content=r) for r in replies))
+
+
+def test_llm_mode_streams_and_fixes_citations(lumenfield):
+    llm = fake_llm("A dual plan pairs your level with a second track [1]. See also [9].")
+    answerer = Answerer(lumenfield.settings, lumenfield.retriever, lumenfield.embeddings, llm)
+    events = list(answerer.stream("what is a dual plan?"))
+    deltas, answer = events[:-1], events[-1]
+    assert isinstance(answer, Answer) and answer.mode == "llm" and len(deltas) > 3
+    assert answer.text == "A dual plan pairs your level with a second track [1]. See also."
+    assert "".join(deltas).strip() == answer.text
+
+
+def test_follow_up_is_rewritten_from_history(lumenfield):
+    llm = fake_llm("How long is the CS Operations rotation?", "Six months [1].")
+    answerer = Answerer(lumenfield.settings, lumenfield.retriever, lumenfield.embeddings, llm)
+    history = [("user", "Tell me about the CS Operations rotation"), ("assistant", "...")]
+    answer = answerer.ask("how long is it?", history=history)
+    assert answer.question == "How long is the CS Operations rotation?"
+    assert any(s.path == "plans/rotation-programs.md" for s in answer.sources)
+
+
+runner = CliRunner()
+
+
+def test_ask_json_has_answer_mode_refused_and_sources(lumenfield):
+    result = runner.invoke(
+        app,
+        [
+            "ask",
+            "How do I sign up for mentoring?",
+            "--json",
+            "--knowledge",
+            str(lumenfield.settings.knowledge_dir),
+            "--data",
+            str(lumenfield.settings.data_dir),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    assert set(shown) == {"answer", "mode", "refused", "sources"}
+    assert shown["mode"] == "offline" and shown["refused"] is False
+    assert set(shown["sources"][0]) == {"n", "path", "title", "heading", "snippet", "score"}
+
+
+def test_ask_with_unknown_persona_is_a_usage_error(lumenfield):
+    result = runner.invoke(app, ["ask", "hi", "--persona", "admin"])
+    assert result.exit_code == 2 and "unknown persona" in result.stderr
+
+
+def test_eval_thresholds_and_bad_files(lumenfield, tmp_path):
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(
+        "- question: How long is the Onboarding rotation?\n"
+        "  expect_sources: [plans/rotation-programs.md]\n"
+        "- question: What is the capital of France?\n"
+        "  expect_refusal: true\n"
+    )
+    where = [
+        "--knowledge",
+        str(lumenfield.settings.knowledge_dir),
+        "--data",
+        str(lumenfield.settings.data_dir),
+    ]
+    result = runner.invoke(app, ["eval", str(cases), "--json", "--min-hit", "0.9", *where])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["questions"] == 2 and summary["source_hit_at_k"] == 1.0
+    assert summary["refusal_accuracy"] == 1.0 and summary["latency_p95_ms"] > 0
+    impossible = tmp_path / "impossible.yaml"  # a csm can never retrieve an HR page
+    impossible.write_text("- question: zzz qqq\n  expect_sources: [hr/compensation-bands.md]\n")
+    missed = runner.invoke(app, ["eval", str(impossible), "--min-hit", "0.5", *where])
+    assert missed.exit_code == 1 and "threshold missed: hit@k" in missed.stderr
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("- question: budget?\n  expect_sources: [growth/budget.md]\n")
+    wrong = runner.invoke(app, ["eval", str(typo), *where])
+    assert wrong.exit_code == 2 and "'growth/budget.md' is not a file" in wrong.stderr
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("- question: hi\n  expect_sorces: [a.md]\n")
+    bad = runner.invoke(app, ["eval", str(broken), *where])
+    assert bad.exit_code == 2 and "expect_sorces" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_offline_follow_up_uses_the_previous_question(lumenfield):
+    history = [("user", "what is a dual plan?"), ("assistant", "...")]
+    answer = lumenfield.answerer.ask("and how do I start one?", history=history)
+    assert not answer.refused
+    assert any(s.path == "plans/dual-plan.md" for s in answer.sources)
+
+
+def test_chat_keeps_the_conversation(lumenfield):
+    where = [
+        "--knowledge",
+        str(lumenfield.settings.knowledge_dir),
+        "--data",
+        str(lumenfield.settings.data_dir),
+    ]
+    result = runner.invoke(
+        app, ["chat", *where], input="what is a dual plan?\nand how do I start one?\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("Sources:") == 2 and "plans/dual-plan.md" in result.stdout
+    assert result.stdout.startswith("coach (offline mode, persona csm)")
+
+
+def test_long_and_worded_citations_are_cleaned_too():
+    stream = CitationStream({1, 2})
+    pieces = ["See [1, 2, 3, 4, 5, 9", "] and [Source 9]", " or [Source 2]."]
+    shown = "".join(stream.feed(p) for p in pieces) + stream.finish()
+    assert shown == "See [1, 2] and or [2]."
+
+
+class BreaksMidStream(GenericFakeChatModel):
+    """Streams a few words, then loses the connection."""
+
+    def _stream(self, *args, **kwargs):
+        import httpx
+        import openai
+
+        yield from list(super()._stream(*args, **kwargs))[:3]
+        raise openai.APIConnectionError(request=httpx.Request("POST", "http://127.0.0.1:9/v1"))
+
+
+def test_llm_failing_mid_answer_is_replaced_by_the_offline_answer(lumenfield):
+    llm = BreaksMidStream(messages=iter([AIMessage(content="The dual plan is a way to grow")]))
+    answerer = Answerer(lumenfield.settings, lumenfield.retriever, lumenfield.embeddings, llm)
+    events = list(answerer.stream("what is a dual plan?"))
+    shown, answer = "".join(events[:-1]), events[-1]
+    assert answer.mode == "offline" and "cannot connect" in answer.notice
+    assert QUOTED_LABEL not in shown and answer.text.startswith(QUOTED_LABEL)
+
+
+def test_a_new_topic_is_not_glued_to_the_last_question(lumenfield):
+    history = [("user", "What's the weather like in Lisbon tomorrow?"), ("assistant", "...")]
+    answer = lumenfield.answerer.ask("Do new hires get a mentor?", history=history)
+    assert answer.question == "Do new hires get a mentor?"
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "words"),
+    [
+        (["ask", "  "], {}, "the question is empty"),
+        (["config"], {"COACH_LOG_LEVEL": "verbose"}, "invalid setting log_level"),
+    ],
+)
+def test_bad_cli_input_is_a_usage_error(args, env, words):
+    result = runner.invoke(app, args, env=env)
+    assert result.exit_code == 2 and words in result.output
+
+
+def test_data_folder_that_is_a_file_is_a_one_line_error(tmp_path, kb):
+    write_to = tmp_path / "not-a-folder"
+    write_to.write_text("x")
+    result = runner.invoke(app, ["index", "--knowledge", str(kb), "--data", str(write_to)])
+    assert result.exit_code == 2 and result.stderr.startswith("error: ")
+    assert len(result.stderr.strip().splitlines()) == 1

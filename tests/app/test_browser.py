@@ -1,0 +1,344 @@
+"""The app in a real browser: Debian's Chromium, headless, driven by Playwright as a person would.
+
+Each key step leaves a full-page screenshot in tests/artifacts/ (gitignored) to look at by eye;
+a failing test leaves browser-FAILED-<test>.png there too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from app_fixtures import USERS, RunningApp
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from sqlalchemy import select
+
+from coach.app.history import Exchange, Feedback, History
+from coach.app.users import add_user
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed: apt-get install chromium (.ci/run does)",
+    ),
+]
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PAGE_LOAD = 30_000  # ms: first paint of the app after sign-in
+ANSWER = 30_000  # ms: an offline answer takes a second or two; leave room on a busy 2-core box
+INDEXING = 90_000  # ms: upload + incremental index
+QUESTION = "What separates a CSM II from a Senior CSM?"
+GUILD_DOC = "mentoring-guild.md"
+GUILD = """---
+title: Customer Success Mentoring Guild
+audience: employee
+updated: 2026-09-15
+---
+
+# Customer Success Mentoring Guild
+
+The Customer Success Mentoring Guild meets on the second Tuesday of each month in Lisbon.
+Any CSM may join; each member pairs with a Senior CSM mentor for six months.
+"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the whole module."""
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh context (no cookies, so no sign-in) per test; a screenshot if the test failed."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    failed_before = request.session.testsfailed
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    yield tab
+    if request.session.testsfailed > failed_before:
+        shot(tab, f"FAILED-{request.node.name}")
+    context.close()
+
+
+def shot(page: Page, name: str) -> None:
+    """Save a full-page screenshot as tests/artifacts/browser-<name>.png."""
+    page.screenshot(path=ARTIFACTS / f"browser-{name}.png", full_page=True)
+
+
+def sign_in(page: Page, app: RunningApp, name: str, password: str | None = None) -> None:
+    """Fill Gradio's login form and press Login."""
+    page.get_by_label("username").fill(name)
+    page.get_by_label("password").fill(password or app.users[name][1])
+    page.get_by_role("button", name="Login").click()
+
+
+def open_as(page: Page, app: RunningApp, name: str) -> None:
+    """Open the app, sign in, and wait until the page greets the user."""
+    page.goto(app.url)
+    sign_in(page, app, name)
+    expect(page.locator("#signed-in")).to_contain_text(f"Signed in as {name}", timeout=PAGE_LOAD)
+
+
+def ask(page: Page, question: str) -> Locator:
+    """Type a question in the box and press Enter; returns the finished answer's bubble."""
+    answers = page.locator("#chat [data-testid=bot]")
+    before = answers.count()
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    expect(answers).to_have_count(before + 1, timeout=ANSWER)
+    expect(box).to_have_value("")
+    answer = answers.nth(before)
+    # The mode marker ends every finished answer (the streamed text comes first, without it).
+    expect(answer).to_contain_text("Offline mode: quoted from the documents.", timeout=ANSWER)
+    return answer
+
+
+def upload(page: Page, *files: Path) -> None:
+    """Pick files in the upload box and press Upload and index."""
+    page.locator("#upload input[type=file]").set_input_files(list(files))
+    for file in files:  # listed once uploaded (the suffix is shown apart: "name .md")
+        expect(page.locator("#upload")).to_contain_text(file.stem, timeout=PAGE_LOAD)
+    page.get_by_role("button", name="Upload and index").click()
+
+
+def written(folder: Path, name: str, text: str) -> Path:
+    """A file on disk to pick in the upload dialog."""
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_csm_signs_in_asks_and_likes_an_answer(page: Page, served: RunningApp) -> None:
+    page.goto(served.url)
+    expect(page.get_by_role("heading", name="Login")).to_be_visible(timeout=PAGE_LOAD)
+    expect(page.get_by_text("Sign in with the account HR gave you.")).to_be_visible()
+    shot(page, "01-login")
+
+    sign_in(page, served, "ana", "not-her-password")
+    expect(page.get_by_text("Incorrect Credentials")).to_be_visible(timeout=PAGE_LOAD)
+    expect(page.get_by_role("button", name="Login")).to_be_visible()
+    expect(page.locator("#chat")).to_have_count(0)
+    shot(page, "02-wrong-password")
+
+    sign_in(page, served, "ana")
+    expect(page.locator("#signed-in")).to_contain_text("Signed in as ana (CSM)", timeout=PAGE_LOAD)
+    expect(page.locator("#mode-marker")).to_contain_text("Offline mode")
+    expect(page.get_by_role("tab", name="Knowledge desk")).to_have_count(0)
+
+    answer = ask(page, QUESTION)
+    expect(page.locator("#chat [data-testid=user]")).to_have_text(QUESTION)
+    expect(answer).to_contain_text("Sources")
+    expect(answer).to_contain_text("ladder/csm-2.md")
+    passages = page.locator("#passages")
+    expect(passages).to_contain_text("[1]")
+    expect(passages).to_contain_text("ladder/senior-csm.md")
+    # Each source shows a snippet; the whole passage opens on demand.
+    first = passages.locator("details").first
+    expect(first.locator("summary")).to_have_text("Read the whole passage")
+    first.locator("summary").click()
+    expect(first).to_contain_text("Account Executives on expansion")
+    shot(page, "03-answer")
+
+    comment = page.locator("#feedback-comment")
+    expect(comment).to_be_hidden()
+    # The thumbs sit under the latest answer (outside its bubble), one set per answer.
+    page.locator("#chat").get_by_role("button", name="Like").last.click()
+    expect(comment).to_be_visible(timeout=ANSWER)
+    expect(comment).to_contain_text("You liked this answer. Why? (optional)")
+    note = "Clear side-by-side of the two levels (browser test)"
+    comment.locator("textarea").fill(note)
+    shot(page, "04-liked")
+    comment.locator("textarea").press("Enter")
+    expect(page.get_by_text("Thanks: your feedback was saved.")).to_be_visible(timeout=ANSWER)
+    expect(comment).to_be_hidden()
+
+    history = History(served.settings.effective_database_url)
+    with history.sessions() as session:
+        rated = session.execute(
+            select(Exchange.conversation, Exchange.persona, Exchange.id)
+            .join(Feedback, Feedback.exchange_id == Exchange.id)
+            .where(Exchange.user == "ana", Exchange.question == QUESTION, Feedback.comment == note)
+        ).all()
+    assert len(rated) == 1, rated
+    conversation, persona, exchange_id = rated[0]
+    assert persona == "csm"
+    stored = history.ratings("ana", conversation)[exchange_id]
+    assert (stored.liked, stored.comment) == (True, note)
+
+
+def test_hr_uploads_a_document_and_the_chat_cites_it(
+    page: Page, served: RunningApp, tmp_path: Path
+) -> None:
+    open_as(page, served, "hugo")
+    desk = page.get_by_role("tab", name="Knowledge desk")
+    desk.click()
+    expect(page.get_by_text("ladder/senior-csm.md")).to_be_visible(timeout=PAGE_LOAD)
+
+    result = page.locator("#desk-result")
+    upload(page, written(tmp_path, GUILD_DOC, GUILD))
+    expect(result).to_contain_text("Index updated", timeout=INDEXING)
+    expect(result).to_contain_text(f"Saved {GUILD_DOC}")
+    expect(result).to_contain_text("1 added")
+    guild_row = page.get_by_role("row").filter(has_text=GUILD_DOC)
+    expect(guild_row).to_contain_text("Customer Success Mentoring Guild", timeout=PAGE_LOAD)
+    expect(guild_row).to_contain_text("employee")
+    expect(guild_row).to_contain_text("indexed")
+    shot(page, "05-desk-upload")
+
+    # Refused in plain words, and nothing saved: a name the desk does not take, a wrong audience.
+    upload(
+        page,
+        written(tmp_path, "notes, draft.md", "# Notes\n\nA draft.\n"),
+        written(tmp_path, "everyone-memo.md", GUILD.replace("employee", "everyone")),
+    )
+    expect(result).to_contain_text("not a safe file name", timeout=INDEXING)
+    expect(result).to_contain_text(
+        "everyone-memo.md: unknown audience 'everyone' (expected one of: public, employee, hr)"
+    )
+    expect(result).not_to_contain_text("Saved")
+    expect(page.get_by_role("row").filter(has_text="everyone-memo.md")).to_have_count(0)
+    shot(page, "06-desk-refused")
+
+    page.get_by_role("tab", name="Chat").click()
+    answer = ask(page, "When does the Customer Success Mentoring Guild meet?")
+    expect(answer).to_contain_text("second Tuesday of each month in Lisbon")
+    expect(answer.locator("li").filter(has_text=GUILD_DOC)).to_contain_text("[1]")  # first
+    expect(page.locator("#passages")).to_contain_text(GUILD_DOC)
+    shot(page, "07-answer-new-doc")
+
+    # Leave the shared app as it was: delete the document again, through the desk.
+    desk.click()
+    picker = page.get_by_label("Delete a document")
+    picker.click()
+    picker.fill("mentoring-guild")
+    page.get_by_role("option", name=GUILD_DOC).click()
+    page.get_by_label("Yes, delete it").check()
+    page.get_by_role("button", name="Delete", exact=True).click()
+    expect(result).to_contain_text(f"Deleted {GUILD_DOC}", timeout=INDEXING)
+    expect(result).to_contain_text("1 removed")
+    expect(page.get_by_role("row").filter(has_text=GUILD_DOC)).to_have_count(0, timeout=PAGE_LOAD)
+    assert not (served.settings.knowledge_dir / GUILD_DOC).exists()
+
+
+def test_clicking_an_earlier_answer_shows_its_passages(page: Page, served: RunningApp) -> None:
+    open_as(page, served, "ana")
+    ask(page, "How does a dual plan work?")
+    later = ask(page, "What does the learning budget cover?")
+    headings = page.locator("#passages strong")
+    expect(headings.first).to_contain_text("Learning and Training Budget Policy")
+    page.locator("#chat [data-testid=bot]").first.click()
+    expect(headings.first).to_contain_text("Dual Plan", timeout=ANSWER)
+    later.click()
+    expect(headings.first).to_contain_text("Learning and Training Budget Policy", timeout=ANSWER)
+
+
+def test_the_chat_clear_button_starts_over(page: Page, served: RunningApp) -> None:
+    open_as(page, served, "ana")
+    ask(page, "How does a dual plan work?")
+    page.locator("#chat").get_by_role("button", name="Clear").click()
+    expect(page.locator("#chat [data-testid=user]")).to_have_count(0)
+    box = page.locator("#question textarea")
+    box.fill("What does the learning budget cover?")
+    box.press("Enter")
+    expect(page.locator("#chat [data-testid=bot]").last).to_contain_text(
+        "Offline mode: quoted from the documents.", timeout=ANSWER
+    )
+    expect(page.locator("#chat [data-testid=user]")).to_have_text(
+        ["What does the learning budget cover?"], timeout=2_000
+    )
+
+
+def test_hiring_manager_has_no_desk_and_a_fixed_persona(page: Page, served: RunningApp) -> None:
+    assert USERS["hana"][0] == "hiring_manager"
+    open_as(page, served, "hana")
+    expect(page.locator("#signed-in")).to_contain_text("(Hiring manager)")
+    expect(page.get_by_role("tab", name="Chat")).to_be_visible()
+    expect(page.get_by_role("tab", name="Knowledge desk")).to_have_count(0)
+    persona = page.locator("#persona input")
+    expect(persona).to_have_value("Hiring manager")
+    expect(persona).to_be_disabled()
+    expect(page.locator("#examples")).to_contain_text(
+        "How do people grow in Customer Success here?"
+    )
+    shot(page, "08-hiring-manager")
+
+
+def test_demo_has_a_banner_and_a_persona_switch(page: Page, demo: RunningApp) -> None:
+    page.goto(demo.url)
+    expect(page.locator("#demo-banner")).to_be_visible(timeout=PAGE_LOAD)
+    expect(page.locator("#demo-banner")).to_contain_text("Local demo.")
+    expect(page.get_by_role("heading", name="Login")).to_have_count(0)
+    persona = page.locator("#persona input")
+    expect(persona).to_have_value("CSM", timeout=PAGE_LOAD)
+    expect(persona).to_be_enabled()
+    expect(page.get_by_role("tab", name="Knowledge desk")).to_have_count(0)
+    shot(page, "09-demo")
+
+    persona.click()
+    page.get_by_role("option", name="HR", exact=True).click()
+    expect(persona).to_have_value("HR")
+    expect(page.get_by_role("tab", name="Knowledge desk")).to_be_visible(timeout=ANSWER)
+    expect(page.locator("#examples")).to_contain_text("What are the promotion windows?")
+    page.get_by_role("tab", name="Knowledge desk").click()
+    expect(page.get_by_role("row").filter(has_text="hr/calibration-guidelines.md")).to_be_visible(
+        timeout=PAGE_LOAD
+    )
+    shot(page, "10-demo-hr-desk")
+
+
+def test_an_export_downloads_for_its_owner_only(
+    page: Page, browser: Browser, served: RunningApp
+) -> None:
+    open_as(page, served, "ana")
+    ask(page, "How does a dual plan work?")
+    page.get_by_role("button", name="Export as Markdown").click()
+    expect(page.locator("#export")).to_contain_text("coach-conversation-", timeout=ANSWER)
+    link = page.locator("#export a[download]")
+    shot(page, "11-export")
+    with page.expect_download() as download:
+        link.click()
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "## How does a dual plan work?" in saved and "Sources:" in saved
+    url = link.get_attribute("href")
+    other = browser.new_context()
+    try:
+        hugo = other.new_page()
+        open_as(hugo, served, "hugo")  # signed in, HR even, and holding the link
+        assert hugo.request.get(url).status == 404
+    finally:
+        other.close()
+
+
+def test_a_throttled_sign_in_is_refused_on_the_page(page: Page, served: RunningApp) -> None:
+    add_user(served.settings.users_file, "lou", "csm", "lou-password-1")
+    page.goto(served.url)
+    for _ in range(served.settings.signin_failures_per_user):
+        with page.expect_response("**/login") as answered:
+            sign_in(page, served, "lou", "not-lou-password")
+        assert answered.value.json()["detail"] == "Incorrect credentials."
+        expect(page.get_by_text("Incorrect Credentials")).to_be_visible(timeout=PAGE_LOAD)
+    with page.expect_response("**/login") as answered:
+        sign_in(page, served, "lou", "lou-password-1")  # right, but too late for now
+    assert "try again in" in answered.value.json()["detail"]
+    expect(page.get_by_text("Incorrect Credentials")).to_be_visible()
+    expect(page.locator("#chat")).to_have_count(0)
+    shot(page, "12-throttled")

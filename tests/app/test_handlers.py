@@ -1,0 +1,116 @@
+"""The app's handlers called as plain methods, as Gradio calls them, without a browser."""
+
+from __future__ import annotations
+
+import gradio as gr
+import pytest
+
+from coach.answer.answerer import Answer
+from coach.answer.retrieve import Source
+from coach.app.handlers import Handlers, render_answer
+from coach.app.talk import Talk
+
+
+def request(name: str) -> gr.Request:
+    """What Gradio hands a handler for a signed-in user."""
+    return gr.Request(username=name)
+
+
+def like(index: int, liked) -> gr.LikeData:
+    return gr.LikeData(None, {"index": index, "value": "", "liked": liked})
+
+
+def answered(handlers: Handlers, name: str, question: str):
+    """Ask through the chat handler; returns the last outputs (shown, box, passages, talk)."""
+    talk = Talk(owner=name, conversation="c1")
+    outputs = list(handlers.respond(question, talk, "", "", "", request(name)))
+    return outputs[-1]
+
+
+def test_like_dislike_and_taking_it_back(service):
+    handlers = Handlers(service)
+    *_, talk = answered(handlers, "ana", "What is the next step from CSM I?")
+    exchange = talk.turns[1].exchange_id
+    box, talk = handlers.rate(talk, like(1, False), request("ana"))
+    assert box["visible"] and "disliked" in box["label"]
+    assert (talk.rating.exchange_id, talk.rating.liked) == (exchange, False)
+    assert service.history.ratings("ana", "c1")[exchange].liked is False
+    box, talk = handlers.rate(talk, like(1, ""), request("ana"))  # the thumb clicked again
+    assert box["visible"] is False and talk.rating is None
+    assert service.history.ratings("ana", "c1") == {}
+
+
+def test_bad_chat_input_is_one_clear_error(service):
+    handlers = Handlers(service)
+    for message, words in [(None, "please type a question"), ("x" * 2001, "question too long")]:
+        with pytest.raises(gr.Error, match=words):
+            list(handlers.chat_api(message, request=request("ana")))
+    with pytest.raises(gr.Error, match="persona must be one of"):
+        list(handlers.chat_api("What next?", persona=["hr"], request=request("ana")))
+    with pytest.raises(gr.Error, match="may not ask as hr"):
+        next(handlers.respond("Pay bands?", Talk(), "hr", "", "", request("ben")))
+
+
+def test_desk_handlers_refuse_other_roles(service):
+    handlers = Handlers(service)
+    for call in (
+        lambda r: handlers.document_table(r),
+        lambda r: handlers.gap_table(r),
+        lambda r: handlers.reindex(r),
+        lambda r: handlers.delete("careers/faq.md", True, r),
+    ):
+        with pytest.raises(gr.Error, match="for HR only"):
+            call(request("ana"))
+    assert (service.settings.knowledge_dir / "careers/faq.md").exists()
+
+
+def test_a_refused_upload_keeps_the_files_chosen(service, tmp_path):
+    handlers = Handlers(service)
+    bad = tmp_path / "memo.md"
+    bad.write_text("---\naudience: everyone\n---\n\nText.\n")
+    message, files = handlers.upload(
+        [str(bad)], "", False, request("hugo"), progress=lambda *a, **k: None
+    )
+    assert "Not saved:** memo.md: unknown audience 'everyone'" in message
+    assert files == gr.update()  # still chosen, to fix and retry
+
+
+def test_export_needs_a_conversation(service):
+    with pytest.raises(gr.Error, match="nothing to export yet"):
+        Handlers(service).export(Talk(owner="ana", conversation="none"), request("ana"))
+
+
+def test_answers_list_only_the_sources_they_cite():
+    sources = [Source(n, f"id{n}", f"p{n}.md", f"T{n}", "", "text", 0.0, 0.0) for n in (1, 2, 3)]
+    shown = render_answer(Answer("A [1]. B [3].", "offline", False, sources))
+    assert "[1] T1" in shown and "[3] T3" in shown and "[2] T2" not in shown
+    assert shown.endswith("*Offline mode: quoted from the documents.*")
+
+
+def test_every_handler_refuses_a_page_state_of_another_user(service):
+    """A session hash is no proof of who asks: state bound to ana is refused to ben."""
+    handlers = Handlers(service)
+    *_, talk = answered(handlers, "ana", "What is the next step from CSM I?")
+    ben = request("ben")
+    select = gr.SelectData(None, {"index": 1, "value": ""})
+    for call in (
+        lambda: next(handlers.respond("And then?", talk, "", "", "", ben)),
+        lambda: handlers.show_passages(talk, select, ben),
+        lambda: handlers.rate(talk, like(1, True), ben),
+        lambda: handlers.comment("great", talk, ben),
+        lambda: handlers.export(talk, ben),
+        lambda: handlers.new_conversation(talk, ben),
+        lambda: handlers.start(talk, ben),
+    ):
+        with pytest.raises(gr.Error, match="belongs to another sign-in"):
+            call()
+    assert handlers.show_passages(talk, select, request("ana")).startswith("**[1]")
+    assert service.history.ratings("ana", "c1") == {}  # ben's like never landed
+
+
+def test_a_page_not_started_yet_becomes_the_users_own(service):
+    handlers = Handlers(service)
+    *_, talk = list(handlers.respond("What is a dual plan?", Talk(), "", "", "", request("ben")))[
+        -1
+    ]
+    assert talk.owner == "ben" and talk.conversation and len(talk.turns) == 1

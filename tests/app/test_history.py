@@ -1,0 +1,63 @@
+"""Conversations, feedback and knowledge gaps in the SQL store."""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.answer.answerer import Answer
+from coach.app.history import History, knowledge_gaps
+from coach.config import load_settings
+from coach.errors import StoreError
+
+
+def answer(text: str, refused: bool = False) -> Answer:
+    return Answer(text=text, mode="offline", refused=refused)
+
+
+@pytest.fixture
+def history(tmp_path) -> History:
+    return History(load_settings(data_dir=tmp_path).effective_database_url)
+
+
+def test_exchanges_and_feedback_belong_to_their_user(history, tmp_path):
+    first = history.record("ana", "c1", "csm", "What is a dual plan?", answer("It is..."))
+    history.record("ana", "c1", "csm", "How do I start?", answer("Ask your manager."))
+    history.record("ben", "c1", "csm", "Ben's question", answer("..."))
+    assert [e.question for e in history.conversation("ana", "c1")] == [
+        "What is a dual plan?",
+        "How do I start?",
+    ]
+    assert [e.question for e in history.conversation("ben", "c1")] == ["Ben's question"]
+    history.feedback("ana", first, liked=False, comment=" too vague ")
+    with pytest.raises(StoreError, match="no such answer"):
+        history.feedback("ben", first, liked=True)  # nobody rates someone else's answers
+    assert (tmp_path / "coach.db").exists()
+
+
+def test_failed_questions_feed_grouped_knowledge_gaps(history, embeddings):
+    history.record("ana", "c", "csm", "What is the parental leave policy?", answer("?", True))
+    history.record("ben", "c", "csm", "How long is parental leave?", answer("?", True))
+    liked = history.record("ben", "c", "csm", "Is there a dual plan?", answer("Yes [1]."))
+    disliked = history.record("cy", "c", "csm", "Do we pay for MBAs?", answer("Maybe."))
+    history.feedback("ben", liked, liked=True)
+    history.feedback("cy", disliked, liked=False)
+    failed = history.failed_questions()
+    assert sorted(failed) == [
+        "Do we pay for MBAs?",
+        "How long is parental leave?",
+        "What is the parental leave policy?",
+    ]
+    gaps = knowledge_gaps(history.failures(), embeddings)
+    assert [gap.count for gap in gaps] == [2, 1]
+    assert "parental leave" in gaps[0].question
+    assert gaps[0].reasons == ("not_found",) and gaps[1].reasons == ("disliked",)
+
+
+def test_unusable_database_url_is_a_one_line_error():
+    with pytest.raises(StoreError, match="cannot open the database"):
+        History("postgresql+nosuchdriver://u:p@127.0.0.1/db")
+
+
+def test_config_hides_the_database_password():
+    shown = load_settings(database_url="postgresql://coach:hunter2@db/coach").describe()
+    assert shown["database_url"] == "postgresql://coach:****@db/coach"
