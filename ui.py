@@ -18,12 +18,13 @@ from starlette.middleware import Middleware
 from coach.app.desk import allowed_suffixes
 from coach.app.guard import SIGN_IN_SLOTS, Guard, SignInLimits, SignInThrottle
 from coach.app.handlers import Handlers, mode_marker
-from coach.app.service import DEMO_USER, EXAMPLES, CoachService, plan_choices
+from coach.app.service import DEMO_USER, CoachService, plan_choices
 from coach.app.talk import Talk
 from coach.app.users import authenticate, check_users_file
 from coach.compose import Coach
 from coach.config import Settings, load_settings
 from coach.errors import CoachError, ConfigError
+from coach.personas import PERSONAS
 
 log = logging.getLogger("coach.ui")
 
@@ -77,7 +78,7 @@ def build_app(service: CoachService) -> gr.Blocks:
                         send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
                     examples = gr.Dataset(
                         components=[gr.Textbox(visible=False)],
-                        samples=[[q] for q in EXAMPLES["csm"]],
+                        samples=[[q] for q in PERSONAS["csm"].examples],
                         label="Try asking",
                         elem_id="examples",
                     )

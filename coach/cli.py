@@ -13,6 +13,7 @@ import typer
 
 from coach.config import Settings, load_settings
 from coach.errors import CoachError, ConfigError, IndexBusyError, StoreError
+from coach.personas import PERSONA_IDS, PERSONAS
 
 app = typer.Typer(
     help="A grounded, cited career coach for Customer Success Managers.",
@@ -29,9 +30,24 @@ DataOpt = Annotated[
     Path | None, typer.Option("--data", help="Data folder (overrides COACH_DATA_DIR).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def _known_persona(value: str) -> str:
+    if value not in PERSONAS:
+        raise typer.BadParameter(
+            f"unknown persona {value!r} (expected one of: {', '.join(PERSONA_IDS)})"
+        )
+    return value
+
+
 PersonaOpt = Annotated[
     str,
-    typer.Option("--persona", help="csm (default), hiring_manager or hr: decides what it may see."),
+    typer.Option(
+        "--persona",
+        help="Who asks, which decides what it may see.",
+        metavar="[" + "|".join(PERSONA_IDS) + "]",
+        callback=_known_persona,
+    ),
 ]
 T = TypeVar("T")
 
@@ -175,11 +191,8 @@ def ask_command(
     as_json: JsonOpt = False,
 ):
     """Answer one question from the knowledge base, with numbered sources."""
-    from coach.answer.retrieve import audiences_for
-
     if not question.strip():
         raise typer.BadParameter("the question is empty", param_hint="QUESTION")
-    _run(lambda: audiences_for(persona))
     coach = _ready_coach(knowledge, data)
     if as_json:
         answer = _run(lambda: coach.answerer.ask(question, persona))
@@ -191,9 +204,6 @@ def ask_command(
 @app.command("chat")
 def chat_command(persona: PersonaOpt = "csm", knowledge: KnowledgeOpt = None, data: DataOpt = None):
     """A conversation in the terminal; follow-up questions use the history. Ctrl-D quits."""
-    from coach.answer.retrieve import audiences_for
-
-    _run(lambda: audiences_for(persona))
     coach = _ready_coach(knowledge, data)
     typer.echo(f"coach ({coach.answerer.mode} mode, persona {persona}). Ctrl-D to quit.")
     history: list[tuple[str, str]] = []

@@ -10,9 +10,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from coach.errors import ConfigError
-
-Audience = Literal["public", "employee", "hr"]
-AUDIENCES: tuple[str, ...] = ("public", "employee", "hr")
+from coach.personas import Audience
 
 
 class Settings(BaseSettings):

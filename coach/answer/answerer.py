@@ -19,9 +19,10 @@ from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda, R
 from coach.answer.offline import quoted_answer
 from coach.answer.profile import NO_PROFILE, Profile
 from coach.answer.prompts import load_prompt
-from coach.answer.retrieve import Retrieval, Retriever, Source, audiences_for
+from coach.answer.retrieve import Retrieval, Retriever, Source
 from coach.config import Settings
 from coach.llm.factory import llm_failure
+from coach.personas import persona as persona_of
 
 log = logging.getLogger(__name__)
 
@@ -47,19 +48,6 @@ OUT_OF_SCOPE = (
     "your role, promotions, training and certifications. Try asking, for example, "
     '"What does a CSM II need for promotion?"'
 )
-WHOM_TO_ASK = {
-    "csm": "your manager or the People team",
-    "hiring_manager": "the People team before you answer the candidate",
-    "hr": "no one yet: this may be a gap worth a new document in the knowledge base",
-}
-AUDIENCE_NOTES = {
-    "csm": "You are talking with a Customer Success Manager, an employee of the company.",
-    "hiring_manager": (
-        "You are helping a hiring manager answer a job candidate's questions; anything you say "
-        "may be passed on to the candidate."
-    ),
-    "hr": "You are talking with a member of the People (HR) team.",
-}
 # Offline: a short question that starts like a continuation or points back ("it", "that one")
 # is searched together with the previous one.
 FOLLOW_UP_WORDS = 8
@@ -123,7 +111,7 @@ def not_found_text(persona: str) -> str:
     """The plain 'not in the documents' answer, with whom to ask."""
     return (
         "I couldn't find this in the company documents available to you, so I won't guess. "
-        f"Please ask {WHOM_TO_ASK[persona]}."
+        f"Please ask {persona_of(persona).whom_to_ask}."
     )
 
 
@@ -132,11 +120,11 @@ def restricted_text(persona: str) -> str:
     if persona == "hiring_manager":
         return (
             "That isn't covered by the information we share with candidates, so I can't answer "
-            f"it here. Please check with {WHOM_TO_ASK[persona]}."
+            f"it here. Please check with {persona_of(persona).whom_to_ask}."
         )
     return (
         "That information isn't available to you in the company documents I can use. "
-        f"Please ask {WHOM_TO_ASK[persona]}."
+        f"Please ask {persona_of(persona).whom_to_ask}."
     )
 
 
@@ -189,7 +177,7 @@ def answer_inputs(
 ) -> dict[str, str]:
     """What the answer templates are filled with."""
     return {
-        "audience_note": AUDIENCE_NOTES[persona],
+        "audience_note": persona_of(persona).prompt_note,
         "sources": format_sources(sources),
         "profile": f"About me: {profile.about()}\n\n" if profile else "",
         "question": question,
@@ -266,7 +254,7 @@ class Answerer:
         profile: Profile = NO_PROFILE,
     ) -> Iterator[str | Answer]:
         """Yield answer text as it is produced, then the finished Answer."""
-        audiences_for(persona)  # an unknown persona fails before any work
+        persona_of(persona)  # an unknown persona fails before any work
         notice, llm_ok = "", self.answer_chain is not None
         try:
             last = next((text for role, text in reversed(history) if role == "user"), "")

@@ -9,18 +9,12 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from coach.errors import ConfigError
 from coach.index.keyword import KeywordIndex
 from coach.index.store import KnowledgeStore
+from coach.personas import audiences_for
 
 log = logging.getLogger(__name__)
 
-# Who sees what is decided here, at retrieval, never by a prompt.
-PERSONAS: dict[str, tuple[str, ...]] = {
-    "hiring_manager": ("public",),
-    "csm": ("public", "employee"),
-    "hr": ("public", "employee", "hr"),
-}
 RRF_K = 60  # the usual reciprocal-rank-fusion constant; dampens the weight of rank 1
 SNIPPET_CHARS = 240
 _WORD = re.compile(r"\w+")
@@ -29,16 +23,6 @@ _LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
-
-
-def audiences_for(persona: str) -> tuple[str, ...]:
-    """The audiences a persona may read; an unknown persona is an error, never a default."""
-    try:
-        return PERSONAS[persona]
-    except KeyError:
-        raise ConfigError(
-            f"unknown persona {persona!r} (expected one of: {', '.join(PERSONAS)})"
-        ) from None
 
 
 @dataclass

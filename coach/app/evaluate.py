@@ -12,8 +12,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from coach.answer.answerer import Answerer
-from coach.answer.retrieve import PERSONAS
 from coach.errors import ConfigError
+from coach.personas import PERSONAS
 
 
 class EvalCase(BaseModel):

@@ -14,11 +14,11 @@ import gradio as gr
 
 from coach.answer.answerer import Answer
 from coach.answer.retrieve import Source
-from coach.app.service import EXAMPLES, CoachService, Turn, Viewer
+from coach.app.service import CoachService, Turn, Viewer
 from coach.app.talk import Rating, Talk
 from coach.errors import CoachError
+from coach.personas import PERSONAS
 
-PERSONA_LABELS = {"csm": "CSM", "hiring_manager": "Hiring manager", "hr": "HR"}
 NO_PASSAGES = "*Ask a question to see its sources here.*"
 # Why questions failed, in HR's words (the asker saw "not found" for a restricted one too).
 REASONS = {
@@ -222,16 +222,16 @@ class Handlers:
         who = (
             ""
             if self.service.demo
-            else f"Signed in as **{viewer.name}** ({PERSONA_LABELS[viewer.role]})."
+            else f"Signed in as **{viewer.name}** ({PERSONAS[viewer.role].label})."
         )
         return (
             gr.update(
-                choices=[(PERSONA_LABELS[p], p) for p in personas],
+                choices=[(PERSONAS[p].label, p) for p in personas],
                 value=persona,
                 interactive=len(personas) > 1,
             ),
             gr.update(choices=self._role_choices(persona), value=""),
-            gr.update(samples=[[q] for q in EXAMPLES[persona]]),
+            gr.update(samples=[[q] for q in PERSONAS[persona].examples]),
             gr.update(visible=persona == "hr"),
             who,
             Talk.begin(viewer.name),
@@ -243,7 +243,7 @@ class Handlers:
         with shown_as_error():
             persona = self.service.persona_for(viewer, persona)
         return (
-            gr.update(samples=[[q] for q in EXAMPLES[persona]]),
+            gr.update(samples=[[q] for q in PERSONAS[persona].examples]),
             gr.update(choices=self._role_choices(persona), value=""),
             gr.update(visible=persona == "hr"),
         )

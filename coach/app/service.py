@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from coach.answer.answerer import Answer
 from coach.answer.profile import PLAN_TYPES, Profile, Role, ladder_roles, make_profile
-from coach.answer.retrieve import PERSONAS, audiences_for
 from coach.app.desk import DocumentRow, Saved, delete_document, document_rows, save_upload
 from coach.app.guard import FileGrants
 from coach.app.history import Gap, History, knowledge_gaps
@@ -19,29 +18,12 @@ from coach.compose import Coach
 from coach.config import Settings
 from coach.errors import CoachError, ConfigError
 from coach.index.sync import SyncReport
+from coach.personas import PERSONA_IDS, PERSONAS, audiences_for, persona
 
 log = logging.getLogger(__name__)
 
 DEMO_USER = "local"
 MAX_QUESTION = 2000  # characters: a question, not a document pasted in
-EXAMPLES = {
-    "csm": (
-        "What should I do next?",
-        "What separates a CSM II from a Senior CSM?",
-        "Which certification should I take next?",
-        "How does a horizontal plan work?",
-    ),
-    "hiring_manager": (
-        "How do people grow in Customer Success here?",
-        "What training will a new CSM get?",
-        "Can a CSM move into another team later?",
-    ),
-    "hr": (
-        "What are the promotion windows?",
-        "How does calibration work?",
-        "What does the learning budget cover?",
-    ),
-}
 
 
 class AccessError(CoachError):
@@ -108,7 +90,7 @@ class CoachService:
     def persona_for(self, viewer: Viewer, requested: str = "") -> str:
         """The persona to answer as: the requested one if it shows no more than the role allows."""
         if not isinstance(requested, str | None):
-            raise CoachError(f"persona must be one of: {', '.join(PERSONAS)}")
+            raise CoachError(f"persona must be one of: {', '.join(PERSONA_IDS)}")
         persona = requested or (viewer.role if not self.demo else "csm")
         wider = set(audiences_for(persona)) - set(audiences_for(viewer.role))
         if wider:
@@ -121,8 +103,7 @@ class CoachService:
     def personas(self, viewer: Viewer) -> list[str]:
         """The personas this viewer may switch to: their own and narrower ones (HR previewing
         what candidates see); every persona in the demo."""
-        allowed = set(audiences_for(viewer.role))
-        return [p for p in PERSONAS if set(PERSONAS[p]) <= allowed]
+        return [p.id for p in PERSONAS.values() if persona(viewer.role).covers(p)]
 
     # Chat -----------------------------------------------------------------------------------
 

@@ -15,12 +15,12 @@ import tomlkit
 import yaml
 from tomlkit.exceptions import TOMLKitError
 
-from coach.answer.retrieve import PERSONAS
 from coach.errors import ConfigError, one_line
+from coach.personas import PERSONA_IDS
 
 log = logging.getLogger(__name__)
 
-ROLES = tuple(PERSONAS)  # a user's role is the persona the server answers them as
+ROLES = PERSONA_IDS  # a user's role is the widest persona the server answers them as
 MIN_PASSWORD = 8
 MAX_PASSWORD_BYTES = 72  # bcrypt reads no further, and bcrypt 5 raises rather than truncate
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")

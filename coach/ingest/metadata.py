@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from coach.config import AUDIENCES, Audience
 from coach.errors import bounded
+from coach.personas import AUDIENCES, Audience
 
 # Fields that take one value or a list of them.
 LIST_FIELDS = ("next_roles", "lateral_moves", "certifications")

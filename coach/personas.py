@@ -1,0 +1,93 @@
+"""Who may ask, which documents they read, and how coach speaks to them: the only place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from coach.errors import ConfigError
+
+# Who may read a document, from the narrowest audience to the widest.
+Audience = Literal["public", "employee", "hr"]
+AUDIENCES: tuple[str, ...] = ("public", "employee", "hr")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Persona:
+    """One kind of asker: what they may read, and how answers and refusals address them."""
+
+    id: str
+    label: str
+    audiences: tuple[str, ...]  # decided here, at retrieval, never by a prompt
+    whom_to_ask: str  # named when the documents do not answer
+    prompt_note: str  # tells the LLM who it is talking with
+    examples: tuple[str, ...]  # example questions the app offers
+
+    def may_read(self, audience: str) -> bool:
+        """Whether this persona may see a document of this audience."""
+        return audience in self.audiences
+
+    def covers(self, other: Persona) -> bool:
+        """Whether everything `other` may read, this persona may read too."""
+        return set(other.audiences) <= set(self.audiences)
+
+
+_ALL = (
+    Persona(
+        id="hiring_manager",
+        label="Hiring manager",
+        audiences=("public",),
+        whom_to_ask="the People team before you answer the candidate",
+        prompt_note=(
+            "You are helping a hiring manager answer a job candidate's questions; anything you "
+            "say may be passed on to the candidate."
+        ),
+        examples=(
+            "How do people grow in Customer Success here?",
+            "What training will a new CSM get?",
+            "Can a CSM move into another team later?",
+        ),
+    ),
+    Persona(
+        id="csm",
+        label="CSM",
+        audiences=("public", "employee"),
+        whom_to_ask="your manager or the People team",
+        prompt_note="You are talking with a Customer Success Manager, an employee of the company.",
+        examples=(
+            "What should I do next?",
+            "What separates a CSM II from a Senior CSM?",
+            "Which certification should I take next?",
+            "How does a horizontal plan work?",
+        ),
+    ),
+    Persona(
+        id="hr",
+        label="HR",
+        audiences=("public", "employee", "hr"),
+        whom_to_ask="no one yet: this may be a gap worth a new document in the knowledge base",
+        prompt_note="You are talking with a member of the People (HR) team.",
+        examples=(
+            "What are the promotion windows?",
+            "How does calibration work?",
+            "What does the learning budget cover?",
+        ),
+    ),
+)
+PERSONAS: dict[str, Persona] = {persona.id: persona for persona in _ALL}  # narrowest first
+PERSONA_IDS: tuple[str, ...] = tuple(PERSONAS)
+
+
+def persona(persona_id: str) -> Persona:
+    """The persona with this id; an unknown id is an error, never a default."""
+    try:
+        return PERSONAS[persona_id]
+    except (KeyError, TypeError):
+        raise ConfigError(
+            f"unknown persona {persona_id!r} (expected one of: {', '.join(PERSONA_IDS)})"
+        ) from None
+
+
+def audiences_for(persona_id: str) -> tuple[str, ...]:
+    """The audiences a persona may read."""
+    return persona(persona_id).audiences
