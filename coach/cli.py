@@ -7,13 +7,16 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from coach.config import Settings, load_settings
 from coach.errors import CoachError, ConfigError, IndexBusyError, StoreError
 from coach.personas import PERSONA_IDS, PERSONAS
+
+if TYPE_CHECKING:  # the answer stage loads the model's libraries: only when asked
+    from coach.answer.answerer import Answer
 
 app = typer.Typer(
     help="A grounded, cited career coach for Customer Success Managers.",
@@ -344,16 +347,14 @@ def _print_eval(summary: dict, k: int) -> None:
 
 def _stream_answer(coach, question: str, persona: str, history):
     """Print the answer as it streams, then its sources; return the Answer."""
-    from coach.answer.answerer import Answer
 
     def stream() -> tuple[Answer, str]:
         shown = ""
-        for event in coach.answerer.stream(question, persona, history):
-            if isinstance(event, Answer):
-                return event, shown
-            shown += event
-            typer.echo(event, nl=False)
-        raise AssertionError("the answer stream ended without an Answer")
+        streamed = coach.answerer.stream(question, persona, history)
+        for delta in streamed:
+            shown += delta
+            typer.echo(delta, nl=False)
+        return streamed.answer, shown
 
     answer, shown = _run(stream)
     if not answer.text.startswith(shown.strip()):

@@ -117,3 +117,30 @@ def store_for(settings) -> RecordingStore:
 
 def paths_in(store) -> set[str]:
     return set(store.indexed_files())
+
+
+def make_pdf(path: Path, text: str) -> Path:
+    """A one-page PDF with a text layer."""
+    fpdf = pytest.importorskip("fpdf")
+    pdf = fpdf.FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 8, text)
+    pdf.output(str(path))
+    return path
+
+
+ALIAS_BOMB = (
+    "---\n"
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + "".join(
+        f"{name}: &{name} [{','.join([f'*{prev}'] * 9)}]\n"
+        for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    + "title: *i\n---\n\nBody.\n"
+)
+
+
+def nested_yaml(size: int = 10_000) -> str:
+    depth = (size - 20) // 2
+    return f"---\ntitle: {'[' * depth}{']' * depth}\n---\n\nBody.\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,12 +14,14 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
-from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda, RunnablePassthrough
+from langchain_core.runnables import Runnable
 
+from coach.answer.citations import CitationStream, cited_numbers
 from coach.answer.offline import quoted_answer
 from coach.answer.profile import NO_PROFILE, Profile
 from coach.answer.prompts import load_prompt
 from coach.answer.retrieve import Retrieval, Retriever, Source
+from coach.answer.stream import TextStream
 from coach.config import Settings
 from coach.llm.factory import llm_failure
 from coach.personas import persona as persona_of
@@ -66,11 +68,6 @@ FOLLOW_UP_CUES = {
     "what about",
     "else",
 }
-# [1], [1, 2], [Source 3], [1-2] (with a hyphen or an en dash): what models write when asked.
-_CITATION = re.compile(
-    r"\s?\[(?:sources?\s*)?(\d+(?:\s*[,;\u2013-]\s*(?:sources?\s*)?\d+)*)\]", re.I
-)
-_OPEN_CITATION = re.compile(r"\s*\[[^\[\]\n]{0,24}$")
 
 
 @dataclass
@@ -90,8 +87,8 @@ class Answer:
     @property
     def cited_sources(self) -> list[Source]:
         """The sources the text cites (all of them if it cites none, as a small LLM may not)."""
-        numbers = {n for group in _CITATION.findall(self.text) for n in _numbers(group)}
-        cited = [source for source in self.sources if source.n in numbers]
+        cited_ids = cited_numbers(self.text)
+        cited = [source for source in self.sources if source.n in cited_ids]
         return cited or list(self.sources)
 
     def as_json(self) -> dict[str, Any]:
@@ -133,45 +130,6 @@ def format_sources(sources: Sequence[Source]) -> str:
     return "\n\n".join(f"[{s.n}] {s.label} ({s.path})\n{s.text}" for s in sources)
 
 
-def _numbers(citation: str) -> list[int]:
-    """The source numbers inside one citation's brackets."""
-    return [int(n) for n in re.findall(r"\d+", citation)]
-
-
-def clean_citations(text: str, valid: set[int]) -> str:
-    """Keep citations to returned sources; drop any number that points at nothing."""
-
-    def keep(match: re.Match[str]) -> str:
-        good = [n for n in dict.fromkeys(_numbers(match.group(1))) if n in valid]
-        lead = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
-        return f"{lead}[{', '.join(map(str, good))}]" if good else ""
-
-    return _CITATION.sub(keep, text)
-
-
-class CitationStream:
-    """Clean citations in streamed text, holding back an unfinished `[..` until it closes."""
-
-    def __init__(self, valid: set[int]) -> None:
-        self.valid = valid
-        self.pending = ""
-
-    def feed(self, delta: str) -> str:
-        """Text that is safe to show now."""
-        self.pending += delta
-        # Hold back a bracket that may still become a citation, and trailing spaces: a dropped
-        # citation takes the space before it along.
-        opened = _OPEN_CITATION.search(self.pending)
-        cut = opened.start() if opened else len(self.pending.rstrip(" "))
-        ready, self.pending = self.pending[:cut], self.pending[cut:]
-        return clean_citations(ready, self.valid)
-
-    def finish(self) -> str:
-        """Whatever is still held back."""
-        rest, self.pending = self.pending, ""
-        return clean_citations(rest, self.valid)
-
-
 def answer_inputs(
     question: str, sources: Sequence[Source], persona: str, profile: Profile = NO_PROFILE
 ) -> dict[str, str]:
@@ -197,6 +155,15 @@ def build_answer_chain(llm: BaseChatModel) -> Runnable:
     return prompt | llm | StrOutputParser()
 
 
+class AnswerStream(TextStream[Answer]):
+    """An answer as it is produced: iterate it for the text; `.answer` once it is done."""
+
+    @property
+    def answer(self) -> Answer:
+        """The finished Answer (waits for the rest of the text)."""
+        return self.result
+
+
 class Answerer:
     """Turns a question into a cited Answer, streaming when an LLM is configured."""
 
@@ -212,18 +179,7 @@ class Answerer:
         self.embeddings = embeddings
         self.llm = llm
         self.mode = "llm" if llm is not None else "offline"
-        standalone = (
-            RunnableBranch(
-                (lambda x: bool(x["history"]), build_condense_chain(llm)),
-                lambda x: x["question"],
-            )
-            if llm is not None
-            else RunnableLambda(_offline_standalone)
-        )
-        # The preparation half of the chain: standalone question, then sources.
-        self.prepare = RunnablePassthrough.assign(standalone=standalone).assign(
-            found=lambda x: self._search(x["standalone"], x["persona"], x["profile"])
-        )
+        self.condense_chain = build_condense_chain(llm) if llm is not None else None
         self.answer_chain = build_answer_chain(llm) if llm is not None else None
 
     @functools.cached_property
@@ -239,12 +195,7 @@ class Answerer:
         profile: Profile = NO_PROFILE,
     ) -> Answer:
         """Answer in one piece."""
-        answer = None
-        for event in self.stream(question, persona, history, profile):
-            if isinstance(event, Answer):
-                answer = event
-        assert answer is not None
-        return answer
+        return self.stream(question, persona, history, profile).answer
 
     def stream(
         self,
@@ -252,40 +203,47 @@ class Answerer:
         persona: str = "csm",
         history: Sequence[tuple[str, str]] = (),
         profile: Profile = NO_PROFILE,
-    ) -> Iterator[str | Answer]:
-        """Yield answer text as it is produced, then the finished Answer."""
+    ) -> AnswerStream:
+        """The answer as it is produced: iterate it for the text, then read `.answer`."""
         persona_of(persona)  # an unknown persona fails before any work
-        notice, llm_ok = "", self.answer_chain is not None
+        return AnswerStream(self._produce(question, persona, history, profile))
+
+    def standalone(self, question: str, history: Sequence[tuple[str, str]]) -> tuple[str, str]:
+        """The question to search for, and why the LLM could not be used ("" when it could)."""
+        last = next((text for role, text in reversed(history) if role == "user"), "")
+        if self.condense_chain is None:
+            return _offline_standalone(question, last), ""
+        if not history:
+            return question, ""
         try:
-            last = next((text for role, text in reversed(history) if role == "user"), "")
-            prepared = self.prepare.invoke(
-                {
-                    "question": question,
-                    "history": _history_text(history),
-                    "last_question": last,
-                    "persona": persona,
-                    "profile": profile,
-                }
+            condensed = self.condense_chain.invoke(
+                {"question": question, "history": _history_text(history)}
             )
         except Exception as exc:  # only LLM failures are caught; _llm_reason re-raises the rest
-            notice = f"LLM unavailable: {self._llm_reason(exc)}; answered offline"
-            llm_ok = False
-            found = self._search(question, persona, profile)
-            prepared = {"standalone": question, "found": found}
-        standalone, found = prepared["standalone"], prepared["found"]
+            return question, f"LLM unavailable: {self._llm_reason(exc)}; answered offline"
+        return condensed, ""
+
+    def _produce(
+        self,
+        question: str,
+        persona: str,
+        history: Sequence[tuple[str, str]],
+        profile: Profile,
+    ) -> Generator[str, None, Answer]:
+        """Yield the answer's text as it is produced; return the finished Answer."""
+        standalone, notice = self.standalone(question, history)
+        found = self._search(standalone, persona, profile)
         sources, vector = found.sources, found.vector
         refusal = self._refusal(found, persona)
         if refusal is not None:
             reason, text = refusal
             yield text
-            yield Answer(text, self.mode, True, [], notice, standalone, refusal=reason)
-            return
+            return Answer(text, self.mode, True, [], notice, standalone, refusal=reason)
         partial = False
-        if llm_ok:
+        if self.answer_chain is not None and not notice:
             text = yield from self._stream_llm(standalone, sources, persona, profile)
             if isinstance(text, str):
-                yield Answer(text, "llm", _says_not_found(text), sources, notice, standalone)
-                return
+                return Answer(text, "llm", _says_not_found(text), sources, notice, standalone)
             notice = f"LLM unavailable: {text.reason}; answered offline"
             partial = text.streamed
         quoted = quoted_answer(
@@ -294,11 +252,10 @@ class Answerer:
         if quoted is None:
             text = not_found_text(persona)
             yield text
-            yield Answer(text, "offline", True, [], notice, standalone, refusal="not_found")
-            return
+            return Answer(text, "offline", True, [], notice, standalone, refusal="not_found")
         if not partial:  # after a broken-off LLM stream, the Answer replaces what was shown
             yield quoted
-        yield Answer(quoted, "offline", False, sources, notice, standalone)
+        return Answer(quoted, "offline", False, sources, notice, standalone)
 
     def _search(self, question: str, persona: str, profile: Profile) -> Retrieval:
         return self.retriever.search(
@@ -324,7 +281,7 @@ class Answerer:
 
     def _stream_llm(
         self, question: str, sources: list[Source], persona: str, profile: Profile
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, str | _Failure]:
         """Stream cleaned LLM text; return the full text, or a _Failure to fall back offline."""
         citations = CitationStream({s.n for s in sources})
         parts: list[str] = []
@@ -358,9 +315,8 @@ class _Failure:
     streamed: bool  # whether some text had already been shown
 
 
-def _offline_standalone(inputs: dict[str, str]) -> str:
+def _offline_standalone(question: str, last: str) -> str:
     """Without an LLM, a short follow-up is searched together with the previous question."""
-    question, last = inputs["question"], inputs.get("last_question", "")
     words = re.findall(r"[a-z']+", question.lower())
     follows = len(words) <= FOLLOW_UP_WORDS and (
         words[:1] in (["and"], ["but"], ["also"], ["so"])

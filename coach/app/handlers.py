@@ -14,7 +14,7 @@ import gradio as gr
 
 from coach.answer.answerer import Answer
 from coach.answer.retrieve import Source
-from coach.app.service import CoachService, Turn, Viewer
+from coach.app.service import CoachService, Viewer
 from coach.app.talk import Rating, Talk
 from coach.errors import CoachError
 from coach.personas import PERSONAS
@@ -110,12 +110,11 @@ class Handlers:
             profile = self.service.profile(persona, role_id, plan)
             text = ""
             conversation = f"api-{uuid.uuid4().hex[:12]}"
-            for event in self.service.ask(viewer, message, conversation, persona, profile):
-                if isinstance(event, Turn):
-                    yield api_text(event.answer)
-                else:
-                    text += event
-                    yield text
+            asked = self.service.ask(viewer, message, conversation, persona, profile)
+            for delta in asked:
+                text += delta
+                yield text
+            yield api_text(asked.result.answer)
 
     def _talk(self, talk: Talk | None, viewer: Viewer) -> Talk:
         """The page's state, if it belongs to the user signed in on this request."""
@@ -139,18 +138,15 @@ class Handlers:
             asked = self.service.ask(
                 viewer, message, talk.conversation, persona, profile, talk.pairs
             )
-            for event in asked:
-                if isinstance(event, Turn):
-                    shown[-1] = {"role": "assistant", "content": render_answer(event.answer)}
-                    answer = event.answer
-                    talk = talk.answered(
-                        message, shown, event.exchange_id, answer.text, answer.sources
-                    )
-                    yield shown, "", render_passages(answer.sources), talk
-                else:
-                    text += event
-                    shown[-1] = {"role": "assistant", "content": text}
-                    yield shown, "", gr.update(), talk
+            for delta in asked:
+                text += delta
+                shown[-1] = {"role": "assistant", "content": text}
+                yield shown, "", gr.update(), talk
+            turn = asked.result
+            answer = turn.answer
+            shown[-1] = {"role": "assistant", "content": render_answer(answer)}
+            talk = talk.answered(message, shown, turn.exchange_id, answer.text, answer.sources)
+            yield shown, "", render_passages(answer.sources), talk
 
     def show_passages(self, talk, event: gr.SelectData, request: gr.Request):
         """Clicking an answer shows its full source passages."""

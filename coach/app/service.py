@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 
 from coach.answer.answerer import Answer
 from coach.answer.profile import PLAN_TYPES, Profile, Role, ladder_roles, make_profile
+from coach.answer.stream import TextStream
 from coach.app.desk import DocumentRow, Saved, delete_document, document_rows, save_upload
 from coach.app.guard import FileGrants
 from coach.app.history import Gap, History, knowledge_gaps
@@ -136,8 +137,8 @@ class CoachService:
         persona: str = "",
         profile: Profile | None = None,
         history: Sequence[tuple[str, str]] = (),
-    ) -> Iterator[str | Turn]:
-        """Stream the answer text, then the stored Turn."""
+    ) -> TextStream[Turn]:
+        """The answer's text as it streams; `.result` is the stored Turn."""
         if not isinstance(question, str) or not question.strip():
             raise CoachError("please type a question")
         question = question.strip()
@@ -146,13 +147,15 @@ class CoachService:
                 f"question too long ({len(question)} characters, at most {MAX_QUESTION})"
             )
         persona = self.persona_for(viewer, persona)
-        answerer = self.coach.answerer
-        for event in answerer.stream(question, persona, history, profile or Profile()):
-            if isinstance(event, Answer):
-                exchange = self.history.record(viewer.name, conversation, persona, question, event)
-                yield Turn(exchange, event)
-            else:
-                yield event
+        streamed = self.coach.answerer.stream(question, persona, history, profile or Profile())
+
+        def recorded() -> Generator[str, None, Turn]:
+            yield from streamed
+            answer = streamed.answer
+            exchange = self.history.record(viewer.name, conversation, persona, question, answer)
+            return Turn(exchange, answer)
+
+        return TextStream(recorded())
 
     def rate(
         self, viewer: Viewer, exchange_id: int, liked: bool | None, comment: str | None

@@ -10,14 +10,8 @@ from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 from typer.testing import CliRunner
 
-from coach.answer.answerer import (
-    OUT_OF_SCOPE,
-    Answer,
-    Answerer,
-    CitationStream,
-    answer_inputs,
-    clean_citations,
-)
+from coach.answer.answerer import OUT_OF_SCOPE, Answer, Answerer, answer_inputs
+from coach.answer.citations import CitationStream, clean_citations
 from coach.answer.offline import QUOTED_LABEL
 from coach.answer.prompts import load_prompt, variables
 from coach.cli import app
@@ -88,8 +82,9 @@ def fake_llm(*replies: str) -> GenericFakeChatModel:
 def test_llm_mode_streams_and_fixes_citations(lumenfield):
     llm = fake_llm("A dual plan pairs your level with a second track [1]. See also [9].")
     answerer = Answerer(lumenfield.settings, lumenfield.retriever, lumenfield.embeddings, llm)
-    events = list(answerer.stream("what is a dual plan?"))
-    deltas, answer = events[:-1], events[-1]
+    streamed = answerer.stream("what is a dual plan?")
+    deltas = list(streamed)
+    answer = streamed.answer
     assert isinstance(answer, Answer) and answer.mode == "llm" and len(deltas) > 3
     assert answer.text == "A dual plan pairs your level with a second track [1]. See also."
     assert "".join(deltas).strip() == answer.text
@@ -209,8 +204,9 @@ class BreaksMidStream(GenericFakeChatModel):
 def test_llm_failing_mid_answer_is_replaced_by_the_offline_answer(lumenfield):
     llm = BreaksMidStream(messages=iter([AIMessage(content="The dual plan is a way to grow")]))
     answerer = Answerer(lumenfield.settings, lumenfield.retriever, lumenfield.embeddings, llm)
-    events = list(answerer.stream("what is a dual plan?"))
-    shown, answer = "".join(events[:-1]), events[-1]
+    streamed = answerer.stream("what is a dual plan?")
+    shown = "".join(streamed)
+    answer = streamed.answer
     assert answer.mode == "offline" and "cannot connect" in answer.notice
     assert QUOTED_LABEL not in shown and answer.text.startswith(QUOTED_LABEL)
 

@@ -146,7 +146,7 @@ def test_a_trailing_newline_on_the_folder_makes_no_strange_folder(settings, kb):
 
 
 def pdf_bytes(tmp_path, text: str = "Compensation bands for 2027.") -> bytes:
-    from test_documents import make_pdf
+    from helpers import make_pdf
 
     return make_pdf(tmp_path / "made.pdf", text).read_bytes()
 
@@ -196,7 +196,7 @@ def test_a_sidecar_says_whether_its_document_is_there(settings, kb):
 
 
 def test_hostile_sidecars_are_refused_quickly_in_one_line(settings, kb):
-    from test_hostile import ALIAS_BOMB, nested_yaml
+    from helpers import ALIAS_BOMB, nested_yaml
 
     for data in (ALIAS_BOMB, nested_yaml(), "a: 1\n" * 20_000):
         header = data.split("---\n")[1] if data.startswith("---") else data

@@ -13,9 +13,9 @@ ANA, BEN, HUGO = Viewer("ana", "csm"), Viewer("ben", "hiring_manager"), Viewer("
 
 
 def ask(service, viewer, question, conversation="c1", **kwargs) -> Turn:
-    events = list(service.ask(viewer, question, conversation, **kwargs))
-    assert isinstance(events[-1], Turn)
-    return events[-1]
+    turn = service.ask(viewer, question, conversation, **kwargs).result
+    assert isinstance(turn, Turn)
+    return turn
 
 
 def test_viewer_comes_from_the_users_file(service):

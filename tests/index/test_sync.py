@@ -137,7 +137,7 @@ def test_interrupted_update_is_repaired_and_heading_only_files_fail(kb, settings
 
 
 def test_an_upper_case_sidecar_sets_the_audience_in_the_index(kb, settings, embeddings):
-    from test_documents import make_pdf
+    from helpers import make_pdf
 
     make_pdf(kb / "plan.pdf", "Compensation bands for 2027 by level.")
     write(kb, "plan.pdf.META.YAML", "title: Compensation plan\naudience: hr\n")

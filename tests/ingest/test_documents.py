@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import io
 import os
-from pathlib import Path
 
 import pytest
-from helpers import REALWORLD, bad_inputs, needs_realworld, role_doc, write
+from helpers import REALWORLD, bad_inputs, make_pdf, needs_realworld, role_doc, write
 
 from coach.config import load_settings
 from coach.errors import DocumentError
@@ -152,17 +151,6 @@ def test_a_sidecar_beside_markdown_is_refused(kb, settings):
     write(kb, "bands.md.meta.yaml", "audience: public\n")
     with pytest.raises(DocumentError, match="only for PDF, DOCX and HTML"):
         load_document(path, kb, settings)
-
-
-def make_pdf(path: Path, text: str) -> Path:
-    """A one-page PDF with a text layer."""
-    fpdf = pytest.importorskip("fpdf")
-    pdf = fpdf.FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=12)
-    pdf.multi_cell(0, 8, text)
-    pdf.output(str(path))
-    return path
 
 
 def test_sidecar_names_are_matched_in_any_case(kb, settings):

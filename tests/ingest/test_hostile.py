@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from helpers import paths_in, store_for, write
+from helpers import ALIAS_BOMB, nested_yaml, paths_in, store_for, write
 
 from coach.config import load_settings
 from coach.errors import DocumentError
@@ -23,26 +23,12 @@ from coach.ingest.documents import clean_markdown, load_document
 from coach.ingest.reader import read_document, read_documents
 
 GOOD = "---\ntitle: Mentoring\naudience: employee\n---\n\n# Mentoring\n\nMentors meet monthly.\n"
+
+
 # The classic "billion laughs": nine levels of nine aliases, 9^9 strings once expanded.
-ALIAS_BOMB = (
-    "---\n"
-    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
-    + "".join(
-        f"{name}: &{name} [{','.join([f'*{prev}'] * 9)}]\n"
-        for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
-    )
-    + "title: *i\n---\n\nBody.\n"
-)
-
-
 def one_line(reason: str) -> None:
     assert reason and "\n" not in reason and len(reason) <= 300, reason
     assert "Traceback" not in reason, reason
-
-
-def nested_yaml(size: int = 10_000) -> str:
-    depth = (size - 20) // 2
-    return f"---\ntitle: {'[' * depth}{']' * depth}\n---\n\nBody.\n"
 
 
 def slow_text() -> bytes:

@@ -32,10 +32,10 @@ def llm_answerer(lumenfield, base_url: str, api_key: str, model: str, timeout: f
 
 def test_real_server_streams_a_cited_answer(lumenfield, llm_server):
     answerer = llm_answerer(lumenfield, *llm_server)
-    events = list(answerer.stream("How long is the Renewals rotation?"))
-    answer = events[-1]
+    streamed = answerer.stream("How long is the Renewals rotation?")
+    deltas = list(streamed)
+    answer = streamed.answer
     assert isinstance(answer, Answer) and answer.mode == "llm" and answer.notice == ""
-    deltas = [e for e in events[:-1] if isinstance(e, str)]
     assert len(deltas) > 1 and "".join(deltas).strip() == answer.text
     valid = {s.n for s in answer.sources}
     cited = {
