@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from coach.config import Settings, load_settings
 from coach.errors import CoachError, ConfigError, IndexBusyError, StoreError
@@ -18,7 +19,41 @@ from coach.personas import PERSONA_IDS, PERSONAS
 if TYPE_CHECKING:  # the answer stage loads the model's libraries: only when asked
     from coach.answer.answerer import Answer
 
+
+class OneLineErrors(TyperGroup):
+    """The CLI's one boundary: a CoachError becomes one line on stderr and an exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (ConfigError, StoreError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        except CoachError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            # An embeddings endpoint (embedding_provider=openai) fails with the openai client's
+            # errors.
+            reason = _endpoint_failure(exc)
+            if reason is None:
+                raise
+            typer.echo(f"error: embeddings: {reason}", err=True)
+            raise typer.Exit(2) from None
+
+
+def _endpoint_failure(exc: Exception) -> str | None:
+    if type(exc).__module__.split(".")[0] != "openai":
+        return None
+    from coach.errors import one_line
+
+    return f"{type(exc).__name__}: {one_line(exc)[:160]}"
+
+
 app = typer.Typer(
+    cls=OneLineErrors,
     help="A grounded, cited career coach for Customer Success Managers.",
     no_args_is_help=True,
     add_completion=False,
@@ -52,7 +87,6 @@ PersonaOpt = Annotated[
         callback=_known_persona,
     ),
 ]
-T = TypeVar("T")
 
 
 def _settings(knowledge: Path | None, data: Path | None) -> Settings:
@@ -63,39 +97,10 @@ def _settings(knowledge: Path | None, data: Path | None) -> Settings:
     return settings
 
 
-def _run(action: Callable[[], T]) -> T:
-    """Run a command body; a CoachError becomes one line on stderr and an exit code."""
-    try:
-        return action()
-    except (ConfigError, StoreError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    except CoachError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None
-    except Exception as exc:
-        # An embeddings endpoint (embedding_provider=openai) fails with the openai client's errors.
-        reason = _endpoint_failure(exc)
-        if reason is None:
-            raise
-        typer.echo(f"error: embeddings: {reason}", err=True)
-        raise typer.Exit(2) from None
-
-
-def _endpoint_failure(exc: Exception) -> str | None:
-    if type(exc).__module__.split(".")[0] != "openai":
-        return None
-    from coach.errors import one_line
-
-    return f"{type(exc).__name__}: {one_line(exc)[:160]}"
-
-
 @app.command("config")
 def config_command(knowledge: KnowledgeOpt = None, data: DataOpt = None, as_json: JsonOpt = False):
     """Print the effective settings (secrets masked)."""
-    shown = _run(lambda: _settings(knowledge, data).describe())
+    shown = _settings(knowledge, data).describe()
     if as_json:
         typer.echo(json.dumps(shown, indent=2, default=str))
         return
@@ -109,8 +114,8 @@ def check_command(knowledge: KnowledgeOpt = None, data: DataOpt = None, as_json:
     """Validate the knowledge folder (front matter, audiences, role links) without indexing."""
     from coach.ingest.check import check_folder
 
-    settings = _run(lambda: _settings(knowledge, data))
-    problems = _run(lambda: check_folder(settings))
+    settings = _settings(knowledge, data)
+    problems = check_folder(settings)
     errors = [p for p in problems if p.severity == "error"]
     if as_json:
         typer.echo(json.dumps([p.__dict__ for p in problems], indent=2))
@@ -134,9 +139,9 @@ def index_command(
     """Sync the knowledge folder into the index: new and changed files in, deleted files out."""
     from coach.compose import Coach
 
-    coach = Coach(_run(lambda: _settings(knowledge, data)))
+    coach = Coach(_settings(knowledge, data))
     progress = not as_json and sys.stderr.isatty()
-    report = _run(lambda: coach.sync(progress=progress, rebuild=rebuild))
+    report = coach.sync(progress=progress, rebuild=rebuild)
     _print_report(report, as_json)
     if not watch:
         raise typer.Exit(1 if report.failed else 0)
@@ -149,7 +154,7 @@ def index_command(
         for report in watch_and_sync(coach.settings.knowledge_dir, lambda: coach.sync(wait=300)):
             _print_report(report, as_json)
 
-    _run(watch_forever)
+    watch_forever()
 
 
 def _print_report(report, as_json: bool) -> None:
@@ -170,7 +175,7 @@ def _ready_coach(knowledge: Path | None, data: Path | None):
     """A Coach whose index matches the folder (a quick no-op sync when nothing changed)."""
     from coach.compose import Coach
 
-    coach = Coach(_run(lambda: _settings(knowledge, data)))
+    coach = Coach(_settings(knowledge, data))
 
     def sync_unless_busy():
         try:
@@ -179,7 +184,7 @@ def _ready_coach(knowledge: Path | None, data: Path | None):
             typer.echo("note: the index is being updated; answering from it as it is", err=True)
             return None
 
-    report = _run(sync_unless_busy)
+    report = sync_unless_busy()
     for failure in report.failed if report else ():
         typer.echo(f"warning: not indexed: {failure['path']}: {failure['error']}", err=True)
     return coach
@@ -198,7 +203,7 @@ def ask_command(
         raise typer.BadParameter("the question is empty", param_hint="QUESTION")
     coach = _ready_coach(knowledge, data)
     if as_json:
-        answer = _run(lambda: coach.answerer.ask(question, persona))
+        answer = coach.answerer.ask(question, persona)
         typer.echo(json.dumps(answer.as_json(), indent=2, ensure_ascii=False))
         return
     _stream_answer(coach, question, persona, history=())
@@ -240,14 +245,14 @@ def eval_command(
     """Run HR's regression questions; exit 1 when a --min-* threshold is missed."""
     from coach.app.evaluate import check_sources, load_cases, run_eval
 
-    cases = _run(lambda: load_cases(file))
+    cases = load_cases(file)
     if min_hit is not None and not any(case.expect_sources for case in cases):
         raise typer.BadParameter(
             "no question in the file has expect_sources", param_hint="--min-hit"
         )
     coach = _ready_coach(knowledge, data)
-    _run(lambda: check_sources(cases, coach.settings.knowledge_dir, file))
-    summary = _run(lambda: run_eval(coach.answerer, cases, k)).summary()
+    check_sources(cases, coach.settings.knowledge_dir, file)
+    summary = run_eval(coach.answerer, cases, k).summary()
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
@@ -277,14 +282,12 @@ def serve_command(
     data: DataOpt = None,
 ):
     """Start the web app (the same as `python ui.py`), after bringing the index up to date."""
-    settings = _run(
-        lambda: load_settings(knowledge_dir=knowledge, data_dir=data, host=host, port=port)
-    )
+    settings = load_settings(knowledge_dir=knowledge, data_dir=data, host=host, port=port)
     from ui import check_serving, launch  # Gradio loads in seconds: only when serving
 
-    _run(lambda: check_serving(settings))
+    check_serving(settings)
     coach = _ready_coach(knowledge, data)
-    _run(lambda: launch(settings, coach))
+    launch(settings, coach)
 
 
 users_app = typer.Typer(help="Manage who may sign in to the app, and with which role.")
@@ -305,12 +308,12 @@ def users_add_command(
     """Add a user to the users file (COACH_USERS_FILE), with a bcrypt-hashed password."""
     from coach.app.users import add_user
 
-    settings = _run(lambda: _settings(knowledge, data))
+    settings = _settings(knowledge, data)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = _run(lambda: add_user(settings.users_file, name, role, password, replace=replace))
+    user = add_user(settings.users_file, name, role, password, replace=replace)
     typer.echo(f"{user.name} ({user.role}) saved in {settings.users_file}")
 
 
@@ -323,8 +326,8 @@ def users_remove_command(
     """Remove a user from the users file; the app signs them out at their next request."""
     from coach.app.users import remove_user
 
-    settings = _run(lambda: _settings(knowledge, data))
-    _run(lambda: remove_user(settings.users_file, name))
+    settings = _settings(knowledge, data)
+    remove_user(settings.users_file, name)
     typer.echo(f"{name} removed from {settings.users_file}")
 
 
@@ -356,7 +359,7 @@ def _stream_answer(coach, question: str, persona: str, history):
             typer.echo(delta, nl=False)
         return streamed.answer, shown
 
-    answer, shown = _run(stream)
+    answer, shown = stream()
     if not answer.text.startswith(shown.strip()):
         # The LLM failed mid-answer: what was shown is replaced by the offline answer.
         typer.echo(f"\n\n{answer.text}", nl=False)
