@@ -161,14 +161,9 @@ def _print_report(report, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(report.as_json()))
         return
-    typer.echo(
-        f"{report.documents} documents, {report.chunks} chunks in the index "
-        f"({len(report.added)} added, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
-        f"{len(report.failed)} failed) in {report.seconds:.1f} s"
-    )
+    typer.echo(report.summary())
     for failure in report.failed:
-        typer.echo(f"failed: {failure['path']}: {failure['error']}", err=True)
+        typer.echo(f"failed: {failure.path}: {failure.error}", err=True)
 
 
 def _ready_coach(knowledge: Path | None, data: Path | None):
@@ -186,7 +181,7 @@ def _ready_coach(knowledge: Path | None, data: Path | None):
 
     report = sync_unless_busy()
     for failure in report.failed if report else ():
-        typer.echo(f"warning: not indexed: {failure['path']}: {failure['error']}", err=True)
+        typer.echo(f"warning: not indexed: {failure.path}: {failure.error}", err=True)
     return coach
 
 
@@ -369,6 +364,6 @@ def _stream_answer(coach, question: str, persona: str, history):
     if answer.sources:
         typer.echo("\nSources:")
         for source in answer.sources:
-            typer.echo(f"  [{source.n}] {source.label} ({source.path})")
+            typer.echo(f"  {source.cite()}")
     typer.echo(f"({answer.mode} mode)")
     return answer

@@ -127,7 +127,7 @@ def restricted_text(persona: str) -> str:
 
 def format_sources(sources: Sequence[Source]) -> str:
     """Numbered passages for the prompt."""
-    return "\n\n".join(f"[{s.n}] {s.label} ({s.path})\n{s.text}" for s in sources)
+    return "\n\n".join(f"{s.cite()}\n{s.text}" for s in sources)
 
 
 def answer_inputs(

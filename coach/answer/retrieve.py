@@ -48,6 +48,10 @@ class Source:
             parts = parts[1:]
         return f"{self.title} — {' > '.join(parts)}" if parts else self.title
 
+    def cite(self) -> str:
+        """The citation line: `[n] Title — heading (path)`."""
+        return f"[{self.n}] {self.label} ({self.path})"
+
     @property
     def snippet(self) -> str:
         """The passage's start as plain text (no list marks or bold), cut at a word boundary."""

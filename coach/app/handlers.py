@@ -62,7 +62,7 @@ def api_text(answer: Answer) -> str:
     """What the /chat API returns: the answer, then its sources, one per line."""
     if not answer.sources:
         return answer.text
-    listed = "\n".join(f"[{s.n}] {s.label} ({s.path})" for s in answer.sources)
+    listed = "\n".join(s.cite() for s in answer.sources)
     return f"{answer.text}\n\nSources:\n{listed}"
 
 
@@ -321,9 +321,5 @@ class Handlers:
 
 
 def _report_line(report) -> str:
-    failed = "".join(f"\n\n**Not indexed:** `{f['path']}`: {f['error']}" for f in report.failed)
-    return (
-        f"Index updated: {len(report.added)} added, {len(report.updated)} updated, "
-        f"{len(report.removed)} removed; {report.documents} documents, {report.chunks} passages."
-        + failed
-    )
+    failed = "".join(f"\n\n**Not indexed:** `{f.path}`: {f.error}" for f in report.failed)
+    return f"Index updated: {report.summary()}.{failed}"

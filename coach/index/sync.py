@@ -6,7 +6,7 @@ import hashlib
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
@@ -31,6 +31,14 @@ log = logging.getLogger(__name__)
 EMBED_GROUP = 256  # chunks embedded per model call; bounds memory and paces the progress bar
 
 
+@dataclass(frozen=True, kw_only=True)
+class FileFailure:
+    """A file (or folder) that could not be indexed, and why, in one line."""
+
+    path: str
+    error: str
+
+
 @dataclass
 class SyncReport:
     """What one sync did, per file, and what the index holds afterwards."""
@@ -39,7 +47,7 @@ class SyncReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    failed: list[dict[str, str]] = field(default_factory=list)
+    failed: list[FileFailure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     documents: int = 0
     chunks: int = 0
@@ -52,12 +60,21 @@ class SyncReport:
             "updated": len(self.updated),
             "unchanged": len(self.unchanged),
             "removed": len(self.removed),
-            "failed": self.failed,
+            "failed": [asdict(failure) for failure in self.failed],
             "skipped": self.skipped,
             "documents": self.documents,
             "chunks": self.chunks,
             "seconds": round(self.seconds, 3),
         }
+
+    def summary(self) -> str:
+        """One line: what the index holds and what this sync changed."""
+        return (
+            f"{self.documents} documents, {self.chunks} chunks in the index "
+            f"({len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, "
+            f"{len(self.failed)} failed) in {self.seconds:.1f} s"
+        )
 
 
 @dataclass
@@ -120,7 +137,9 @@ def sync(
         raise ConfigError(f"cannot read the knowledge folder {root}: {unreadable[0].strerror}")
     for error in unreadable:
         folder = relative_name(Path(error.filename), root)
-        report.failed.append({"path": folder, "error": f"cannot read folder: {error.strerror}"})
+        report.failed.append(
+            FileFailure(path=folder, error=f"cannot read folder: {error.strerror}")
+        )
     indexed = store.indexed_files()
     changed: list[_Changed] = []
     for path in files:
@@ -175,7 +194,7 @@ def sync(
 
 
 def _failed(report: SyncReport, name: str, reason: str) -> None:
-    report.failed.append({"path": name, "error": reason})
+    report.failed.append(FileFailure(path=name, error=reason))
     log.info("not indexed: %s: %s", name, reason)
 
 

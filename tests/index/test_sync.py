@@ -8,7 +8,7 @@ from helpers import CountingEmbeddings, bad_inputs, paths_in, role_doc, store_fo
 from coach.config import load_settings
 from coach.errors import StoreError
 from coach.index.store import open_store
-from coach.index.sync import sync
+from coach.index.sync import FileFailure, sync
 
 
 def write_csm1(kb, retention: str) -> None:
@@ -72,7 +72,7 @@ def test_bad_files_fail_alone_and_broken_files_keep_their_chunks(kb, tmp_path, e
     (kb / "ladder/csm-2.md").write_text("---\ntitle: [broken\n---\nText\n")  # was fine, now broken
     report = sync(settings, store, embeddings)
 
-    failed = {f["path"]: f["error"] for f in report.failed}
+    failed = {f.path: f.error for f in report.failed}
     assert set(failed) == set(expected) | {"ladder/csm-2.md"}
     for name, words in expected.items():
         assert words in failed[name]
@@ -133,7 +133,9 @@ def test_interrupted_update_is_repaired_and_heading_only_files_fail(kb, settings
     report = sync(settings, store, embeddings)
     assert report.updated == ["ladder/csm-2.md"]
     assert "stray" not in store.collection.get(where={"path": "ladder/csm-2.md"})["ids"]
-    assert report.failed == [{"path": "empty-headings.md", "error": "no text besides headings"}]
+    assert report.failed == [
+        FileFailure(path="empty-headings.md", error="no text besides headings")
+    ]
 
 
 def test_an_upper_case_sidecar_sets_the_audience_in_the_index(kb, settings, embeddings):

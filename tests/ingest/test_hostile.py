@@ -145,9 +145,9 @@ def sync_beside_good(kb, settings, embeddings, name: str, data: bytes):
 
 def assert_fails_alone(report, store, name: str, words: str) -> None:
     assert "good.md" in paths_in(store) and "good.md" in report.added
-    assert [failure["path"] for failure in report.failed] == [name], report.failed
-    assert words in report.failed[0]["error"], report.failed[0]
-    one_line(report.failed[0]["error"])
+    assert [failure.path for failure in report.failed] == [name], report.failed
+    assert words in report.failed[0].error, report.failed[0]
+    one_line(report.failed[0].error)
 
 
 @pytest.mark.parametrize(("name", "text", "words"), FAILING[:2] + FAILING[6:7])
