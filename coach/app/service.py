@@ -75,7 +75,7 @@ class CoachService:
         users = load_users(self.settings.users_file)
         if not username or username not in users:
             raise AccessError("please sign in")
-        return Viewer(username, users[username][0].role)
+        return Viewer(username, users[username].user.role)
 
     def role_of(self, username: str) -> str | None:
         """The user's role now (None once removed, or while the users file is broken)."""
@@ -86,7 +86,7 @@ class CoachService:
         except ConfigError as exc:
             log.error("users file unusable, refusing everyone: %s", exc)
             return None
-        return found[0].role if found else None
+        return found.user.role if found else None
 
     def persona_for(self, viewer: Viewer, requested: str = "") -> str:
         """The persona to answer as: the requested one if it shows no more than the role allows."""

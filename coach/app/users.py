@@ -34,6 +34,14 @@ class User:
     role: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class Account:
+    """A user as the users file holds them: who, and their password's bcrypt hash."""
+
+    user: User
+    password_hash: bytes
+
+
 def is_yaml(path: Path) -> bool:
     """A users file ending in .yaml or .yml is YAML; anything else is TOML."""
     return path.suffix.lower() in {".yaml", ".yml"}
@@ -46,7 +54,7 @@ def _read(path: Path) -> dict:
     return tomlkit.parse(text)
 
 
-def load_users(path: Path) -> dict[str, tuple[User, bytes]]:
+def load_users(path: Path) -> dict[str, Account]:
     """Every user with their password hash; a malformed file is a one-line ConfigError."""
     try:
         stat = path.stat()
@@ -59,7 +67,7 @@ def load_users(path: Path) -> dict[str, tuple[User, bytes]]:
 
 
 @functools.lru_cache(maxsize=8)
-def _load_users(path: Path, mtime_ns: int, size: int) -> dict[str, tuple[User, bytes]]:
+def _load_users(path: Path, mtime_ns: int, size: int) -> dict[str, Account]:
     try:
         document = _read(path)
     except FileNotFoundError:
@@ -76,7 +84,7 @@ def _load_users(path: Path, mtime_ns: int, size: int) -> dict[str, tuple[User, b
         role, hashed = entry.get("role"), entry.get("password_hash", "")
         if role not in ROLES or not str(hashed).startswith("$2"):
             raise ConfigError(f"users file {path}: user {name!r} needs a role and a bcrypt hash")
-        users[name] = (User(name, role), str(hashed).encode())
+        users[name] = Account(user=User(name, role), password_hash=str(hashed).encode())
     return users
 
 
@@ -147,7 +155,9 @@ def authenticate(path: Path, name: str, password: str) -> User | None:
     except ConfigError as exc:  # edited into a broken state while the app runs: nobody gets in
         log.error("sign-in refused: %s", exc)
         return None
-    user, hashed = users.get(name, (None, _dummy_hash()))
+    account = users.get(name)
+    user = account.user if account else None
+    hashed = account.password_hash if account else _dummy_hash()
     secret = password.encode()
     if len(secret) > MAX_PASSWORD_BYTES:  # no account has such a password: bcrypt would raise
         secret = b""

@@ -20,7 +20,7 @@ def test_add_then_authenticate(tmp_path):
     assert authenticate(path, "ana", "wrong password") is None
     assert authenticate(path, "nobody", "correct horse") is None
     assert "correct horse" not in path.read_text()  # only the bcrypt hash is stored
-    assert {name: user.role for name, (user, _) in load_users(path).items()} == {
+    assert {name: account.user.role for name, account in load_users(path).items()} == {
         "ana": "hr",
         "ben": "csm",
     }
