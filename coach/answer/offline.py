@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from coach.answer.retrieve import Source
+from coach.answer.retrieve import LIST_MARK, Source
 from coach.index.keyword import tokenize
 
 QUOTED_LABEL = "Quoted from the company documents:"
@@ -22,7 +22,6 @@ RELATIVE_SPAN = 0.15  # and it must score within this much of the best unit
 # pages of neighbouring roles name that role too and would otherwise be quoted as often.
 FOCUS_BONUS = 0.1
 
-_LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
 
@@ -43,8 +42,8 @@ def units_of(source: Source) -> list[Unit]:
     for line in source.text.split("\n"):
         if not line.strip() or _TABLE_RULE.match(line):
             continue
-        if _LIST_MARK.match(line) or line.lstrip().startswith("|"):
-            pieces.append((_LIST_MARK.sub("", line).strip(" |"), True))
+        if LIST_MARK.match(line) or line.lstrip().startswith("|"):
+            pieces.append((LIST_MARK.sub("", line).strip(" |"), True))
         else:
             pieces.extend((s.strip(), False) for s in _SENTENCE_END.split(line.strip()))
     return [

@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 RRF_K = 60  # the usual reciprocal-rank-fusion constant; dampens the weight of rank 1
 SNIPPET_CHARS = 240
 _WORD = re.compile(r"\w+")
-_LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+# A list item's mark ("- ", "* ", "1. ", "2) "), wherever list items are quoted or shown.
+LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 
 
 def _words(text: str) -> list[str]:
@@ -55,7 +56,7 @@ class Source:
     @property
     def snippet(self) -> str:
         """The passage's start as plain text (no list marks or bold), cut at a word boundary."""
-        lines = (_LIST_MARK.sub("", line).replace("**", "") for line in self.text.split("\n"))
+        lines = (LIST_MARK.sub("", line).replace("**", "") for line in self.text.split("\n"))
         flat = " ".join(" ".join(lines).split())
         if len(flat) <= SNIPPET_CHARS:
             return flat

@@ -19,9 +19,11 @@ from coach.ingest.documents import (
     SUPPORTED_SUFFIXES,
     TEXT_SUFFIXES,
     discover,
+    empty_problem,
     find_sidecars,
     is_sidecar,
     relative_name,
+    size_problem,
 )
 from coach.ingest.frontmatter import MAX_BYTES, parse_yaml
 from coach.ingest.metadata import validate_meta
@@ -103,12 +105,11 @@ def save_upload(
     """
     target = target_path(settings, folder, filename)
     shown = relative_name(target, settings.knowledge_dir.resolve())
-    if len(data) > settings.max_file_bytes:
-        raise DeskError(
-            f"{shown} is {len(data) / 1_048_576:.1f} MB, over the {settings.max_file_mb:g} MB limit"
-        )
-    if not data.strip():
-        raise DeskError(f"{shown} is empty")
+    try:
+        size_problem(len(data), settings.max_file_bytes, f"{settings.max_file_mb:g} MB", shown)
+        empty_problem(data, shown)
+    except DocumentError as exc:
+        raise DeskError(str(exc)) from None
     # A sidecar saved under another case counts as the same file.
     existing = find_sidecars(_described(target)) if is_sidecar(target.name) else []
     existed = target.exists() or bool(existing)

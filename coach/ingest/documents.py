@@ -104,15 +104,24 @@ def _read_checked(path: Path, root: Path, limit: int, shown_limit: str) -> bytes
         if not target.exists():
             raise DocumentError("symlink points to a file that does not exist")
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise DocumentError(f"file is {size / 1_048_576:.1f} MB, over the {shown_limit} limit")
+        size_problem(path.stat().st_size, limit, shown_limit)
         data = path.read_bytes()
     except OSError as exc:
         raise DocumentError(f"cannot read file: {exc.strerror or one_line(exc)}") from None
-    if not data.strip():
-        raise DocumentError("file is empty")
+    empty_problem(data)
     return data
+
+
+def size_problem(size: int, limit: int, shown_limit: str, name: str = "file") -> None:
+    """Refuse a file over the size limit (checked before it is read or parsed)."""
+    if size > limit:
+        raise DocumentError(f"{name} is {size / 1_048_576:.1f} MB, over the {shown_limit} limit")
+
+
+def empty_problem(data: bytes, name: str = "file") -> None:
+    """Refuse a file with nothing but whitespace in it."""
+    if not data.strip():
+        raise DocumentError(f"{name} is empty")
 
 
 def load_document(path: Path, root: Path, settings: Settings) -> Document:
