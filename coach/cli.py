@@ -37,19 +37,13 @@ class OneLineErrors(TyperGroup):
         except Exception as exc:
             # An embeddings endpoint (embedding_provider=openai) fails with the openai client's
             # errors.
-            reason = _endpoint_failure(exc)
+            from coach.llm.failures import endpoint_failure
+
+            reason = endpoint_failure(exc, "the embeddings endpoint")
             if reason is None:
                 raise
             typer.echo(f"error: embeddings: {reason}", err=True)
             raise typer.Exit(2) from None
-
-
-def _endpoint_failure(exc: Exception) -> str | None:
-    if type(exc).__module__.split(".")[0] != "openai":
-        return None
-    from coach.errors import one_line
-
-    return f"{type(exc).__name__}: {one_line(exc)[:160]}"
 
 
 app = typer.Typer(

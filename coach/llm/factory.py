@@ -7,7 +7,7 @@ import logging
 from langchain_core.language_models import BaseChatModel
 
 from coach.config import Settings
-from coach.errors import one_line
+from coach.llm.failures import endpoint_failure
 
 log = logging.getLogger(__name__)
 
@@ -39,22 +39,5 @@ def make_llm(settings: Settings) -> BaseChatModel | None:
 
 def llm_failure(exc: BaseException, settings: Settings) -> str | None:
     """A one-line reason for an LLM failure, or None if exc is not one."""
-    import openai
-
     where = settings.openai_base_url or "the LLM endpoint"
-    # Most specific first: the status errors are all APIStatusError, timeouts are connection errors.
-    reasons = (
-        (openai.AuthenticationError, f"{where} refused the API key (401)"),
-        (openai.PermissionDeniedError, f"{where} denied access (403)"),
-        (openai.RateLimitError, f"{where} is rate-limiting requests (429)"),
-        (openai.APITimeoutError, f"{where} did not answer within {settings.llm_timeout_s:g} s"),
-        (openai.APIConnectionError, f"cannot connect to {where}"),
-    )
-    for kind, reason in reasons:
-        if isinstance(exc, kind):
-            return reason
-    if isinstance(exc, openai.APIStatusError):
-        return f"{where} answered HTTP {exc.status_code}: {one_line(exc)[:120]}"
-    if isinstance(exc, openai.OpenAIError):
-        return f"LLM error: {one_line(exc)[:160]}"
-    return None
+    return endpoint_failure(exc, where, settings.llm_timeout_s)
