@@ -20,6 +20,7 @@ class Settings(BaseSettings):
         env_prefix="COACH_", env_file=".env", extra="ignore", validate_default=True
     )
 
+    # Where things live -----------------------------------------------------------------------
     knowledge_dir: Path = Field(Path("knowledge"), description="Folder of documents HR maintains.")
     data_dir: Path = Field(
         Path(".coach"), description="Where the embedded index and app data live."
@@ -28,6 +29,8 @@ class Settings(BaseSettings):
         None, description="Chroma server URL (http://host:port); unset uses the embedded store."
     )
     collection: str = Field("coach_knowledge", description="Chroma collection name.")
+
+    # Ingest: reading documents, and what a hostile file may cost ----------------------------
     default_audience: Audience = Field(
         "employee", description="Audience of documents whose front matter names none."
     )
@@ -41,9 +44,10 @@ class Settings(BaseSettings):
         description="Memory (MB) one file may take to read and convert before it fails; "
         "a DOCX may expand to a quarter of it.",
     )
+
+    # Index: chunks and embeddings -------------------------------------------------------------
     chunk_size: int = Field(1200, ge=200, description="Maximum characters per chunk.")
     chunk_overlap: int = Field(150, ge=0, description="Characters shared by neighbouring chunks.")
-    top_k: int = Field(5, ge=1, le=50, description="Sources retrieved per question.")
     embedding_provider: Literal["minilm", "openai"] = Field(
         "minilm", description="minilm: bundled all-MiniLM-L6-v2 on CPU; openai: an API endpoint."
     )
@@ -51,6 +55,16 @@ class Settings(BaseSettings):
         "text-embedding-3-small", description="Model name when embedding_provider is openai."
     )
     embedding_batch_size: int = Field(32, ge=1, description="Chunks embedded per model call.")
+
+    # Answers --------------------------------------------------------------------------------
+    top_k: int = Field(5, ge=1, le=50, description="Sources retrieved per question.")
+    tell_restricted: bool = Field(
+        False,
+        description="Tell CSMs and hiring managers when only a document they may not read "
+        "answers a question; by default that reads exactly like 'not in the documents'.",
+    )
+
+    # LLM (unset: offline answers) -----------------------------------------------------------
     llm_model: str | None = Field(
         None, description="Chat model of an OpenAI-compatible endpoint; unset = offline mode."
     )
@@ -72,6 +86,8 @@ class Settings(BaseSettings):
     )
     llm_max_tokens: int = Field(800, ge=16, description="Longest answer the LLM may write.")
     llm_max_retries: int = Field(1, ge=0, description="Retries of a failed LLM request.")
+
+    # App: storage, sign-in, serving ---------------------------------------------------------
     database_url: str | None = Field(
         None, description="SQLAlchemy URL for conversations and feedback; unset = SQLite in data."
     )
@@ -86,11 +102,6 @@ class Settings(BaseSettings):
     )
     signin_window_s: int = Field(
         600, ge=1, description="Seconds over which failed sign-ins are counted."
-    )
-    tell_restricted: bool = Field(
-        False,
-        description="Tell CSMs and hiring managers when only a document they may not read "
-        "answers a question; by default that reads exactly like 'not in the documents'.",
     )
     host: str = Field(
         "127.0.0.1", description="Address the app listens on; others than loopback need users."
