@@ -10,7 +10,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from coach.index.keyword import KeywordIndex
-from coach.index.store import KnowledgeStore
+from coach.index.store import KnowledgeStore, StoredChunk
 from coach.personas import audiences_for
 
 log = logging.getLogger(__name__)
@@ -116,12 +116,12 @@ class Retriever:
         vector = self.embeddings.embed_query(question)
         dense, hidden = self.store.query(vector, self.candidates, allowed)
         sparse = self.keywords.search(question, allowed, self.candidates)
-        rows = {row["id"]: row for row in dense}
-        rankings = [[row["id"] for row in dense], [chunk_id for chunk_id, _ in sparse]]
+        rows = {row.id: row for row in dense}
+        rankings = [[row.id for row in dense], [chunk_id for chunk_id, _ in sparse]]
         if focus:
             own = self.store.fetch_document(focus, vector)
             rows.update(own)
-            rankings.append(sorted(own, key=lambda i: own[i]["similarity"], reverse=True))
+            rankings.append(sorted(own, key=lambda i: own[i].similarity, reverse=True))
         fused: dict[str, float] = {}
         for ranking in rankings:
             for rank, chunk_id in enumerate(ranking):
@@ -129,34 +129,34 @@ class Retriever:
         rows.update(self.store.fetch([i for i in fused if i not in rows], vector))
         # Both searches filtered already; this also catches a keyword index that lags behind the
         # store, and it runs before numbering so the sources are numbered without gaps.
-        rows = {i: r for i, r in rows.items() if r["metadata"].get("audience") in allowed}
+        rows = {i: r for i, r in rows.items() if r.metadata.get("audience") in allowed}
         ordered = sorted(fused, key=fused.__getitem__, reverse=True)
         picked = _distinct([rows[i] for i in ordered if i in rows], k or self.top_k)
         sources = [
             Source(
                 n=n,
-                id=row["id"],
-                path=row["metadata"]["path"],
-                title=row["metadata"].get("title", ""),
-                heading=row["metadata"].get("heading", ""),
-                text=row["text"],
-                score=fused[row["id"]],
-                similarity=row["similarity"],
-                metadata=row["metadata"],
+                id=row.id,
+                path=row.metadata["path"],
+                title=row.metadata.get("title", ""),
+                heading=row.metadata.get("heading", ""),
+                text=row.text,
+                score=fused[row.id],
+                similarity=row.similarity,
+                metadata=row.metadata,
             )
             for n, row in enumerate(picked, start=1)
         ]
         return Retrieval(sources, vector, hidden)
 
 
-def _distinct(rows: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
+def _distinct(rows: list[StoredChunk], k: int) -> list[StoredChunk]:
     """Keep one passage per document section and drop near-copies (overlap, repeated text)."""
-    kept: list[dict[str, Any]] = []
+    kept: list[StoredChunk] = []
     seen_sections: set[tuple[str, str]] = set()
     kept_words: list[set[str]] = []
     for row in rows:
-        section = (row["metadata"]["path"], row["metadata"].get("heading", ""))
-        words = set(_WORD.findall(row["text"].lower()))
+        section = (row.metadata["path"], row.metadata.get("heading", ""))
+        words = set(_WORD.findall(row.text.lower()))
         if section in seen_sections or any(_jaccard(words, w) > 0.8 for w in kept_words):
             continue
         seen_sections.add(section)

@@ -21,6 +21,16 @@ PAGE = 5000  # rows per `get` call, so a large collection is read in bounded pie
 OVERFETCH = 3  # unfiltered rows fetched per wanted row before filtering by audience
 
 
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as the store returns it, with its similarity to the question."""
+
+    id: str
+    text: str
+    metadata: dict[str, Any]
+    similarity: float
+
+
 @dataclass
 class IndexedFile:
     """What the store holds for one source file."""
@@ -67,22 +77,22 @@ class KnowledgeStore:
 
     def query(
         self, vector: list[float], n: int, audiences: tuple[str, ...]
-    ) -> tuple[list[dict[str, Any]], float]:
+    ) -> tuple[list[StoredChunk], float]:
         """Nearest chunks the audiences may see, and the best similarity among the rest."""
         # An unfiltered query is ~15x faster than a metadata-filtered one in local Chroma, so
         # over-fetch and filter here; the filtered query only runs when too few rows pass.
         rows = self._nearest(vector, n * OVERFETCH, None)
         visible, hidden_rows = [], []
         for row in rows:
-            (visible if row["metadata"].get("audience") in audiences else hidden_rows).append(row)
-        hidden = max((r["similarity"] for r in hidden_rows), default=0.0)
+            (visible if row.metadata.get("audience") in audiences else hidden_rows).append(row)
+        hidden = max((r.similarity for r in hidden_rows), default=0.0)
         if len(visible) < n and len(rows) == n * OVERFETCH:
             visible = self._nearest(vector, n, {"audience": {"$in": list(audiences)}})
         return visible[:n], hidden
 
     def _nearest(
         self, vector: list[float], n: int, where: dict[str, Any] | None
-    ) -> list[dict[str, Any]]:
+    ) -> list[StoredChunk]:
         got = self._call(
             self.collection.query,
             query_embeddings=[vector],
@@ -91,7 +101,7 @@ class KnowledgeStore:
             include=["documents", "metadatas", "distances"],
         )
         return [
-            {"id": i, "text": d, "metadata": m, "similarity": 1.0 - dist}
+            StoredChunk(i, d, m, 1.0 - dist)
             for i, d, m, dist in zip(
                 got["ids"][0],
                 got["documents"][0],
@@ -101,25 +111,22 @@ class KnowledgeStore:
             )
         ]
 
-    def fetch(self, ids: list[str], vector: list[float]) -> dict[str, dict[str, Any]]:
+    def fetch(self, ids: list[str], vector: list[float]) -> dict[str, StoredChunk]:
         """Chunks by id, as query() returns them, with their similarity to vector."""
         if not ids:
             return {}
         return self._rows(vector, ids=ids)
 
-    def fetch_document(self, path: str, vector: list[float]) -> dict[str, dict[str, Any]]:
+    def fetch_document(self, path: str, vector: list[float]) -> dict[str, StoredChunk]:
         """Every chunk of one document, as fetch() returns them."""
         return self._rows(vector, where={"path": path})
 
-    def _rows(self, vector: list[float], **selector: Any) -> dict[str, dict[str, Any]]:
+    def _rows(self, vector: list[float], **selector: Any) -> dict[str, StoredChunk]:
         include = ["documents", "metadatas", "embeddings"]
         got = self._call(self.collection.get, include=include, **selector)
         rows = zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True)
         query = np.asarray(vector) / (np.linalg.norm(vector) or 1.0)
-        return {
-            i: {"id": i, "text": d, "metadata": m, "similarity": _cosine(e, query)}
-            for i, d, m, e in rows
-        }
+        return {i: StoredChunk(i, d, m, _cosine(e, query)) for i, d, m, e in rows}
 
     def vectors_by_text(self, ids: list[str]) -> dict[str, list[float]]:
         """Stored vectors of the given chunks, keyed by the hash of their embedded text."""

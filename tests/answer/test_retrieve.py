@@ -63,8 +63,7 @@ def test_keyword_index_follows_every_sync(kb, tmp_path, embeddings):
     coach.sync()
     hits = coach.keywords.search("zorblax certification", ("employee",), 5)
     assert (
-        hits
-        and coach.store.fetch([hits[0][0]], [0.0] * 384)[hits[0][0]]["metadata"]["path"] == "b.md"
+        hits and coach.store.fetch([hits[0][0]], [0.0] * 384)[hits[0][0]].metadata["path"] == "b.md"
     )
     assert coach.keywords.search("zorblax", ("public",), 5) == []  # audience filter in BM25 too
     (kb / "b.md").unlink()
