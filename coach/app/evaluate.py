@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,28 +28,46 @@ class EvalCase(BaseModel):
     expect_refusal: bool | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class CaseResult:
+    """How one regression question went."""
+
+    question: str
+    persona: str
+    expect_sources: list[str]
+    source_rank: int | None  # where the first expected source came, None if not in the top k
+    sources: list[str]
+    expect_terms: list[str]
+    terms_found: int
+    expect_refusal: bool | None
+    refused: bool
+    mode: str
+    latency_ms: float
+    answer: str
+
+
 @dataclass
 class EvalReport:
     """Scores over all cases, and each case's outcome."""
 
-    results: list[dict[str, Any]] = field(default_factory=list)
+    results: list[CaseResult] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """The figures `coach eval --json` prints."""
         rs = self.results
-        sourced = [r for r in rs if r["expect_sources"]]
-        termed = [r for r in rs if r["expect_terms"]]
+        sourced = [r for r in rs if r.expect_sources]
+        termed = [r for r in rs if r.expect_terms]
         judged = rs  # a question not marked expect_refusal is expected to be answered
-        latencies = sorted(r["latency_ms"] for r in rs)
+        latencies = sorted(r.latency_ms for r in rs)
         return {
             "questions": len(rs),
-            "source_hit_at_k": _mean([r["source_rank"] is not None for r in sourced]),
-            "mrr": _mean([1 / r["source_rank"] if r["source_rank"] else 0.0 for r in sourced]),
-            "term_recall": _mean([r["terms_found"] / len(r["expect_terms"]) for r in termed]),
-            "refusal_accuracy": _mean([r["refused"] == bool(r["expect_refusal"]) for r in judged]),
+            "source_hit_at_k": _mean([r.source_rank is not None for r in sourced]),
+            "mrr": _mean([1 / r.source_rank if r.source_rank else 0.0 for r in sourced]),
+            "term_recall": _mean([r.terms_found / len(r.expect_terms) for r in termed]),
+            "refusal_accuracy": _mean([r.refused == bool(r.expect_refusal) for r in judged]),
             "latency_p50_ms": round(_percentile(latencies, 50), 1),
             "latency_p95_ms": round(_percentile(latencies, 95), 1),
-            "results": rs,
+            "results": [asdict(r) for r in rs],
         }
 
 
@@ -103,20 +121,20 @@ def run_eval(answerer: Answerer, cases: list[EvalCase], k: int) -> EvalReport:
         rank = next((i for i, p in enumerate(paths, 1) if p in case.expect_sources), None)
         text = answer.text.lower()
         report.results.append(
-            {
-                "question": case.question,
-                "persona": case.persona,
-                "expect_sources": case.expect_sources,
-                "source_rank": rank if case.expect_sources else None,
-                "sources": paths,
-                "expect_terms": case.expect_terms,
-                "terms_found": sum(term.lower() in text for term in case.expect_terms),
-                "expect_refusal": case.expect_refusal,
-                "refused": answer.refused,
-                "mode": answer.mode,
-                "latency_ms": round(latency, 1),
-                "answer": answer.text,
-            }
+            CaseResult(
+                question=case.question,
+                persona=case.persona,
+                expect_sources=case.expect_sources,
+                source_rank=rank if case.expect_sources else None,
+                sources=paths,
+                expect_terms=case.expect_terms,
+                terms_found=sum(term.lower() in text for term in case.expect_terms),
+                expect_refusal=case.expect_refusal,
+                refused=answer.refused,
+                mode=answer.mode,
+                latency_ms=round(latency, 1),
+                answer=answer.text,
+            )
         )
     return report
 
