@@ -253,7 +253,7 @@ def serve(folder: Path) -> None:
     and none reuses the embeddings another computed.
     """
     import ui
-    from coach import offline
+    from coach.answer import offline
 
     def say(*words: object) -> None:
         print(REPLY, *words, flush=True)  # noqa: T201 - the parent reads it
