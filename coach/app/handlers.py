@@ -36,7 +36,7 @@ def render_answer(answer: Answer) -> str:
     """An answer as the chat shows it: text, the sources it cites, and how it was made."""
     parts = [answer.text]
     if answer.sources:
-        listed = "\n".join(f"- [{s.n}] {s.label} · `{s.path}`" for s in answer.cited_sources)
+        listed = "\n".join(f"- {s.cite()}" for s in answer.cited_sources)
         parts.append(f"**Sources** (passages in the panel on the right)\n\n{listed}")
     mode = (
         "LLM mode: written by the model from the sources"
