@@ -10,6 +10,7 @@ import httpx
 import pytest
 from app_fixtures import USERS, start_app
 from gradio_client import Client
+from helpers import make_pdf
 from page_traffic import Page
 from typer.testing import CliRunner
 
@@ -206,23 +207,11 @@ def test_serve_refuses_a_users_file_that_lets_nobody_in(tmp_path, content, reaso
     assert len(lines) == 1 and lines[0].startswith("error: ") and reason in lines[0]
 
 
-def hub_plan_pdf() -> bytes:
-    """A small PDF holding an HR-only plan."""
-    import fpdf
-
-    pdf = fpdf.FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=12)
-    pdf.multi_cell(
-        0, 8, "Hub plan 2027. The Austin hub closes in March 2027; its CSMs move to Denver."
-    )
-    return bytes(pdf.output())
-
-
-def test_an_upper_case_sidecar_keeps_its_audience(served):
+def test_an_upper_case_sidecar_keeps_its_audience(served, tmp_path):
     hugo = page_of(served, "hugo")
+    plan = "Hub plan 2027. The Austin hub closes in March 2027; its CSMs move to Denver."
     files = [
-        ("hub-plan.pdf", hub_plan_pdf()),
+        ("hub-plan.pdf", make_pdf(tmp_path / "hub-plan.pdf", plan).read_bytes()),
         ("hub-plan.pdf.META.YAML", b"title: Hub plan 2027\naudience: hr\n"),
     ]
     uploaded = hugo.http.post("/gradio_api/upload", files=[("files", f) for f in files])
