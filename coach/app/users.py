@@ -107,15 +107,13 @@ def add_user(path: Path, name: str, role: str, password: str, replace: bool = Fa
     if is_yaml(path):
         document = _read(path) if path.exists() else {}
         document.setdefault("users", {})[name] = {"role": role, "password_hash": hashed}
-        text = yaml.safe_dump(document, sort_keys=False)
     else:  # tomlkit keeps the comments and layout an admin gave the file
         document = _read(path) if path.exists() else tomlkit.document()
         entry = tomlkit.table()
         entry["role"] = role
         entry["password_hash"] = hashed
         document.setdefault("users", tomlkit.table())[name] = entry
-        text = tomlkit.dumps(document)
-    _write_private(path, text)
+    _write_private(path, _dumps(path, document))
     return User(name, role)
 
 
@@ -125,10 +123,12 @@ def remove_user(path: Path, name: str) -> None:
         raise ConfigError(f"no user {name!r} in {path}")
     document = _read(path)
     del document["users"][name]
-    _write_private(
-        path,
-        yaml.safe_dump(document, sort_keys=False) if is_yaml(path) else tomlkit.dumps(document),
-    )
+    _write_private(path, _dumps(path, document))
+
+
+def _dumps(path: Path, document: dict) -> str:
+    """The users file's text, in the format its suffix names."""
+    return yaml.safe_dump(document, sort_keys=False) if is_yaml(path) else tomlkit.dumps(document)
 
 
 def _write_private(path: Path, text: str) -> None:
