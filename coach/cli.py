@@ -229,6 +229,9 @@ def eval_command(
     min_refusal: Annotated[
         float | None, typer.Option("--min-refusal", help="Fail below this refusal accuracy.")
     ] = None,
+    min_terms: Annotated[
+        float | None, typer.Option("--min-terms", help="Fail below this term recall.")
+    ] = None,
     as_json: JsonOpt = False,
 ):
     """Run HR's regression questions; exit 1 when a --min-* threshold is missed."""
@@ -238,6 +241,10 @@ def eval_command(
     if min_hit is not None and not any(case.expect_sources for case in cases):
         raise typer.BadParameter(
             "no question in the file has expect_sources", param_hint="--min-hit"
+        )
+    if min_terms is not None and not any(case.expect_terms for case in cases):
+        raise typer.BadParameter(
+            "no question in the file has expect_terms", param_hint="--min-terms"
         )
     coach = _ready_coach(knowledge, data)
     check_sources(cases, coach.settings.knowledge_dir, file)
@@ -251,6 +258,7 @@ def eval_command(
         for name, key, floor in (
             ("hit@k", "source_hit_at_k", min_hit),
             ("refusal accuracy", "refusal_accuracy", min_refusal),
+            ("term recall", "term_recall", min_terms),
         )
         if floor is not None and (summary[key] or 0.0) < floor
     ]
@@ -328,11 +336,16 @@ def _print_eval(summary: dict, k: int) -> None:
             else (f"#{r['source_rank']}" if r["source_rank"] else "miss")
         )
         refusal = "ok" if r["refused"] == bool(r["expect_refusal"]) else "WRONG"
-        typer.echo(f"{hit:>5} {refusal:>5} {r['latency_ms']:>7.0f} ms  {r['question'][:70]}")
+        terms = f"{r['terms_found']}/{len(r['expect_terms'])}" if r["expect_terms"] else "-"
+        typer.echo(
+            f"{hit:>5} {refusal:>5} {terms:>5} {r['answer_words']:>4} w "
+            f"{r['latency_ms']:>6.0f} ms  {r['question'][:64]}"
+        )
     typer.echo(
         f"\n{summary['questions']} questions: hit@{k} {summary['source_hit_at_k']}, "
         f"MRR {summary['mrr']}, term recall {summary['term_recall']}, "
         f"refusal accuracy {summary['refusal_accuracy']}, "
+        f"answer words p50 {summary['answer_words_p50']}, p95 {summary['answer_words_p95']}, "
         f"latency p50 {summary['latency_p50_ms']} ms, p95 {summary['latency_p95_ms']} ms"
     )
 

@@ -16,20 +16,30 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable
 
+from coach.answer.answerability import Lookup, look_up
 from coach.answer.citations import CitationStream, cited_numbers
 from coach.answer.offline import quoted_answer
-from coach.answer.profile import NO_PROFILE, Profile
+from coach.answer.profile import (
+    NO_PROFILE,
+    Profile,
+    Role,
+    asks_next_step,
+    ladder_roles,
+    named_role,
+)
 from coach.answer.prompts import load_prompt
 from coach.answer.retrieve import Retrieval, Retriever, Source
 from coach.answer.stream import TextStream
 from coach.config import Settings
 from coach.llm.factory import llm_failure
+from coach.personas import audiences_for
 from coach.personas import persona as persona_of
 
 log = logging.getLogger(__name__)
 
-# Below this cosine similarity the best passage does not answer the question.
-MIN_RELEVANCE = 0.35
+# Below this cosine similarity no passage is even about the question. Whether one answers it is
+# decided later, part by part (offline.MIN_SUPPORT) and by the words it asks about.
+MIN_RELEVANCE = 0.25
 # A passage the persona may not read that beats every visible one by this much means the
 # question asks for restricted information.
 RESTRICTED_MARGIN = 0.1
@@ -44,11 +54,18 @@ SCOPE_TOPICS = (
     "compensation, pay, performance reviews and calibration",
     "working here as a candidate: interviews, remote work, onboarding, benefits",
     "HR policies: leave, relocation, benefits, equity and stock options",
+    "time off: vacation, sick days, public holidays, parental leave and sabbaticals",
+    "pay and benefits: salary, bonus, commission, insurance, pension and expenses",
 )
 OUT_OF_SCOPE = (
     "I can only help with career growth here: career paths and plan types, next steps from "
     "your role, promotions, training and certifications. Try asking, for example, "
     '"What does a CSM II need for promotion?"'
+)
+# A next-step question without a known role gets the general paths, and this line first.
+ROLE_NOTE = (
+    "*For a next step that fits you, tell me your current role: choose it in your profile, "
+    'or name it in the question ("I\'m a CSM II, what should I do next?").*'
 )
 # Offline: a short question that starts like a continuation or points back ("it", "that one")
 # is searched together with the previous one.
@@ -104,12 +121,15 @@ class Answer:
         return shown
 
 
-def not_found_text(persona: str) -> str:
-    """The plain 'not in the documents' answer, with whom to ask."""
-    return (
-        "I couldn't find this in the company documents available to you, so I won't guess. "
-        f"Please ask {persona_of(persona).whom_to_ask}."
+def not_found_text(persona: str, gap: str = "") -> str:
+    """The plain 'not in the documents' answer, naming what was not found, and whom to ask."""
+    # "available to you" keeps this true when the topic is in documents the persona may not read.
+    found = (
+        f"I found nothing about {gap} in the company documents available to you"
+        if gap
+        else "I couldn't find this in the company documents available to you"
     )
+    return f"{found}, so I won't guess. Please ask {persona_of(persona).whom_to_ask}."
 
 
 def restricted_text(persona: str) -> str:
@@ -179,6 +199,7 @@ class Answerer:
         self.embeddings = embeddings
         self.llm = llm
         self.mode = "llm" if llm is not None else "offline"
+        self._role_cache: tuple[int, list[Role]] = (-1, [])
         self.condense_chain = build_condense_chain(llm) if llm is not None else None
         self.answer_chain = build_answer_chain(llm) if llm is not None else None
 
@@ -232,9 +253,19 @@ class Answerer:
     ) -> Generator[str, None, Answer]:
         """Yield the answer's text as it is produced; return the finished Answer."""
         standalone, notice = self.standalone(question, history)
+        profile = self._with_named_role(standalone, persona, profile)
         found = self._search(standalone, persona, profile)
         sources, vector = found.sources, found.vector
-        refusal = self._refusal(found, persona)
+        lookup = look_up(
+            standalone, vector, self.retriever.keywords, self.embeddings, audiences_for(persona)
+        )
+        # A word the documents lack may still be there in other words ("lunch" for "meals").
+        lookup = lookup.explained_by([f"{s.label} {s.text}" for s in sources], self.embeddings)
+        refusal = self._refusal(found, lookup, persona)
+        if refusal is None and self.answer_chain is not None and not notice:
+            refusal = self._uncovered(
+                lookup, "\n".join(f"{s.label} {s.text}" for s in sources), persona
+            )
         if refusal is not None:
             reason, text = refusal
             yield text
@@ -247,36 +278,70 @@ class Answerer:
             notice = f"LLM unavailable: {text.reason}; answered offline"
             partial = text.streamed
         quoted = quoted_answer(
-            standalone, vector, sources, self.embeddings, profile.focus(standalone)
+            standalone,
+            vector,
+            sources,
+            self.embeddings,
+            lookup.weights,
+            profile.focus(standalone),
+            rare=tuple(a.token for a in lookup.rare),
         )
-        if quoted is None:
-            text = not_found_text(persona)
+        refusal = ("not_found", not_found_text(persona)) if quoted is None else None
+        refusal = refusal or self._uncovered(lookup, quoted, persona)
+        if refusal is not None:
+            reason, text = refusal
             yield text
-            return Answer(text, "offline", True, [], notice, standalone, refusal="not_found")
+            return Answer(text, "offline", True, [], notice, standalone, refusal=reason)
+        if profile.role is None and asks_next_step(standalone) and self._roles():
+            quoted = f"{ROLE_NOTE}\n\n{quoted}"
         if not partial:  # after a broken-off LLM stream, the Answer replaces what was shown
             yield quoted
         return Answer(quoted, "offline", False, sources, notice, standalone)
+
+    def _with_named_role(self, question: str, persona: str, profile: Profile) -> Profile:
+        """The profile with the role the question names ("as a Senior CSM"), if it names one."""
+        readable = [r for r in self._roles() if persona_of(persona).may_read(r.audience)]
+        role = named_role(question, readable)
+        return Profile(role, profile.plan, named=True) if role else profile
+
+    def _roles(self) -> list[Role]:
+        """The ladder's roles, read again only when the index changed size."""
+        size = self.retriever.store.count()
+        if self._role_cache[0] != size:
+            self._role_cache = (size, ladder_roles(self.retriever.store))
+        return self._role_cache[1]
+
+    def _uncovered(self, lookup: Lookup, text: str, persona: str) -> tuple[str, str] | None:
+        """A not-found refusal when the text lacks a rare word the question asks about."""
+        missed = lookup.uncovered(text)
+        return ("not_found", not_found_text(persona, lookup.gap(missed))) if missed else None
 
     def _search(self, question: str, persona: str, profile: Profile) -> Retrieval:
         return self.retriever.search(
             profile.steer(question), persona, focus=profile.focus(question)
         )
 
-    def _refusal(self, found: Retrieval, persona: str) -> tuple[str, str] | None:
+    def _refusal(self, found: Retrieval, lookup: Lookup, persona: str) -> tuple[str, str] | None:
         """(reason, text) when the sources do not answer; None when they may."""
         best = max((s.similarity for s in found.sources), default=0.0)
-        if best < MIN_RELEVANCE:
+        if best < MIN_RELEVANCE or lookup.missing or lookup.hidden:
             scope = float(np.max(self.scope_vectors @ np.array(found.vector)))
             if scope < MIN_SCOPE:
                 return "out_of_scope", OUT_OF_SCOPE
-            return "not_found", not_found_text(persona)
-        # When the question is plainly about a document this persona may not read, refuse
-        # rather than answer from the next-best visible passage. By default the refusal reads
-        # exactly like "not found": telling it apart would reveal that an HR-only document
-        # covers the topic. Only HR's gap view sees the difference.
-        if found.hidden_similarity > best + RESTRICTED_MARGIN:
+        # When the question is plainly about what only documents this persona may not read
+        # cover, refuse rather than answer from the next-best visible passage. By default the
+        # refusal reads exactly like "not found": telling it apart would reveal that an HR-only
+        # document covers the topic. Only HR's gap view sees the difference.
+        # A word only hidden documents use is evidence, not proof (other words may say it):
+        # it takes half the margin to count.
+        hidden_lead = found.hidden_similarity - best
+        asks_hidden = lookup.hidden and not lookup.missing and hidden_lead > RESTRICTED_MARGIN / 2
+        if asks_hidden or hidden_lead > RESTRICTED_MARGIN:
             told = self.settings.tell_restricted
-            return "restricted", restricted_text(persona) if told else not_found_text(persona)
+            text = restricted_text(persona) if told else not_found_text(persona, lookup.gap())
+            return "restricted", text
+        if best < MIN_RELEVANCE or lookup.missing:
+            return "not_found", not_found_text(persona, lookup.gap())
         return None
 
     def _stream_llm(

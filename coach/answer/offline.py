@@ -1,4 +1,4 @@
-"""Offline grounded answers: the source sentences that best support the question, cited."""
+"""Offline grounded answers: the best passage quoted whole, then a few cited points."""
 
 from __future__ import annotations
 
@@ -8,108 +8,134 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from coach.answer.amounts import amount_match
+from coach.answer.blocks import Block, blocks_of, plain, word_count
 from coach.answer.retrieve import LIST_MARK, Source
+from coach.answer.vectors import embed_units
 from coach.index.keyword import tokenize
 
 QUOTED_LABEL = "Quoted from the company documents:"
-MAX_UNITS = 6  # sentences or list items in one answer
-PER_SOURCE = 3
-CANDIDATES = 6  # units embedded per question: enough for recall, cheap enough for ~30 ms
-UNIT_CHARS = 200  # a unit is embedded by its start: cost grows with length, meaning rarely does
-MIN_SUPPORT = 0.52  # cosine + overlap bonus a unit needs to be quoted at all
-RELATIVE_SPAN = 0.15  # and it must score within this much of the best unit
+ALSO_LABEL = "Also relevant:"
+LEAD_WORDS = 130  # a lead passage longer than this is quoted by its best parts
+SUPPORT_POINTS = 2  # points from other sources after the lead passage
+SUPPORT_WORDS = 45  # a longer point would bury the lead
+CANDIDATES = 12  # parts embedded per question: enough for recall, cheap enough for ~30 ms
+UNIT_CHARS = 300  # a part is embedded by its start: cost grows with length, meaning rarely does
+LEAD_IN_CHARS = 100
+MIN_SUPPORT = 0.4  # cosine + overlap a part needs to be quoted at all
+RELATIVE_SPAN = 0.12  # a supporting point must score within this much of the best part
+RARE_BONUS = 0.2  # per rare asked-about word a passage says, when choosing the lead
+PASSAGE_DECAY = 0.25  # weight of a passage's 2nd, 3rd... best part when choosing the lead
+OWN_WEIGHT = 0.3  # share of the question's (rarity-weighted) terms the part itself says
+CONTEXT_WEIGHT = 0.1  # ... that it says together with its heading path and lead-in
+AMOUNT_WEIGHT = 0.15  # a figure that fits a rule's range or tier ("EUR 1,200" vs "> EUR 1,000")
+# A part that holds the kind of answer asked for: a figure for "how much", a date for "when".
+ANSWER_KIND_BONUS = 0.08
+_FIGURE = re.compile(r"\d")
+_DATE = re.compile(
+    r"\d|\b(january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|monday|tuesday|wednesday|thursday|friday|weekly|monthly|quarterly|annually|"
+    r"q[1-4])\b",
+    re.IGNORECASE,
+)
+_ASKS_FIGURE = re.compile(
+    r"\bhow (much|many|long|big|often|soon)\b|\bwhat (percentage|share|amount)\b", re.I
+)
+_ASKS_DATE = re.compile(r"\b(when|which (day|days|month|months|date)|deadline|by when)\b", re.I)
 # A personal question ("what should I do next?") is about the asker's own role page first; the
 # pages of neighbouring roles name that role too and would otherwise be quoted as often.
 FOCUS_BONUS = 0.1
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
-
 
 @dataclass(frozen=True)
 class Unit:
-    """A sentence or list item, exactly as it stands in its source passage."""
+    """One quotable part (sentence, list item or table row) and where it stands."""
 
     source: Source
-    position: int
-    text: str
-    is_item: bool = False
+    block: int
+    part: int
+    text: str  # verbatim
+    context: str  # heading path and lead-in or table header, scored with the text
+
+    @property
+    def embed_text(self) -> str:
+        """What is embedded: the nearest heading, a short lead-in or header, then the part
+        itself (which must not be cut off by a long context)."""
+        heading = self.source.heading.rsplit(" > ", 1)[-1] or self.source.title
+        lead_in = self.context.removeprefix(f"{self.source.label}.").strip()[:LEAD_IN_CHARS]
+        return f"{heading}: {lead_in} {plain(self.text)}"[:UNIT_CHARS]
 
 
-def units_of(source: Source) -> list[Unit]:
-    """Split a passage into list items, table rows and sentences, keeping their text verbatim."""
-    pieces: list[tuple[str, bool]] = []
-    for line in source.text.split("\n"):
-        if not line.strip() or _TABLE_RULE.match(line):
-            continue
-        if LIST_MARK.match(line) or line.lstrip().startswith("|"):
-            pieces.append((LIST_MARK.sub("", line).strip(" |"), True))
-        else:
-            pieces.extend((s.strip(), False) for s in _SENTENCE_END.split(line.strip()))
+@dataclass(frozen=True)
+class Scored:
+    """A unit and how well it answers the question."""
+
+    unit: Unit
+    score: float
+    embedded: bool  # scored by embedding too, not only by the cheap prior
+
+
+def units_of(source: Source, blocks: list[Block]) -> list[Unit]:
+    """Every part of a passage, with the context it is scored in."""
     return [
-        Unit(source, i, text, item)
-        for i, (text, item) in enumerate(pieces)
-        if len(text.split()) >= 3 or item
+        Unit(source, b, p, text, f"{source.label}. {block.context}".strip())
+        for b, block in enumerate(blocks)
+        for p, text in enumerate(block.parts)
+        if word_count(text) >= 2
     ]
 
 
-def _with_list(unit: Unit, units: list[Unit], limit: int = 6) -> list[Unit]:
-    """A sentence that introduces a list ("... requires:") is quoted with its items."""
-    if not unit.text.endswith(":"):
-        return [unit]
-    following = [u for u in units if u.source.n == unit.source.n and u.position > unit.position]
-    items = []
-    for u in following:
-        if not u.is_item or len(items) == limit:
-            break
-        items.append(u)
-    return [unit, *items]
+def wanted_answer(question: str) -> re.Pattern[str] | None:
+    """What an answering part must hold for this kind of question, if the kind is clear."""
+    if _ASKS_DATE.search(question):
+        return _DATE
+    if _ASKS_FIGURE.search(question):
+        return _FIGURE
+    return None
 
 
-def best_units(
+def rank_units(
     question: str,
     query_vector: list[float],
     units: list[Unit],
     embeddings: Embeddings,
+    weights: dict[str, float],
     focus: str = "",
-) -> list[tuple[Unit, float]]:
-    """Units ranked by embedding similarity plus term overlap with the question."""
+) -> list[Scored]:
+    """Units ranked by embedding similarity, weighted term overlap and figures that fit."""
     terms = set(tokenize([question], as_ids=False)[0])
-    if not units:
-        return []
-    unit_terms = tokenize([u.text for u in units], as_ids=False)
-    overlap = [len(terms & set(t)) / len(terms) if terms else 0.0 for t in unit_terms]
-    # Cheap pre-ranking by overlap and by how well the unit's passage matched.
-    bonus = [FOCUS_BONUS if focus and u.source.path == focus else 0.0 for u in units]
-    prior = [
-        o + 0.5 * u.source.similarity + b for o, u, b in zip(overlap, units, bonus, strict=True)
+    total = sum(weights.get(t, 1.0) for t in terms) or 1.0
+
+    def overlap(texts: list[str]) -> list[float]:
+        tokens = tokenize(texts, as_ids=False)
+        return [sum(weights.get(t, 1.0) for t in terms & set(ts)) / total for ts in tokens]
+
+    wanted = wanted_answer(question)
+    # The part's own words count most: its heading is shared by every part under it.
+    own = overlap([plain(u.text) for u in units])
+    around = overlap([f"{u.context} {plain(u.text)}" for u in units])
+    lexical = [OWN_WEIGHT * o + CONTEXT_WEIGHT * a for o, a in zip(own, around, strict=True)]
+    extra = [
+        (FOCUS_BONUS if focus and u.source.path == focus else 0.0)
+        + AMOUNT_WEIGHT * amount_match(question, u.text)
+        + (ANSWER_KIND_BONUS if wanted and wanted.search(u.text) else 0.0)
+        for u in units
     ]
-    shortlist = sorted(range(len(units)), key=prior.__getitem__, reverse=True)[:CANDIDATES]
-    vectors = np.array(embed_units(embeddings, [units[i].text[:UNIT_CHARS] for i in shortlist]))
-    cosine = vectors @ np.array(query_vector)
+    # Cheap pre-ranking by overlap and by how well the unit's passage matched.
+    prior = [
+        x + 0.5 * u.source.similarity + e for x, u, e in zip(lexical, units, extra, strict=True)
+    ]
+    order = sorted(range(len(units)), key=prior.__getitem__, reverse=True)
+    shortlist = order[:CANDIDATES]
+    texts = [units[i].embed_text for i in shortlist]
+    cosine = np.array(embed_units(embeddings, texts)) @ np.array(query_vector) if texts else []
     scored = [
-        (units[i], float(cos) + 0.3 * overlap[i] + bonus[i])
+        Scored(units[i], float(cos) + lexical[i] + extra[i], True)
         for i, cos in zip(shortlist, cosine, strict=True)
     ]
-    return sorted(scored, key=lambda pair: pair[1], reverse=True)
-
-
-_unit_vectors: dict[tuple[int, str], list[float]] = {}
-
-
-def embed_units(embeddings: Embeddings, texts: list[str]) -> list[list[float]]:
-    """Embed units, remembering them: the same sentences come back for related questions."""
-    model = id(embeddings)  # one vector space per model
-    # Read into a local dict: another request may empty the shared cache at any moment.
-    found = {t: _unit_vectors.get((model, t)) for t in dict.fromkeys(texts)}
-    missing = [t for t, vector in found.items() if vector is None]
-    if missing:
-        fresh = embeddings.embed_documents(missing)
-        if len(_unit_vectors) > 50_000:
-            _unit_vectors.clear()
-        for text, vector in zip(missing, fresh, strict=True):
-            found[text] = _unit_vectors[(model, text)] = vector
-    return [found[t] for t in texts]
+    ranked = sorted(scored, key=lambda s: s.score, reverse=True)
+    # The rest keep their prior order after the embedded ones; they only fill a lead passage.
+    return ranked + [Scored(units[i], prior[i] - 1.0, False) for i in order[CANDIDATES:]]
 
 
 def quoted_answer(
@@ -117,36 +143,95 @@ def quoted_answer(
     query_vector: list[float],
     sources: list[Source],
     embeddings: Embeddings,
+    weights: dict[str, float] | None = None,
     focus: str = "",
+    rare: tuple[str, ...] = (),
 ) -> str | None:
-    """An answer made only of source sentences, grouped by source and cited; None if none fit."""
-    units = [unit for source in sources for unit in units_of(source)]
-    chosen: dict[tuple[int, int], Unit] = {}
-    picks: dict[int, int] = {}  # source number -> units picked on their own merit
-    ranked = best_units(question, query_vector, units, embeddings, focus)
-    # Quote what supports the question nearly as well as the best unit does, not everything.
-    floor = max(MIN_SUPPORT, ranked[0][1] - RELATIVE_SPAN) if ranked else MIN_SUPPORT
-    for unit, score in ranked:
-        if score < floor or sum(picks.values()) == MAX_UNITS:
-            break
-        n = unit.source.n
-        if picks.get(n, 0) == PER_SOURCE or unit.text in {u.text for u in chosen.values()}:
-            continue
-        picks[n] = picks.get(n, 0) + 1
-        for part in _with_list(unit, units):
-            chosen[(n, part.position)] = part
-    if not chosen:
+    """The best passage quoted (whole, or its best parts), then a few cited points; None if no
+    part answers well enough."""
+    blocks = {source.n: blocks_of(source.text) for source in sources}
+    units = [unit for source in sources for unit in units_of(source, blocks[source.n])]
+    ranked = rank_units(question, query_vector, units, embeddings, weights or {}, focus)
+    if not ranked or ranked[0].score < MIN_SUPPORT:
         return None
-    lines = [QUOTED_LABEL]
-    for source in sources:
-        mine = [chosen[key] for key in sorted(chosen) if key[0] == source.n]
-        if not mine:
-            continue
-        lines.append(f"\n**{source.label}**")
-        under_lead_in = False  # list items after a quoted "...:" sentence are indented under it
-        for unit in mine:
-            indent = "  " if unit.is_item and under_lead_in else ""
-            lines.append(f"{indent}- {unit.text} [{source.n}]")
-            if not unit.is_item:
-                under_lead_in = unit.text.endswith(":")
+    lead = _lead_source(ranked, rare)
+    lines = [QUOTED_LABEL, "", f"**{lead.label}** [{lead.n}]", ""]
+    lines += _lead_passage(blocks[lead.n], [s for s in ranked if s.unit.source.n == lead.n])
+    quoted = {plain(u.text) for u in units if u.source.n == lead.n}
+    points = _support(ranked, lead, quoted, blocks)
+    if points:
+        lines += ["", f"**{ALSO_LABEL}**", *points]
     return "\n".join(lines)
+
+
+def _lead_source(ranked: list[Scored], rare: tuple[str, ...]) -> Source:
+    """The passage whose parts answer best together: the whole passage is quoted, so a passage
+    with several strong parts beats one with a single strong sentence among weak ones. A rare
+    word the question asks about ("MBA") counts for the passages that say it."""
+    totals: dict[int, float] = {}
+    counts: dict[int, int] = {}
+    sources = {}
+    for scored in ranked:
+        if not scored.embedded:
+            break
+        n = scored.unit.source.n
+        sources[n] = scored.unit.source
+        # Ranked best first, so each passage's parts arrive in falling order: 1, 1/2, 1/4...
+        totals[n] = totals.get(n, 0.0) + scored.score * PASSAGE_DECAY ** counts.get(n, 0)
+        counts[n] = counts.get(n, 0) + 1
+    for n, source in sources.items():
+        said = set(tokenize([f"{source.label} {source.text}"], as_ids=False)[0])
+        totals[n] += RARE_BONUS * sum(token in said for token in rare)
+    return sources[max(totals, key=totals.__getitem__)]
+
+
+def _lead_passage(blocks: list[Block], ranked: list[Scored]) -> list[str]:
+    """The whole passage when it fits the word budget, else its best parts in their order."""
+    whole = [b.render() for b in blocks]
+    if sum(word_count("\n".join(lines)) for lines in whole) <= LEAD_WORDS:
+        return _join(whole)
+    chosen: dict[int, set[int]] = {}
+    words = 0
+    for scored in ranked:
+        unit = scored.unit
+        block = blocks[unit.block]
+        cost = word_count(unit.text) + (0 if unit.block in chosen else word_count(block.context))
+        if chosen and words + cost > LEAD_WORDS:
+            continue
+        chosen.setdefault(unit.block, set()).add(unit.part)
+        words += cost
+    return _join([blocks[b].render(parts) for b, parts in sorted(chosen.items())])
+
+
+def _support(
+    ranked: list[Scored], lead: Source, quoted: set[str], blocks: dict[int, list[Block]]
+) -> list[str]:
+    """A few points from other passages that answer nearly as well as the best part."""
+    floor = max(MIN_SUPPORT, ranked[0].score - RELATIVE_SPAN)
+    points: list[str] = []
+    for scored in ranked:
+        unit = scored.unit
+        if not scored.embedded or scored.score < floor or len(points) == SUPPORT_POINTS:
+            break
+        text = plain(unit.text)
+        kind = blocks[unit.source.n][unit.block].kind
+        if unit.source.n == lead.n or kind == "table" or text in quoted:
+            continue
+        if word_count(text) > SUPPORT_WORDS:
+            continue
+        quoted.add(text)
+        points.append(f"- {_first_line(unit.text)} [{unit.source.n}]")
+    return points
+
+
+def _first_line(text: str) -> str:
+    """A list item's own line without its mark (nested lines would break the bullet)."""
+    return LIST_MARK.sub("", text.split("\n", 1)[0]).strip()
+
+
+def _join(rendered: list[list[str]]) -> list[str]:
+    lines: list[str] = []
+    for block_lines in rendered:
+        if block_lines:
+            lines += [*block_lines, ""]
+    return lines[:-1]

@@ -11,6 +11,15 @@ PLAN_TYPES = ("vertical", "dual", "horizontal")
 # Questions about the asker's own path ("what should I do next?") get the profile added to the
 # search; questions about the company in general ("what is the training budget?") do not.
 _PERSONAL = re.compile(r"\b(i|i'm|me|my|mine|myself|next|should i)\b", re.IGNORECASE)
+# "What should I do next?", "how do I get promoted?": the asker's own next step.
+_NEXT_STEP = re.compile(r"\b(next|promot\w*|grow\w*|career|move up|progress\w*)\b", re.I)
+# Without a role, a next-step question is searched as a question about the paths there are.
+_PATHS = "career paths: vertical, dual and horizontal plans"
+
+
+def asks_next_step(question: str) -> bool:
+    """Whether the question asks about the asker's own next step."""
+    return bool(_PERSONAL.search(question) and _NEXT_STEP.search(question))
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,25 @@ class Role:
     track: str = ""
     level: int = 0
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """How people write this role: its title, its id and the usual short form ("CSM II")."""
+        short = self.title.replace("Customer Success Manager", "CSM")
+        short = short.replace("Customer Success", "CS")
+        return tuple(dict.fromkeys((self.title, short, self.role_id)))
+
+
+def named_role(question: str, roles: list[Role]) -> Role | None:
+    """The role a question names first ("as a Senior CSM", "CSM I", "csm-2"), if any."""
+    found: list[tuple[int, int, Role]] = []
+    for role in roles:
+        for name in role.names:
+            # "CSM I" must not match inside "CSM II": whole words, longest name wins at a spot.
+            pattern = r"(?<![\w-])" + re.escape(name).replace(r"\ ", r"\s+") + r"(?![\w-])"
+            for match in re.finditer(pattern, question, re.IGNORECASE):
+                found.append((match.start(), -len(match.group()), role))
+    return min(found, key=lambda hit: hit[:2])[2] if found else None
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -31,6 +59,7 @@ class Profile:
 
     role: Role | None = None
     plan: str = ""
+    named: bool = False  # the role was named in the question, not chosen in the profile
 
     def __bool__(self) -> bool:
         return self.role is not None or bool(self.plan)
@@ -45,16 +74,21 @@ class Profile:
         return " ".join(parts)
 
     def focus(self, question: str) -> str:
-        """The document to search first: the asker's role page, for a personal question."""
-        return self.role.path if self.role and _PERSONAL.search(question) else ""
+        """The document to search first: the role's page, for a personal question or when the
+        question names the role."""
+        if self.role and (self.named or _PERSONAL.search(question)):
+            return self.role.path
+        return ""
 
     def steer(self, question: str) -> str:
         """The search query: a personal question gets the role and plan type added."""
+        if not self.role and asks_next_step(question):
+            return f"{question} ({_PATHS})"
         if not self or not _PERSONAL.search(question):
             return question
-        extra = [f"as a {self.role.title}"] if self.role else []
+        extra = [f"as a {self.role.title}"] if self.role and not self.named else []
         extra += [f"{self.plan} career plan"] if self.plan else []
-        return f"{question} ({', '.join(extra)})"
+        return f"{question} ({', '.join(extra)})" if extra else question
 
 
 NO_PROFILE = Profile()

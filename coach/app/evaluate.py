@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from coach.answer.answerer import Answerer
+from coach.answer.blocks import word_count
 from coach.errors import ConfigError
 from coach.personas import PERSONAS
 
@@ -43,6 +44,7 @@ class CaseResult:
     refused: bool
     mode: str
     latency_ms: float
+    answer_words: int
     answer: str
 
 
@@ -59,12 +61,15 @@ class EvalReport:
         termed = [r for r in rs if r.expect_terms]
         judged = rs  # a question not marked expect_refusal is expected to be answered
         latencies = sorted(r.latency_ms for r in rs)
+        words = sorted(r.answer_words for r in rs if not r.refused)
         return {
             "questions": len(rs),
             "source_hit_at_k": _mean([r.source_rank is not None for r in sourced]),
             "mrr": _mean([1 / r.source_rank if r.source_rank else 0.0 for r in sourced]),
             "term_recall": _mean([r.terms_found / len(r.expect_terms) for r in termed]),
             "refusal_accuracy": _mean([r.refused == bool(r.expect_refusal) for r in judged]),
+            "answer_words_p50": _percentile(words, 50),
+            "answer_words_p95": _percentile(words, 95),
             "latency_p50_ms": round(_percentile(latencies, 50), 1),
             "latency_p95_ms": round(_percentile(latencies, 95), 1),
             "results": [asdict(r) for r in rs],
@@ -115,9 +120,12 @@ def run_eval(answerer: Answerer, cases: list[EvalCase], k: int) -> EvalReport:
         started = time.perf_counter()
         answer = answerer.ask(case.question, case.persona)
         latency = (time.perf_counter() - started) * 1000
-        # Retrieval is judged on its own, also for questions the answer step refused.
-        sources = answerer.retriever.retrieve(answer.question or case.question, case.persona, k)
-        paths = [s.path for s in sources]
+        # Retrieval is judged by what the reader was shown; for a refused question, by a search
+        # of its own (refusals show no sources).
+        sources = answer.sources or answerer.retriever.retrieve(
+            answer.question or case.question, case.persona, k
+        )
+        paths = [s.path for s in sources[:k]]
         rank = next((i for i, p in enumerate(paths, 1) if p in case.expect_sources), None)
         text = answer.text.lower()
         report.results.append(
@@ -133,6 +141,7 @@ def run_eval(answerer: Answerer, cases: list[EvalCase], k: int) -> EvalReport:
                 refused=answer.refused,
                 mode=answer.mode,
                 latency_ms=round(latency, 1),
+                answer_words=word_count(answer.text),
                 answer=answer.text,
             )
         )

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,14 @@ def tokenize(texts: list[str], as_ids: bool):
 def searchable_text(title: str, heading: str, text: str) -> str:
     """What BM25 sees of a chunk: its title and heading count as words of the passage."""
     return f"{title}\n{heading}\n{text}"
+
+
+@dataclass(frozen=True)
+class TermCount:
+    """How many chunks hold a token: those a persona may read, and all of them."""
+
+    visible: int
+    everywhere: int
 
 
 class KeywordIndex:
@@ -80,6 +89,26 @@ class KeywordIndex:
             for row, score in zip(rows[0], scores[0], strict=True)
             if score > 0
         ]
+
+    @functools.cached_property
+    def vocabulary(self) -> list[str]:
+        """Every indexed token, sorted (for prefix and near-spelling lookups)."""
+        return sorted(getattr(self.bm25, "vocab_dict", None) or {})
+
+    def term_counts(self, tokens: list[str], audiences: tuple[str, ...]) -> dict[str, TermCount]:
+        """In how many chunks each token occurs: among the allowed audiences, and in all."""
+        vocab = getattr(self.bm25, "vocab_dict", None) or {}
+        counts = {}
+        for token in dict.fromkeys(tokens):
+            column = vocab.get(token)
+            if column is None:
+                counts[token] = TermCount(0, 0)
+                continue
+            indptr = self.bm25.scores["indptr"]
+            rows = self.bm25.scores["indices"][indptr[column] : indptr[column + 1]]
+            allowed = int(np.isin(self.audiences[rows], audiences).sum())
+            counts[token] = TermCount(allowed, len(rows))
+        return counts
 
     def save(self, folder: Path) -> None:
         """Write the index and its row table into folder."""

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+from markdown_it import MarkdownIt
 
 from coach.ingest.documents import Document
 
-HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
+HEADING_DEPTH = 4  # h1-h4 start sections; deeper headings stay in the text
 # Bump when splitting changes, so `coach index` re-chunks files whose bytes did not change.
-SPLITTER_VERSION = "2"
+SPLITTER_VERSION = "3"
+_MARKDOWN = MarkdownIt("commonmark").enable("table")
+_TABLE_RULE = re.compile(r"\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*")
 
 
 @dataclass(frozen=True)
@@ -30,21 +34,73 @@ class Chunk:
         return hashlib.sha256(self.embed_text.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Section:
+    """The text under one heading path, its lines as written (blank lines kept)."""
+
+    headings: tuple[str, ...]
+    text: str
+
+
+def sections_of(text: str) -> list[Section]:
+    """Split Markdown at its h1-h4 headings (found by markdown-it, so `#` in code is no heading)."""
+    lines = text.split("\n")
+    tokens = _MARKDOWN.parse(text)
+    sections: list[Section] = []
+    path: list[tuple[int, str]] = []
+    start = 0
+    for i, token in enumerate(tokens):
+        depth = int(token.tag[1]) if token.type == "heading_open" else 0
+        if token.level != 0 or not 1 <= depth <= HEADING_DEPTH or token.map is None:
+            continue
+        sections.append(Section(tuple(h for _, h in path), "\n".join(lines[start : token.map[0]])))
+        path = [(d, h) for d, h in path if d < depth] + [(depth, tokens[i + 1].content.strip())]
+        start = token.map[1]
+    sections.append(Section(tuple(h for _, h in path), "\n".join(lines[start:])))
+    return [section for section in sections if section.text.strip()]
+
+
+def with_table_headers(pieces: list[str], section: str) -> list[str]:
+    """A piece that starts inside a table gets the table's header rows again, so every row is
+    read (and quoted) with its column names."""
+    lines = section.split("\n")
+    fixed = []
+    for piece in pieces:
+        first = piece.lstrip("\n").split("\n", 1)[0]
+        second = piece.lstrip("\n").split("\n", 2)[1:2]
+        if first.lstrip().startswith("|") and not (second and _TABLE_RULE.fullmatch(second[0])):
+            header = _header_above(lines, first)
+            piece = f"{header}\n{piece.lstrip(chr(10))}" if header else piece
+        fixed.append(piece)
+    return fixed
+
+
+def _header_above(lines: list[str], row: str) -> str:
+    """The header and rule lines of the table that holds this row."""
+    if row not in lines:
+        return ""
+    for at in range(lines.index(row) - 1, 0, -1):
+        if _TABLE_RULE.fullmatch(lines[at]):
+            return f"{lines[at - 1]}\n{lines[at]}"
+        if not lines[at].lstrip().startswith("|"):
+            return ""
+    return ""
+
+
 def split_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
     """Split by Markdown headings, then by size; every chunk carries the doc's metadata."""
-    by_heading = MarkdownHeaderTextSplitter(HEADERS, strip_headers=True).split_text(doc.text)
     by_size = RecursiveCharacterTextSplitter(
         chunk_size=chunk_size, chunk_overlap=min(chunk_overlap, chunk_size // 2)
     )
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
-    for section in by_heading:
-        headings = [section.metadata[key] for _, key in HEADERS if key in section.metadata]
+    for section in sections_of(doc.text):
+        headings = list(section.headings)
         # The title usually repeats as the top heading; citing it twice helps nobody.
         if headings and headings[0].casefold() == doc.title.casefold():
             headings = headings[1:]
         heading = " > ".join(headings)
-        for piece in by_size.split_text(section.page_content):
+        for piece in with_table_headers(by_size.split_text(section.text), section.text):
             if not piece.strip():
                 continue
             index = len(chunks)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from coach.answer.answerer import OUT_OF_SCOPE, Answer, Answerer, answer_inputs
 from coach.answer.citations import CitationStream, clean_citations
-from coach.answer.offline import QUOTED_LABEL
+from coach.answer.offline import ALSO_LABEL, QUOTED_LABEL
 from coach.answer.prompts import load_prompt, variables
 from coach.cli import app
 
@@ -24,20 +24,34 @@ QUESTIONS = (
 )
 
 
+def quoted_lines(answer) -> list[tuple[int, str]]:
+    """(source number, text) for every quoted line of an offline answer."""
+    lines = answer.text.splitlines()
+    assert QUOTED_LABEL in lines, answer.text
+    quoted = []
+    current = None  # the lead passage's number; None under "Also relevant" (each line cites)
+    for line in lines[lines.index(QUOTED_LABEL) + 1 :]:
+        if heading := re.fullmatch(r"\*\*.+\*\* \[(\d+)\]", line):
+            current = int(heading.group(1))
+        elif line == f"**{ALSO_LABEL}**":
+            current = None
+        elif line.strip() and line != "…":
+            point = re.fullmatch(r"- (.+) \[(\d+)\]", line) if current is None else None
+            assert current is not None or point, line
+            n, text = (int(point.group(2)), point.group(1)) if point else (current, line)
+            quoted += [(n, piece) for piece in text.split(" … ")]
+    return quoted
+
+
 @pytest.mark.parametrize("question", QUESTIONS)
-def test_offline_answer_quotes_only_source_sentences(lumenfield, question):
+def test_offline_answer_quotes_only_source_text(lumenfield, question):
     answer = lumenfield.answerer.ask(question)
     assert (answer.mode, answer.refused) == ("offline", False)
-    lines = answer.text.splitlines()
-    assert lines[0] == QUOTED_LABEL
-    quotes = [line for line in lines if line.lstrip().startswith("- ")]
-    assert quotes, answer.text
-    by_n = {s.n: s.text for s in answer.sources}
-    for line in quotes:
-        match = re.fullmatch(r"\s*- (.+) \[(\d+)\]", line)
-        assert match, line
-        sentence, n = match.group(1), int(match.group(2))
-        assert n in by_n and sentence in by_n[n], (sentence, n)
+    by_n = {s.n: " ".join(s.text.split()) for s in answer.sources}
+    quoted = quoted_lines(answer)
+    assert quoted, answer.text
+    for n, text in quoted:
+        assert n in by_n and " ".join(text.split()) in by_n[n], (text, n)
 
 
 def test_out_of_scope_question_gets_a_redirect(lumenfield):

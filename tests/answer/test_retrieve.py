@@ -23,9 +23,12 @@ def test_hr_only_facts_never_reach_other_personas(lumenfield, persona, question)
     sources = lumenfield.retriever.retrieve(question, persona, k=20)
     assert all(s.metadata["audience"] != "hr" for s in sources)
     answer = lumenfield.answerer.ask(question, persona)
-    shown = answer.text + " ".join(s.text for s in answer.sources)
+    shown = (answer.text + " ".join(s.text for s in answer.sources)).lower()
     for secret in HR_ONLY:
-        assert secret not in shown.lower(), (persona, question, answer.text)
+        # A refusal may name what was asked ("nothing about compensation bands"): the asker's
+        # own words, no more often than they typed them.
+        echoed = question.lower().count(secret)
+        assert shown.count(secret) <= echoed, (persona, question, answer.text)
 
 
 def test_hiring_managers_see_only_public_pages(lumenfield):

@@ -253,7 +253,7 @@ def serve(folder: Path) -> None:
     and none reuses the embeddings another computed.
     """
     import ui
-    from coach.answer import offline
+    from coach.answer import vectors
 
     def say(*words: object) -> None:
         print(REPLY, *words, flush=True)  # noqa: T201 - the parent reads it
@@ -267,7 +267,7 @@ def serve(folder: Path) -> None:
         if command == "launch":
             settings = app_settings(folder, port=free_port(), concurrency=int(rest[0]))
             coach.embeddings._query.cache_clear()
-            offline._unit_vectors.clear()
+            vectors._unit_vectors.clear()
             app, url = ui.launch(settings, coach, block=False)
             say("url", url)
         elif command == "close" and app is not None:

@@ -1,0 +1,162 @@
+"""Answerability: what a question asks about that the documents (open to this persona) lack."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from bm25s.stopwords import STOPWORDS_EN
+from langchain_core.embeddings import Embeddings
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from coach.answer.vectors import embed_units
+from coach.index.keyword import KeywordIndex, tokenize
+
+# A word whose own embedding is this close to its question's is what the question is about
+# ("sick" in "how many sick days do I get?"), not phrasing ("exactly", "became", "my").
+SALIENT = 0.4
+PHRASE_SALIENT = 0.48
+# A word at least this close to a word of the passages found says the same in other words.
+SYNONYM = 0.7
+# A word in at most this many passages (or this share of them) is rare: an answer must say it.
+RARE_COUNT = 3
+RARE_SHARE = 0.01
+# Words shorter than this are not named or weighed: "hr", "ok", "de".
+MIN_LETTERS = 3
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]")
+# A named gap reads better with the word after it when that word looks like a noun: "sick days",
+# "parental leave", "vesting schedule"; not "weather going".
+_NOT_A_NOUN = re.compile(r".*(ing|ed|ly)$|^(do|does|did|get|go|can|could|would|should|my|your)$")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A word of the question, its index token and the phrase that names it in a refusal."""
+
+    word: str
+    token: str
+    phrase: str
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The question's words measured against the index, for one persona."""
+
+    weights: dict[str, float] = field(default_factory=dict)  # token -> rarity (idf) in the corpus
+    missing: tuple[Asked, ...] = ()  # what it asks about that no document mentions
+    hidden: tuple[Asked, ...] = ()  # what only documents this persona may not read mention
+    rare: tuple[Asked, ...] = ()  # what it asks about that few documents mention
+
+    def gap(self, asked: tuple[Asked, ...] = ()) -> str:
+        """What the documents open to the persona do not mention, as a phrase for a refusal."""
+        phrases = [a.phrase for a in asked or self.missing + self.hidden]
+        return " and ".join(list(dict.fromkeys(phrases))[:2])
+
+    def uncovered(self, text: str) -> tuple[Asked, ...]:
+        """The rare asked-about words the text does not contain (a longer form counts:
+        "administrator" covers "admin")."""
+        present = set(tokenize([text], as_ids=False)[0])
+        return tuple(a for a in self.rare if not any(t.startswith(a.token) for t in present))
+
+    def explained_by(self, texts: list[str], embeddings: Embeddings) -> Lookup:
+        """Drop missing words the texts say in other words ("lunch" for "meals")."""
+        if not self.missing:
+            return self
+        words = sorted({w.lower() for text in texts for w in _WORD.findall(text) if len(w) > 2})
+        if not words:
+            return self
+        vocabulary = np.array(embed_units(embeddings, words))
+        asked = np.array(embed_units(embeddings, [a.word.lower() for a in self.missing]))
+        closest = (asked @ vocabulary.T).max(axis=1)
+        kept = tuple(a for a, c in zip(self.missing, closest, strict=True) if c < SYNONYM)
+        return replace(self, missing=kept)
+
+
+def look_up(
+    question: str,
+    vector: list[float],
+    keywords: KeywordIndex,
+    embeddings: Embeddings,
+    audiences: tuple[str, ...],
+) -> Lookup:
+    """Weigh the question's terms by rarity and find the salient ones the documents lack."""
+    words = _WORD.findall(question)
+    tokens = [tokenize([w], as_ids=False)[0] for w in words]
+    counts = keywords.term_counts([t[0] for t in tokens if t], audiences)
+    total = max(len(keywords.ids), 1)
+    weights = {t: _idf(c.everywhere, total) for t, c in counts.items()}
+    kinds: dict[int, str] = {}
+    for i, (word, token) in enumerate(zip(words, tokens, strict=True)):
+        if not token or len(word) < MIN_LETTERS:
+            continue
+        count = counts[token[0]]
+        if count.everywhere == 0 and not _spelled_like_indexed(token[0], keywords.vocabulary):
+            kinds[i] = "missing"
+        elif count.visible == 0 and count.everywhere > 0:
+            kinds[i] = "hidden"
+        elif 0 < count.visible <= max(RARE_COUNT, RARE_SHARE * total):
+            kinds[i] = "rare"
+    salient = _salient(words, list(kinds), vector, embeddings)
+    # A word no document has at all may still be the asked-about thing as part of a phrase
+    # ("sick" in "sick days"): measured with its noun, against a higher bar.
+    absent = [i for i, kind in kinds.items() if kind == "missing" and i not in salient]
+    salient |= _salient(
+        [_phrase(words, i) for i in range(len(words))], absent, vector, embeddings, PHRASE_SALIENT
+    )
+    found: dict[str, list[Asked]] = {"missing": [], "hidden": [], "rare": []}
+    for i, kind in kinds.items():
+        if i in salient:
+            found[kind].append(Asked(words[i], tokens[i][0], _phrase(words, i)))
+    return Lookup(weights, tuple(found["missing"]), tuple(found["hidden"]), tuple(found["rare"]))
+
+
+def _idf(count: int, total: int) -> float:
+    return math.log(1 + (total - count + 0.5) / (count + 0.5))
+
+
+def _spelled_like_indexed(token: str, vocabulary: list[str]) -> bool:
+    """An abbreviation ("promo") or a misspelling ("certfication") of an indexed word."""
+    if len(token) >= 4:
+        at = bisect.bisect_left(vocabulary, token)
+        if at < len(vocabulary) and vocabulary[at].startswith(token):
+            return True
+    if len(token) < 5 or not vocabulary:
+        return False
+    cutoff = 1 if len(token) < 8 else 2
+    near = process.extractOne(token, vocabulary, scorer=Levenshtein.distance, score_cutoff=cutoff)
+    return near is not None
+
+
+def _salient(
+    words: list[str],
+    indexes: list[int],
+    vector: list[float],
+    embeddings: Embeddings,
+    bar: float = SALIENT,
+) -> set[int]:
+    """Which of these words carry the question's meaning, judged by the embedding model.
+
+    Measuring every word with its noun, or by how far the question moves without it, also
+    flagged phrasing ("happens", "until") and refused answerable questions."""
+    if not indexes:
+        return set()
+    vectors = np.array(embed_units(embeddings, [words[i].lower() for i in indexes]))
+    similarity = vectors @ np.array(vector)
+    return {i for i, s in zip(indexes, similarity, strict=True) if s >= bar}
+
+
+def _phrase(words: list[str], i: int) -> str:
+    """The word as asked, with the noun after it when there is one ("sick days")."""
+    following = words[i + 1] if i + 1 < len(words) else ""
+    lowered = following.lower()
+    if (
+        len(following) >= MIN_LETTERS
+        and lowered not in STOPWORDS_EN
+        and not _NOT_A_NOUN.match(lowered)
+    ):
+        return f"{words[i]} {following}"
+    return words[i]

@@ -1,0 +1,109 @@
+"""A passage as quotable blocks: paragraphs, lists with their lead-in, tables with their header."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+
+_MARKDOWN = MarkdownIt("commonmark").enable("table")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[*]*[A-Z0-9])")
+_LIST_KINDS = {"bullet_list_open", "ordered_list_open"}
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Block:
+    """Lines quoted together: `head` goes with any of the `parts` (a list's lead-in, a table's
+    header and rule); each part is a sentence, a list item or a table row, verbatim."""
+
+    kind: str  # "paragraph" | "list" | "table"
+    head: tuple[str, ...]
+    parts: tuple[str, ...]
+
+    def render(self, chosen: set[int] | None = None) -> list[str]:
+        """The block as Markdown lines, with only the chosen parts (all when None)."""
+        keep = sorted(range(len(self.parts)) if chosen is None else chosen)
+        if not keep:
+            return []
+        runs: list[list[int]] = []
+        for i in keep:
+            if runs and runs[-1][-1] == i - 1:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        if self.kind == "paragraph":
+            # Sentences of one paragraph form one line; a gap between them is marked.
+            return [" … ".join(" ".join(self.parts[i] for i in run) for run in runs)]
+        lines = list(self.head)
+        for number, run in enumerate(runs):
+            if number and self.kind == "list":
+                lines.append("…")  # also stops Markdown renumbering an ordered list's later steps
+            lines.extend(line for i in run for line in self.parts[i].split("\n"))
+        return lines
+
+    @property
+    def context(self) -> str:
+        """What a part is scored with besides its own text: the lead-in or the header row."""
+        return " ".join(line for line in self.head if not _is_rule(line))
+
+
+def blocks_of(text: str) -> list[Block]:
+    """Split Markdown into blocks by its own structure (markdown-it's line map), verbatim."""
+    lines = text.split("\n")
+    blocks: list[Block] = []
+    tokens = _MARKDOWN.parse(text)
+    for i, token in enumerate(tokens):
+        if token.level != 0 or token.map is None or token.nesting == -1:
+            continue
+        start, end = token.map
+        source = [line for line in lines[start:end] if line.strip()]
+        if not source:
+            continue
+        if token.type in _LIST_KINDS:
+            items = [
+                _strip_blank(lines[t.map[0] : t.map[1]])
+                for t in tokens[i + 1 :]
+                if t.level <= 1 and t.type == "list_item_open" and t.map and start <= t.map[0] < end
+            ]
+            head: tuple[str, ...] = ()
+            if blocks and blocks[-1].kind == "paragraph" and blocks[-1].parts[-1].endswith(":"):
+                head = (" ".join(blocks.pop().parts),)  # a lead-in stays with its items
+            blocks.append(Block("list", head, tuple(items)))
+        elif token.type == "table_open" and len(source) >= 2:
+            # A line without a pipe right after a table is prose the parser took for a row.
+            rows = [line for line in source[2:] if "|" in line]
+            prose = [line for line in source[2:] if "|" not in line]
+            blocks.append(Block("table", tuple(source[:2]), tuple(rows)))
+            if prose:
+                blocks.append(_paragraph(prose))
+        else:
+            blocks.append(_paragraph(source))
+    return blocks
+
+
+def _paragraph(lines: list[str]) -> Block:
+    flat = " ".join(" ".join(lines).split())
+    return Block("paragraph", (), tuple(_SENTENCE_END.split(flat)))
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them (table pipes and list marks are not words)."""
+    return len(_WORD.findall(text))
+
+
+def plain(text: str) -> str:
+    """A part as words to score: list marks, table pipes and emphasis removed."""
+    text = re.sub(r"^\s*(?:[-*+•]|\d+[.)])\s+", "", text, flags=re.MULTILINE)
+    return " ".join(text.replace("**", "").replace("|", " ").split())
+
+
+def _strip_blank(lines: list[str]) -> str:
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    return "\n".join(lines)
+
+
+def _is_rule(line: str) -> bool:
+    return bool(re.fullmatch(r"[\s|:-]+", line))
