@@ -56,6 +56,7 @@ SCOPE_TOPICS = (
     "HR policies: leave, relocation, benefits, equity and stock options",
     "time off: vacation, sick days, public holidays, parental leave and sabbaticals",
     "pay and benefits: salary, bonus, commission, insurance, pension and expenses",
+    "workplace policies: offices, hybrid and remote work, equipment, dress code, parking, travel",
 )
 OUT_OF_SCOPE = (
     "I can only help with career growth here: career paths and plan types, next steps from "
@@ -332,10 +333,10 @@ class Answerer:
         # cover, refuse rather than answer from the next-best visible passage. By default the
         # refusal reads exactly like "not found": telling it apart would reveal that an HR-only
         # document covers the topic. Only HR's gap view sees the difference.
-        # A word only hidden documents use is evidence, not proof (other words may say it):
-        # it takes half the margin to count.
+        # A word only hidden documents use is evidence, not proof (other words may say it): it
+        # counts when a hidden passage also matches the question at least as well.
         hidden_lead = found.hidden_similarity - best
-        asks_hidden = lookup.hidden and not lookup.missing and hidden_lead > RESTRICTED_MARGIN / 2
+        asks_hidden = lookup.hidden and not lookup.missing and hidden_lead >= 0
         if asks_hidden or hidden_lead > RESTRICTED_MARGIN:
             told = self.settings.tell_restricted
             text = restricted_text(persona) if told else not_found_text(persona, lookup.gap())

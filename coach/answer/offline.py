@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -17,13 +18,13 @@ from coach.index.keyword import tokenize
 QUOTED_LABEL = "Quoted from the company documents:"
 ALSO_LABEL = "Also relevant:"
 LEAD_WORDS = 130  # a lead passage longer than this is quoted by its best parts
-SUPPORT_POINTS = 2  # points from other sources after the lead passage
+SUPPORT_POINTS = 3  # points from other sources after the lead passage
 SUPPORT_WORDS = 45  # a longer point would bury the lead
 CANDIDATES = 12  # parts embedded per question: enough for recall, cheap enough for ~30 ms
 UNIT_CHARS = 300  # a part is embedded by its start: cost grows with length, meaning rarely does
 LEAD_IN_CHARS = 100
 MIN_SUPPORT = 0.4  # cosine + overlap a part needs to be quoted at all
-RELATIVE_SPAN = 0.12  # a supporting point must score within this much of the best part
+RELATIVE_SPAN = 0.2  # a supporting point must score within this much of the best part
 RARE_BONUS = 0.2  # per rare asked-about word a passage says, when choosing the lead
 PASSAGE_DECAY = 0.25  # weight of a passage's 2nd, 3rd... best part when choosing the lead
 OWN_WEIGHT = 0.3  # share of the question's (rarity-weighted) terms the part itself says
@@ -220,13 +221,18 @@ def _support(
         if word_count(text) > SUPPORT_WORDS:
             continue
         quoted.add(text)
-        points.append(f"- {_first_line(unit.text)} [{unit.source.n}]")
+        points.append(f"- {_item_text(unit.text)} [{unit.source.n}]")
     return points
 
 
-def _first_line(text: str) -> str:
-    """A list item's own line without its mark (nested lines would break the bullet)."""
-    return LIST_MARK.sub("", text.split("\n", 1)[0]).strip()
+def _item_text(text: str) -> str:
+    """A list item as one line without its mark: its wrapped lines joined, its nested items
+    left out (they would break the bullet)."""
+    lines = text.split("\n")
+    own = [lines[0]] + [
+        line for line in itertools.takewhile(lambda x: not LIST_MARK.match(x), lines[1:])
+    ]
+    return " ".join(LIST_MARK.sub("", " ".join(own)).split())
 
 
 def _join(rendered: list[list[str]]) -> list[str]:

@@ -12,14 +12,18 @@ PLAN_TYPES = ("vertical", "dual", "horizontal")
 # search; questions about the company in general ("what is the training budget?") do not.
 _PERSONAL = re.compile(r"\b(i|i'm|me|my|mine|myself|next|should i)\b", re.IGNORECASE)
 # "What should I do next?", "how do I get promoted?": the asker's own next step.
-_NEXT_STEP = re.compile(r"\b(next|promot\w*|grow\w*|career|move up|progress\w*)\b", re.I)
+_NEXT_STEP = re.compile(
+    r"\b(next steps?|do next|what'?s next|next (move|role|level)|get promoted|be promoted|"
+    r"move up|my career|(grow|progress)(ing)? (my|in my))\b",
+    re.IGNORECASE,
+)
 # Without a role, a next-step question is searched as a question about the paths there are.
 _PATHS = "career paths: vertical, dual and horizontal plans"
 
 
 def asks_next_step(question: str) -> bool:
     """Whether the question asks about the asker's own next step."""
-    return bool(_PERSONAL.search(question) and _NEXT_STEP.search(question))
+    return bool(_NEXT_STEP.search(question))
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,9 @@ from coach.errors import CoachError
 from coach.personas import PERSONAS
 
 NO_PASSAGES = "*Ask a question to see its sources here.*"
-# Why questions failed, in HR's words (the asker saw "not found" for a restricted one too).
+# Why questions count as knowledge gaps, in HR's words.
 REASONS = {
     "not_found": "not in the documents",
-    "restricted": "only in documents the asker may not read",
-    "out_of_scope": "off-topic",
     "disliked": "answer disliked",
 }
 

@@ -193,12 +193,16 @@ class History:
         return [failure.question for failure in self.failures()]
 
     def failures(self) -> list[Failure]:
-        """The latest refused or disliked questions with the reason, oldest first."""
+        """The latest questions the documents did not answer, or whose answer was disliked,
+        with the reason, oldest first. Off-topic redirects and refusals of restricted topics
+        are the system working, not gaps in the documents."""
         with self._session() as session:
             disliked = select(Feedback.exchange_id).where(Feedback.liked.is_(False))
+            # "" is an exchange recorded before reasons were: a not-found then.
+            not_found = Exchange.refused & Exchange.refusal.in_(("not_found", ""))
             failed = (
                 select(Exchange.question, Exchange.refused, Exchange.refusal)
-                .where(Exchange.refused | Exchange.id.in_(disliked))
+                .where(not_found | Exchange.id.in_(disliked))
                 .order_by(Exchange.id.desc())
                 .limit(GAP_WINDOW)
             )

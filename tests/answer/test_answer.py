@@ -15,6 +15,7 @@ from coach.answer.citations import CitationStream, clean_citations
 from coach.answer.offline import ALSO_LABEL, QUOTED_LABEL
 from coach.answer.prompts import load_prompt, variables
 from coach.cli import app
+from coach.personas import PERSONAS
 
 QUESTIONS = (
     "What do I need to get promoted from CSM II to Senior CSM?",
@@ -52,6 +53,47 @@ def test_offline_answer_quotes_only_source_text(lumenfield, question):
     assert quoted, answer.text
     for n, text in quoted:
         assert n in by_n and " ".join(text.split()) in by_n[n], (text, n)
+
+
+@pytest.mark.parametrize(
+    ("question", "facts"),
+    [
+        # A table row is quoted under its header.
+        ("How much is the yearly learning budget in Austin?", ["| Hub |", "USD 2,200"]),
+        # A figure is matched to the tier it falls in (more than EUR 1,000 needs Finance).
+        ("My CCSM Level 3 costs EUR 1,300. Who has to approve it?", ["Finance"]),
+        # A time span is matched to the range it falls in.
+        ("If I resign 8 months after finishing a EUR 1,500 course, what do I repay?", ["50%"]),
+        # A role named in the question is read from its own page.
+        ("How long does a CSM I usually stay in level?", ["18 months"]),
+    ],
+)
+def test_the_answer_carries_the_asked_fact(lumenfield, question, facts):
+    answer = lumenfield.answerer.ask(question)
+    assert not answer.refused, answer.text
+    for fact in facts:
+        assert fact in answer.text, (fact, answer.text)
+
+
+@pytest.mark.parametrize("persona", ["hiring_manager", "csm", "hr"])
+def test_the_example_questions_the_app_offers_are_answered(lumenfield, persona):
+    for question in PERSONAS[persona].examples:
+        answer = lumenfield.answerer.ask(question, persona)
+        assert not answer.refused, (persona, question, answer.text)
+
+
+def test_a_refusal_names_what_the_documents_do_not_mention(lumenfield):
+    answer = lumenfield.answerer.ask("Can I take a sabbatical after five years?")
+    assert answer.refused and answer.refusal == "not_found"
+    assert "nothing about sabbatical" in answer.text
+    assert "your manager or the People team" in answer.text
+
+
+def test_an_uncovered_hr_topic_is_not_in_the_documents_but_the_weather_is_off_topic(lumenfield):
+    sick = lumenfield.answerer.ask("How many sick days do I get per year?")
+    weather = lumenfield.answerer.ask("What's the weather in Austin this weekend?")
+    assert (sick.refusal, weather.refusal) == ("not_found", "out_of_scope")
+    assert "sick days" in sick.text and weather.text == OUT_OF_SCOPE
 
 
 def test_out_of_scope_question_gets_a_redirect(lumenfield):

@@ -10,8 +10,8 @@ from coach.config import load_settings
 from coach.errors import StoreError
 
 
-def answer(text: str, refused: bool = False) -> Answer:
-    return Answer(text=text, mode="offline", refused=refused)
+def answer(text: str, refused: bool = False, refusal: str = "") -> Answer:
+    return Answer(text=text, mode="offline", refused=refused, refusal=refusal)
 
 
 @pytest.fixture
@@ -36,7 +36,10 @@ def test_exchanges_and_feedback_belong_to_their_user(history, tmp_path):
 
 def test_failed_questions_feed_grouped_knowledge_gaps(history, embeddings):
     history.record("ana", "c", "csm", "What is the parental leave policy?", answer("?", True))
-    history.record("ben", "c", "csm", "How long is parental leave?", answer("?", True))
+    history.record("ben", "c", "csm", "How long is parental leave?", answer("?", True, "not_found"))
+    # The system working, not gaps in the documents: an off-topic redirect, a restricted topic.
+    history.record("cy", "c", "csm", "Weather in Austin?", answer("!", True, "out_of_scope"))
+    history.record("cy", "c", "csm", "Salary bands?", answer("?", True, "restricted"))
     liked = history.record("ben", "c", "csm", "Is there a dual plan?", answer("Yes [1]."))
     disliked = history.record("cy", "c", "csm", "Do we pay for MBAs?", answer("Maybe."))
     history.feedback("ben", liked, liked=True)
