@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from bm25s.stopwords import STOPWORDS_EN
+from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_EN_PLUS
 from langchain_core.embeddings import Embeddings
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -63,10 +63,19 @@ class Lookup:
         return tuple(a for a in self.rare if not any(t.startswith(a.token) for t in present))
 
     def explained_by(self, texts: list[str], embeddings: Embeddings) -> Lookup:
-        """Drop missing words the texts say in other words ("lunch" for "meals")."""
+        """Drop missing words the texts say in other words ("colleague" for "coworker")."""
         if not self.missing:
             return self
-        words = sorted({w.lower() for text in texts for w in _WORD.findall(text) if len(w) > 2})
+        # Content words only: stop words are never the other word for a topic, and each word
+        # embedded is time the asker waits for.
+        words = sorted(
+            {
+                w.lower()
+                for text in texts
+                for w in _WORD.findall(text)
+                if len(w) > MIN_LETTERS and w.lower() not in STOPWORDS_EN_PLUS
+            }
+        )
         if not words:
             return self
         vocabulary = np.array(embed_units(embeddings, words))

@@ -28,6 +28,14 @@ from coach.answer.profile import (
     named_role,
 )
 from coach.answer.prompts import load_prompt
+from coach.answer.refusals import (
+    MIN_SCOPE,
+    OUT_OF_SCOPE,
+    ROLE_NOTE,
+    SCOPE_TOPICS,
+    not_found_text,
+    restricted_text,
+)
 from coach.answer.retrieve import Retrieval, Retriever, Source
 from coach.answer.stream import TextStream
 from coach.config import Settings
@@ -43,31 +51,6 @@ MIN_RELEVANCE = 0.25
 # A passage the persona may not read that beats every visible one by this much means the
 # question asks for restricted information.
 RESTRICTED_MARGIN = 0.1
-# Below this similarity to every topic coach covers, a question is outside career growth.
-MIN_SCOPE = 0.25
-SCOPE_TOPICS = (
-    "career growth, promotions and next steps for customer success managers",
-    "career ladder levels, job roles, expectations and competencies",
-    "training courses, certifications and the learning budget",
-    "mentoring, coaching and individual growth plans",
-    "rotation programs, lateral moves and changing teams",
-    "compensation, pay, performance reviews and calibration",
-    "working here as a candidate: interviews, remote work, onboarding, benefits",
-    "HR policies: leave, relocation, benefits, equity and stock options",
-    "time off: vacation, sick days, public holidays, parental leave and sabbaticals",
-    "pay and benefits: salary, bonus, commission, insurance, pension and expenses",
-    "workplace policies: offices, hybrid and remote work, equipment, dress code, parking, travel",
-)
-OUT_OF_SCOPE = (
-    "I can only help with career growth here: career paths and plan types, next steps from "
-    "your role, promotions, training and certifications. Try asking, for example, "
-    '"What does a CSM II need for promotion?"'
-)
-# A next-step question without a known role gets the general paths, and this line first.
-ROLE_NOTE = (
-    "*For a next step that fits you, tell me your current role: choose it in your profile, "
-    'or name it in the question ("I\'m a CSM II, what should I do next?").*'
-)
 # Offline: a short question that starts like a continuation or points back ("it", "that one")
 # is searched together with the previous one.
 FOLLOW_UP_WORDS = 8
@@ -120,30 +103,6 @@ class Answer:
         if self.notice:
             shown["notice"] = self.notice
         return shown
-
-
-def not_found_text(persona: str, gap: str = "") -> str:
-    """The plain 'not in the documents' answer, naming what was not found, and whom to ask."""
-    # "available to you" keeps this true when the topic is in documents the persona may not read.
-    found = (
-        f"I found nothing about {gap} in the company documents available to you"
-        if gap
-        else "I couldn't find this in the company documents available to you"
-    )
-    return f"{found}, so I won't guess. Please ask {persona_of(persona).whom_to_ask}."
-
-
-def restricted_text(persona: str) -> str:
-    """The answer when the documents that answer a question are not open to this persona."""
-    if persona == "hiring_manager":
-        return (
-            "That isn't covered by the information we share with candidates, so I can't answer "
-            f"it here. Please check with {persona_of(persona).whom_to_ask}."
-        )
-    return (
-        "That information isn't available to you in the company documents I can use. "
-        f"Please ask {persona_of(persona).whom_to_ask}."
-    )
 
 
 def format_sources(sources: Sequence[Source]) -> str:
@@ -260,7 +219,7 @@ class Answerer:
         lookup = look_up(
             standalone, vector, self.retriever.keywords, self.embeddings, audiences_for(persona)
         )
-        # A word the documents lack may still be there in other words ("lunch" for "meals").
+        # A word the documents lack may still be there in other words ("coworker" for "colleague").
         lookup = lookup.explained_by([f"{s.label} {s.text}" for s in sources], self.embeddings)
         refusal = self._refusal(found, lookup, persona)
         if refusal is None and self.answer_chain is not None and not notice:

@@ -11,6 +11,7 @@ _MARKDOWN = MarkdownIt("commonmark").enable("table")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[*]*[A-Z0-9])")
 _LIST_KINDS = {"bullet_list_open", "ordered_list_open"}
 _WORD = re.compile(r"\w+")
+_ITEM_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Block:
         for number, run in enumerate(runs):
             if number and self.kind == "list":
                 lines.append("…")  # also stops Markdown renumbering an ordered list's later steps
-            lines.extend(line for i in run for line in self.parts[i].split("\n"))
+            lines.extend(line for i in run for line in _unwrapped(self.parts[i]))
         return lines
 
     @property
@@ -80,12 +81,38 @@ def blocks_of(text: str) -> list[Block]:
                 blocks.append(_paragraph(prose))
         else:
             blocks.append(_paragraph(source))
+    return _without_cut_start(blocks)
+
+
+def _without_cut_start(blocks: list[Block]) -> list[Block]:
+    """Drop the end of a sentence the passage starts with ("days."): splitting by size cut it
+    from its start, and alone it says nothing."""
+    if blocks and blocks[0].kind == "paragraph" and blocks[0].parts[0][:1].islower():
+        parts = blocks[0].parts[1:]
+        return ([Block("paragraph", (), parts)] if parts else []) + blocks[1:]
     return blocks
 
 
 def _paragraph(lines: list[str]) -> Block:
     flat = " ".join(" ".join(lines).split())
     return Block("paragraph", (), tuple(_SENTENCE_END.split(flat)))
+
+
+def item_line(item: str) -> str:
+    """A list item as one line without its mark or its nested items."""
+    return _ITEM_MARK.sub("", _unwrapped(item)[0]).strip()
+
+
+def _unwrapped(item: str) -> list[str]:
+    """A list item's lines with hard-wrapped text joined (PDFs wrap mid-sentence); nested items
+    keep lines of their own."""
+    lines: list[str] = []
+    for line in item.split("\n"):
+        if lines and line.strip() and not _ITEM_MARK.match(line):
+            lines[-1] = f"{lines[-1].rstrip()} {line.strip()}"
+        elif line.strip():
+            lines.append(line)
+    return lines
 
 
 def word_count(text: str) -> int:
@@ -95,7 +122,7 @@ def word_count(text: str) -> int:
 
 def plain(text: str) -> str:
     """A part as words to score: list marks, table pipes and emphasis removed."""
-    text = re.sub(r"^\s*(?:[-*+•]|\d+[.)])\s+", "", text, flags=re.MULTILINE)
+    text = _ITEM_MARK.sub("", text)
     return " ".join(text.replace("**", "").replace("|", " ").split())
 
 

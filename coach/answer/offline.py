@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 
@@ -10,8 +9,8 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from coach.answer.amounts import amount_match
-from coach.answer.blocks import Block, blocks_of, plain, word_count
-from coach.answer.retrieve import LIST_MARK, Source
+from coach.answer.blocks import Block, blocks_of, item_line, plain, word_count
+from coach.answer.retrieve import Source
 from coach.answer.vectors import embed_units
 from coach.index.keyword import tokenize
 
@@ -20,7 +19,7 @@ ALSO_LABEL = "Also relevant:"
 LEAD_WORDS = 130  # a lead passage longer than this is quoted by its best parts
 SUPPORT_POINTS = 3  # points from other sources after the lead passage
 SUPPORT_WORDS = 45  # a longer point would bury the lead
-CANDIDATES = 12  # parts embedded per question: enough for recall, cheap enough for ~30 ms
+CANDIDATES = 10  # parts embedded per question: more did not find more facts, and cost time
 UNIT_CHARS = 300  # a part is embedded by its start: cost grows with length, meaning rarely does
 LEAD_IN_CHARS = 100
 MIN_SUPPORT = 0.4  # cosine + overlap a part needs to be quoted at all
@@ -56,15 +55,19 @@ class Unit:
     block: int
     part: int
     text: str  # verbatim
-    context: str  # heading path and lead-in or table header, scored with the text
+    lead_in: str  # a list's lead-in or a table's header row ("" for a sentence)
+
+    @property
+    def context(self) -> str:
+        """The heading path and the lead-in: scored together with the part's own words."""
+        return f"{self.source.label}. {self.lead_in}".strip()
 
     @property
     def embed_text(self) -> str:
         """What is embedded: the nearest heading, a short lead-in or header, then the part
         itself (which must not be cut off by a long context)."""
         heading = self.source.heading.rsplit(" > ", 1)[-1] or self.source.title
-        lead_in = self.context.removeprefix(f"{self.source.label}.").strip()[:LEAD_IN_CHARS]
-        return f"{heading}: {lead_in} {plain(self.text)}"[:UNIT_CHARS]
+        return f"{heading}: {self.lead_in[:LEAD_IN_CHARS]} {plain(self.text)}"[:UNIT_CHARS]
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ class Scored:
 def units_of(source: Source, blocks: list[Block]) -> list[Unit]:
     """Every part of a passage, with the context it is scored in."""
     return [
-        Unit(source, b, p, text, f"{source.label}. {block.context}".strip())
+        Unit(source, b, p, text, block.context)
         for b, block in enumerate(blocks)
         for p, text in enumerate(block.parts)
         if word_count(text) >= 2
@@ -221,18 +224,8 @@ def _support(
         if word_count(text) > SUPPORT_WORDS:
             continue
         quoted.add(text)
-        points.append(f"- {_item_text(unit.text)} [{unit.source.n}]")
+        points.append(f"- {item_line(unit.text)} [{unit.source.n}]")
     return points
-
-
-def _item_text(text: str) -> str:
-    """A list item as one line without its mark: its wrapped lines joined, its nested items
-    left out (they would break the bullet)."""
-    lines = text.split("\n")
-    own = [lines[0]] + [
-        line for line in itertools.takewhile(lambda x: not LIST_MARK.match(x), lines[1:])
-    ]
-    return " ".join(LIST_MARK.sub("", " ".join(own)).split())
 
 
 def _join(rendered: list[list[str]]) -> list[str]:

@@ -10,10 +10,11 @@ from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 from typer.testing import CliRunner
 
-from coach.answer.answerer import OUT_OF_SCOPE, Answer, Answerer, answer_inputs
+from coach.answer.answerer import Answer, Answerer, answer_inputs
 from coach.answer.citations import CitationStream, clean_citations
 from coach.answer.offline import ALSO_LABEL, QUOTED_LABEL
 from coach.answer.prompts import load_prompt, variables
+from coach.answer.refusals import OUT_OF_SCOPE
 from coach.cli import app
 from coach.personas import PERSONAS
 

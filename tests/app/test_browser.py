@@ -78,6 +78,12 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     context.close()
 
 
+UNSCROLLED_CHAT = (
+    "#chat, #chat * { max-height: none !important; overflow: visible !important; }"
+    "#chat { height: auto !important; }"
+)
+
+
 def shot(page: Page, name: str) -> None:
     """Save a full-page screenshot as tests/artifacts/browser-<name>.png."""
     page.screenshot(path=ARTIFACTS / f"browser-{name}.png", full_page=True)
@@ -249,6 +255,30 @@ def test_clicking_an_earlier_answer_shows_its_passages(page: Page, served: Runni
     expect(headings.first).to_contain_text("Dual Plan", timeout=ANSWER)
     later.click()
     expect(headings.first).to_contain_text("Learning and Training Budget Policy", timeout=ANSWER)
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("How much is the yearly learning budget in Austin?", "USD 2,200"),
+        ("If I resign 8 months after finishing a EUR 1,500 course, what do I repay?", "50%"),
+        ("My CCSM Level 3 costs EUR 1,300. Who has to approve it?", "Finance"),
+    ],
+)
+def test_the_answer_on_screen_holds_the_fact(
+    page: Page, served: RunningApp, question: str, fact: str
+) -> None:
+    """A reader gets the fact from the answer itself, without opening the sources panel."""
+    open_as(page, served, "ana")
+    answer = ask(page, question)
+    expect(answer).to_contain_text(fact)
+    expect(answer).not_to_contain_text("| ---")  # a table is drawn as a table, never as pipes
+    if "budget" in question:
+        expect(answer.locator("table")).to_contain_text("Yearly budget per person")
+    name = "answer-" + "-".join(question.lower().split()[:4]).strip("?,.")
+    # The chat scrolls inside its box; for the picture, let it grow to show the whole answer.
+    page.add_style_tag(content=UNSCROLLED_CHAT)
+    answer.screenshot(path=ARTIFACTS / f"browser-{name}.png")
 
 
 def test_the_chat_clear_button_starts_over(page: Page, served: RunningApp) -> None:

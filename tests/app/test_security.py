@@ -14,7 +14,7 @@ from helpers import make_pdf
 from page_traffic import Page
 from typer.testing import CliRunner
 
-from coach.answer.answerer import not_found_text
+from coach.answer.refusals import not_found_text
 from coach.app.users import add_user, load_users
 from coach.cli import app as cli
 
