@@ -19,6 +19,8 @@ from coach.index.keyword import KeywordIndex, tokenize
 # A word whose own embedding is this close to its question's is what the question is about
 # ("sick" in "how many sick days do I get?"), not phrasing ("exactly", "became", "my").
 SALIENT = 0.4
+# The bar for a word no document has, measured with the noun after it ("sick days"): higher,
+# since a phrase says more than its word and phrasing ("held against") must not pass.
 PHRASE_SALIENT = 0.48
 # A word at least this close to a word of the passages found says the same in other words.
 SYNONYM = 0.7

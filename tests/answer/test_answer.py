@@ -191,6 +191,8 @@ def test_eval_thresholds_and_bad_files(lumenfield, tmp_path):
         "  expect_sources: [plans/rotation-programs.md]\n"
         "- question: What is the capital of France?\n"
         "  expect_refusal: true\n"
+        "- question: How much is the yearly learning budget in Austin?\n"
+        '  expect_terms: ["USD 2,200", "a phrase no document has"]\n'
     )
     where = [
         "--knowledge",
@@ -201,8 +203,12 @@ def test_eval_thresholds_and_bad_files(lumenfield, tmp_path):
     result = runner.invoke(app, ["eval", str(cases), "--json", "--min-hit", "0.9", *where])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["questions"] == 2 and summary["source_hit_at_k"] == 1.0
+    assert summary["questions"] == 3 and summary["source_hit_at_k"] == 1.0
     assert summary["refusal_accuracy"] == 1.0 and summary["latency_p95_ms"] > 0
+    assert summary["term_recall"] == 0.5 and summary["results"][2]["terms_found"] == 1
+    assert 0 < summary["answer_words_p50"] <= summary["answer_words_p95"]
+    short = runner.invoke(app, ["eval", str(cases), "--min-terms", "0.6", *where])
+    assert short.exit_code == 1 and "threshold missed: term recall 0.5 < 0.6" in short.stderr
     impossible = tmp_path / "impossible.yaml"  # a csm can never retrieve an HR page
     impossible.write_text("- question: zzz qqq\n  expect_sources: [hr/compensation-bands.md]\n")
     missed = runner.invoke(app, ["eval", str(impossible), "--min-hit", "0.5", *where])
