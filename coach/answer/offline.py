@@ -24,6 +24,10 @@ UNIT_CHARS = 300  # a part is embedded by its start: cost grows with length, mea
 LEAD_IN_CHARS = 100
 MIN_SUPPORT = 0.4  # cosine + overlap a part needs to be quoted at all
 RELATIVE_SPAN = 0.2  # a supporting point must score within this much of the best part
+# A question word this rare (idf; about 1 passage in 20 or fewer says it) that the answer does
+# not say yet brings in the best part that does, up to FILL_POINTS of them.
+DISTINCTIVE = 3.0
+FILL_POINTS = 2
 RARE_BONUS = 0.2  # per rare asked-about word a passage says, when choosing the lead
 PASSAGE_DECAY = 0.25  # weight of a passage's 2nd, 3rd... best part when choosing the lead
 OWN_WEIGHT = 0.3  # share of the question's (rarity-weighted) terms the part itself says
@@ -163,6 +167,7 @@ def quoted_answer(
     lines += _lead_passage(blocks[lead.n], [s for s in ranked if s.unit.source.n == lead.n])
     quoted = {plain(u.text) for u in units if u.source.n == lead.n}
     points = _support(ranked, lead, quoted, blocks)
+    points += _filling(question, "\n".join(lines + points), ranked, weights or {}, quoted, blocks)
     if points:
         lines += ["", f"**{ALSO_LABEL}**", *points]
     return "\n".join(lines)
@@ -225,6 +230,40 @@ def _support(
             continue
         quoted.add(text)
         points.append(f"- {item_line(unit.text)} [{unit.source.n}]")
+    return points
+
+
+def _filling(
+    question: str,
+    answer: str,
+    ranked: list[Scored],
+    weights: dict[str, float],
+    quoted: set[str],
+    blocks: dict[int, list[Block]],
+) -> list[str]:
+    """A point for each distinctive word of the question the answer so far leaves out, from the
+    best-ranked part that says it ("Q3" in "I joined in Q3, how much budget do I get?")."""
+    said = set(tokenize([answer], as_ids=False)[0])
+    wanted = [
+        token
+        for token in dict.fromkeys(tokenize([question], as_ids=False)[0])
+        if token not in said and weights.get(token, 0.0) >= DISTINCTIVE
+    ]
+    if not wanted:
+        return []
+    says = tokenize([plain(s.unit.text) for s in ranked], as_ids=False)  # one call: it is slow
+    points: list[str] = []
+    for token in wanted[:FILL_POINTS]:
+        for scored, tokens in zip(ranked, says, strict=True):
+            unit = scored.unit
+            text = plain(unit.text)
+            kind = blocks[unit.source.n][unit.block].kind
+            if kind == "table" or text in quoted or word_count(text) > SUPPORT_WORDS:
+                continue
+            if token in tokens:
+                quoted.add(text)
+                points.append(f"- {item_line(unit.text)} [{unit.source.n}]")
+                break
     return points
 
 
