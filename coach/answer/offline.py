@@ -185,7 +185,7 @@ def _lead_source(ranked: list[Scored], rare: tuple[str, ...]) -> Source:
             break
         n = scored.unit.source.n
         sources[n] = scored.unit.source
-        # Ranked best first, so each passage's parts arrive in falling order: 1, 1/2, 1/4...
+        # Ranked best first, so a passage's parts arrive in falling order, weighted 1, 1/4, 1/16...
         totals[n] = totals.get(n, 0.0) + scored.score * PASSAGE_DECAY ** counts.get(n, 0)
         counts[n] = counts.get(n, 0) + 1
     for n, source in sources.items():
