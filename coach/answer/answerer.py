@@ -30,6 +30,7 @@ from coach.answer.profile import (
 from coach.answer.prompts import load_prompt
 from coach.answer.refusals import (
     MIN_SCOPE,
+    OFF_TOPIC,
     OUT_OF_SCOPE,
     ROLE_NOTE,
     SCOPE_TOPICS,
@@ -284,14 +285,14 @@ class Answerer:
     def _refusal(self, found: Retrieval, lookup: Lookup, persona: str) -> tuple[str, str] | None:
         """(reason, text) when the sources do not answer; None when they may."""
         best = max((s.similarity for s in found.sources), default=0.0)
-        if best < MIN_RELEVANCE or lookup.missing or lookup.hidden:
-            scope = float(np.max(self.scope_vectors @ np.array(found.vector)))
-            if scope < MIN_SCOPE:
-                return "out_of_scope", OUT_OF_SCOPE
+        scope = float(np.max(self.scope_vectors @ np.array(found.vector)))
+        doubtful = best < MIN_RELEVANCE or lookup.missing or lookup.hidden
+        if scope < OFF_TOPIC or (doubtful and scope < MIN_SCOPE):
+            return "out_of_scope", OUT_OF_SCOPE
         # When the question is plainly about what only documents this persona may not read
         # cover, refuse rather than answer from the next-best visible passage. By default the
         # refusal reads exactly like "not found": telling it apart would reveal that an HR-only
-        # document covers the topic. Only HR's gap view sees the difference.
+        # document covers the topic.
         # A word only hidden documents use is evidence, not proof (other words may say it): it
         # counts when a hidden passage also matches the question at least as well.
         hidden_lead = found.hidden_similarity - best
