@@ -95,6 +95,9 @@ def test_an_uncovered_hr_topic_is_not_in_the_documents_but_the_weather_is_off_to
     weather = lumenfield.answerer.ask("What's the weather in Austin this weekend?")
     assert (sick.refusal, weather.refusal) == ("not_found", "out_of_scope")
     assert "sick days" in sick.text and weather.text == OUT_OF_SCOPE
+    # Off-topic even in the documents' own words.
+    joke = lumenfield.answerer.ask("Tell me a joke about Gainsight.")
+    assert joke.refusal == "out_of_scope" and joke.text == OUT_OF_SCOPE
 
 
 def test_out_of_scope_question_gets_a_redirect(lumenfield):
