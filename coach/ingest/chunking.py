@@ -16,7 +16,7 @@ HEADING_DEPTH = 4  # h1-h4 start sections; deeper headings stay in the text
 # Bump when splitting changes, so `coach index` re-chunks files whose bytes did not change.
 SPLITTER_VERSION = "3"
 _MARKDOWN = MarkdownIt("commonmark").enable("table")
-_TABLE_RULE = re.compile(r"\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*")
+_TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*")
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def with_table_headers(pieces: list[str], section: str) -> list[str]:
     for piece in pieces:
         first = piece.lstrip("\n").split("\n", 1)[0]
         second = piece.lstrip("\n").split("\n", 2)[1:2]
-        if first.lstrip().startswith("|") and not (second and _TABLE_RULE.fullmatch(second[0])):
+        if first.lstrip().startswith("|") and not (second and _is_rule(second[0])):
             header = _header_above(lines, first)
             piece = f"{header}\n{piece.lstrip(chr(10))}" if header else piece
         fixed.append(piece)
@@ -80,11 +80,16 @@ def _header_above(lines: list[str], row: str) -> str:
     if row not in lines:
         return ""
     for at in range(lines.index(row) - 1, 0, -1):
-        if _TABLE_RULE.fullmatch(lines[at]):
+        if _is_rule(lines[at]):
             return f"{lines[at - 1]}\n{lines[at]}"
         if not lines[at].lstrip().startswith("|"):
             return ""
     return ""
+
+
+def _is_rule(line: str) -> bool:
+    """A table's delimiter row ("| --- | :-: |"); a bare "---" is a thematic break."""
+    return "|" in line and bool(_TABLE_RULE.fullmatch(line))
 
 
 def split_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[Chunk]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from coach.ingest.chunking import sections_of, split_document
 from coach.ingest.documents import Document
 from coach.ingest.metadata import DocMeta
@@ -42,12 +44,13 @@ def test_sections_follow_the_headings_and_keep_blank_lines():
     assert "# not a heading" in how_much
 
 
-def test_every_chunk_of_a_long_table_carries_its_header():
-    text = TEXT.format(rows=ROWS)
+@pytest.mark.parametrize("rule", ["| --- | --- |", "|-|:-:|"])
+def test_every_chunk_of_a_long_table_carries_its_header(rule):
+    text = TEXT.format(rows=ROWS).replace("| --- | --- |", rule)
     doc = Document(path="budget.md", title="Budget policy", text=text, meta=DocMeta())
     pieces = split_document(doc, chunk_size=600, chunk_overlap=60)
     chunks = [c for c in pieces if "Hub number" in c.text]
     assert len(chunks) > 2
     for chunk in chunks:
-        assert chunk.text.startswith("| Hub | Budget |\n| --- | --- |\n"), chunk.text[:80]
+        assert chunk.text.startswith(f"| Hub | Budget |\n{rule}\n"), chunk.text[:80]
         assert chunk.metadata["heading"] == "How much"
