@@ -96,7 +96,7 @@ def look_up(
 ) -> Lookup:
     """Weigh the question's terms by rarity and find the salient ones the documents lack."""
     words = _WORD.findall(question)
-    tokens = [tokenize([w], as_ids=False)[0] for w in words]
+    tokens = tokenize(words, as_ids=False) if words else []  # one list of tokens per word
     counts = keywords.term_counts([t[0] for t in tokens if t], audiences)
     total = max(len(keywords.ids), 1)
     weights = {t: _idf(c.everywhere, total) for t, c in counts.items()}

@@ -222,14 +222,8 @@ def _support(
         unit = scored.unit
         if not scored.embedded or scored.score < floor or len(points) == SUPPORT_POINTS:
             break
-        text = plain(unit.text)
-        kind = blocks[unit.source.n][unit.block].kind
-        if unit.source.n == lead.n or kind == "table" or text in quoted:
-            continue
-        if word_count(text) > SUPPORT_WORDS:
-            continue
-        quoted.add(text)
-        points.append(f"- {item_line(unit.text)} [{unit.source.n}]")
+        if unit.source.n != lead.n and (point := _point(unit, quoted, blocks)):
+            points.append(point)
     return points
 
 
@@ -255,16 +249,21 @@ def _filling(
     points: list[str] = []
     for token in wanted[:FILL_POINTS]:
         for scored, tokens in zip(ranked, says, strict=True):
-            unit = scored.unit
-            text = plain(unit.text)
-            kind = blocks[unit.source.n][unit.block].kind
-            if kind == "table" or text in quoted or word_count(text) > SUPPORT_WORDS:
-                continue
-            if token in tokens:
-                quoted.add(text)
-                points.append(f"- {item_line(unit.text)} [{unit.source.n}]")
+            if token in tokens and (point := _point(scored.unit, quoted, blocks)):
+                points.append(point)
                 break
     return points
+
+
+def _point(unit: Unit, quoted: set[str], blocks: dict[int, list[Block]]) -> str:
+    """The part as one cited bullet, remembered as quoted; "" when it can't be one (a table
+    row, already quoted, or long enough to bury the lead)."""
+    text = plain(unit.text)
+    table = blocks[unit.source.n][unit.block].kind == "table"
+    if table or text in quoted or word_count(text) > SUPPORT_WORDS:
+        return ""
+    quoted.add(text)
+    return f"- {item_line(unit.text)} [{unit.source.n}]"
 
 
 def _join(rendered: list[list[str]]) -> list[str]:
