@@ -46,6 +46,13 @@ _ASKS_FIGURE = re.compile(
     r"\bhow (much|many|long|big|often|soon)\b|\bwhat (percentage|share|amount)\b", re.I
 )
 _ASKS_DATE = re.compile(r"\b(when|which (day|days|month|months|date)|deadline|by when)\b", re.I)
+# "How many accounts", "how much ARR": the answer is a figure said of that thing ("8-14 named
+# accounts", "a budget of EUR 1,500"), not any figure. "How much of my week" asks for a share.
+_ASKS_AMOUNT_OF = re.compile(r"\bhow (?:much|many) (?!of\b)(?:the |my |our )?([a-z][a-z-]+)", re.I)
+_NOT_A_THING = {"is", "are", "was", "do", "does", "did", "will", "would", "can", "could", "should"}
+_CITATION = re.compile(r"\[\d+\]")
+NEAR_WORDS = 3  # how close a figure stands to the thing it counts
+_FIGURE_OR_WORD = re.compile(r"\d[\d,.]*|[a-z]+", re.I)
 # A personal question ("what should I do next?") is about the asker's own role page first; the
 # pages of neighbouring roles name that role too and would otherwise be quoted as often.
 FOCUS_BONUS = 0.1
@@ -93,12 +100,37 @@ def units_of(source: Source, blocks: list[Block]) -> list[Unit]:
     ]
 
 
-def wanted_answer(question: str) -> re.Pattern[str] | None:
+@dataclass(frozen=True)
+class AnswerKind:
+    """What an answering part must hold for a kind of question: a date, a figure, or a figure
+    said of the thing asked about."""
+
+    pattern: re.Pattern[str]
+    counted: str = ""  # "account" in "how many accounts"
+
+    def held_by(self, text: str) -> bool:
+        """Whether the text holds this kind of answer."""
+        if not self.counted:
+            return bool(self.pattern.search(text))
+        words = [w.lower() for w in _FIGURE_OR_WORD.findall(text)]
+        figures = [i for i, w in enumerate(words) if w[0].isdigit()]
+        things = [i for i, w in enumerate(words) if _singular(w) == self.counted]
+        return any(abs(f - t) <= NEAR_WORDS for f in figures for t in things)
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def wanted_answer(question: str) -> AnswerKind | None:
     """What an answering part must hold for this kind of question, if the kind is clear."""
     if _ASKS_DATE.search(question):
-        return _DATE
+        return AnswerKind(_DATE)
+    asked = _ASKS_AMOUNT_OF.search(question)
+    if asked and asked.group(1).lower() not in _NOT_A_THING:
+        return AnswerKind(_FIGURE, _singular(asked.group(1).lower()))
     if _ASKS_FIGURE.search(question):
-        return _FIGURE
+        return AnswerKind(_FIGURE)
     return None
 
 
@@ -126,7 +158,7 @@ def rank_units(
     extra = [
         (FOCUS_BONUS if focus and u.source.path == focus else 0.0)
         + AMOUNT_WEIGHT * amount_match(question, u.text)
-        + (ANSWER_KIND_BONUS if wanted and wanted.search(u.text) else 0.0)
+        + (ANSWER_KIND_BONUS if wanted and wanted.held_by(u.text) else 0.0)
         for u in units
     ]
     # Cheap pre-ranking by overlap and by how well the unit's passage matched.
@@ -168,6 +200,8 @@ def quoted_answer(
     quoted = {plain(u.text) for u in units if u.source.n == lead.n}
     points = _support(ranked, lead, quoted, blocks)
     points += _filling(question, "\n".join(lines + points), ranked, weights or {}, quoted, blocks)
+    said = _CITATION.sub("", "\n".join(lines[4:] + points))  # the quotes, not labels or [n]
+    points += _kind_filling(question, said, ranked, quoted, blocks)
     if points:
         lines += ["", f"**{ALSO_LABEL}**", *points]
     return "\n".join(lines)
@@ -253,6 +287,27 @@ def _filling(
                 points.append(point)
                 break
     return points
+
+
+def _kind_filling(
+    question: str,
+    answer: str,
+    ranked: list[Scored],
+    quoted: set[str],
+    blocks: dict[int, list[Block]],
+) -> list[str]:
+    """When the question asks for a date or a figure and the answer so far holds none, the
+    best-ranked part that does ("sign-up July 5-20" for "when's my next chance?")."""
+    wanted = wanted_answer(question)
+    if wanted is None or wanted.held_by(plain(answer)):
+        return []
+    for scored in ranked:
+        if not scored.embedded or scored.score < MIN_SUPPORT:
+            break
+        unit = scored.unit
+        if wanted.held_by(plain(unit.text)) and (point := _point(unit, quoted, blocks)):
+            return [point]
+    return []
 
 
 def _point(unit: Unit, quoted: set[str], blocks: dict[int, list[Block]]) -> str:

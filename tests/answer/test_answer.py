@@ -67,6 +67,10 @@ def test_offline_answer_quotes_only_source_text(lumenfield, question):
         ("If I resign 8 months after finishing a EUR 1,500 course, what do I repay?", ["50%"]),
         # A role named in the question is read from its own page.
         ("How long does a CSM I usually stay in level?", ["18 months"]),
+        # "How many accounts" is answered by a figure said of accounts, not by any figure.
+        ("How many accounts and how much ARR does a Senior CSM typically manage?", ["8-14"]),
+        # A "when" question whose best passage holds no date gets the part that does.
+        ("I missed the January sign-up for Lighthouse mentoring. When's my next chance?", ["July"]),
     ],
 )
 def test_the_answer_carries_the_asked_fact(lumenfield, question, facts):

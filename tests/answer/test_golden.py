@@ -12,7 +12,7 @@ from helpers import REPO
 from coach.app.evaluate import load_cases, run_eval
 
 BARS = {  # set: (hit@5, refusal accuracy, term recall)
-    "knowledge.yaml": (0.95, 0.93, 0.78),
+    "knowledge.yaml": (0.95, 0.93, 0.82),
     "gitlab.yaml": (0.95, 0.93, 0.83),
 }
 MAX_WORDS_P50 = 180  # an answer is read, not skimmed

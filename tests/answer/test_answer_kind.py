@@ -1,0 +1,30 @@
+"""What kind of answer a question asks for, and whether a quoted part holds it."""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.answer.offline import wanted_answer
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "held"),
+    [
+        ("How many accounts do I manage?", "Book of business: 8-14 named accounts.", True),
+        ("How many accounts do I manage?", "Typical time in level is 30 months.", False),
+        ("How much budget do I get?", "Your yearly budget is EUR 1,500.", True),
+        ("How much budget do I get?", "Ask your manager about budget.", False),
+        ("How much of my week does it take?", "About 20% of your time.", True),
+        ("When does sign-up open?", "Sign-up runs July 5-20.", True),
+        ("When does sign-up open?", "Use the form in Workday.", False),
+        ("How long is the rotation?", "The rotation lasts 6 months.", True),
+    ],
+)
+def test_a_part_holds_the_kind_of_answer_asked_for(question, text, held):
+    kind = wanted_answer(question)
+    assert kind is not None and kind.held_by(text) is held
+
+
+@pytest.mark.parametrize("question", ["What is the dual plan?", "How is it different?"])
+def test_a_question_of_no_clear_kind_wants_nothing_particular(question):
+    assert wanted_answer(question) is None
