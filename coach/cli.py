@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from coach.config import Settings, load_settings
-from coach.errors import CoachError, ConfigError, IndexBusyError, StoreError
+from coach.errors import CareerError, CoachError, ConfigError, IndexBusyError, StoreError
 from coach.personas import PERSONA_IDS, PERSONAS
 
 if TYPE_CHECKING:  # the answer stage loads the model's libraries: only when asked
@@ -26,7 +26,7 @@ class OneLineErrors(TyperGroup):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (ConfigError, StoreError) as exc:
+        except (ConfigError, StoreError, CareerError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
         except CoachError as exc:
@@ -105,11 +105,13 @@ def config_command(knowledge: KnowledgeOpt = None, data: DataOpt = None, as_json
 
 @app.command("check")
 def check_command(knowledge: KnowledgeOpt = None, data: DataOpt = None, as_json: JsonOpt = False):
-    """Validate the knowledge folder (front matter, audiences, role links) without indexing."""
+    """Validate the knowledge folder (front matter, audiences, the career ladder) without
+    indexing."""
+    from coach.career.check import ladder_problems
     from coach.ingest.check import check_folder
 
     settings = _settings(knowledge, data)
-    problems = check_folder(settings)
+    problems = check_folder(settings, checks=[ladder_problems])
     errors = [p for p in problems if p.severity == "error"]
     if as_json:
         typer.echo(json.dumps([p.__dict__ for p in problems], indent=2))
@@ -196,6 +198,32 @@ def ask_command(
         typer.echo(json.dumps(answer.as_json(), indent=2, ensure_ascii=False))
         return
     _stream_answer(coach, question, persona, history=())
+
+
+PlanTypeOpt = Annotated[
+    str,
+    typer.Option("--plan-type", help="Only this plan type.", metavar="[vertical|dual|horizontal]"),
+]
+
+
+@app.command("plan")
+def plan_command(
+    role: Annotated[str, typer.Option("--role", help="Your current role id (e.g. csm-2).")],
+    plan_type: PlanTypeOpt = "",
+    target: Annotated[str, typer.Option("--target", help="A target role id.")] = "",
+    persona: PersonaOpt = "csm",
+    knowledge: KnowledgeOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+):
+    """A personal next-step plan for each plan type: targets, what changes, training, rules."""
+    from coach.career.render import plan_json, plan_markdown
+
+    plan = _ready_coach(knowledge, data).plan(role, persona, plan_type, target)
+    if as_json:
+        typer.echo(json.dumps(plan_json(plan), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(plan_markdown(plan), nl=False)
 
 
 @app.command("chat")

@@ -11,6 +11,8 @@ from langchain_core.embeddings import Embeddings
 
 from coach.answer.answerer import Answerer
 from coach.answer.retrieve import Retriever
+from coach.career.ladder import Ladder, build_ladder
+from coach.career.plan import Plan, build_plan
 from coach.config import Settings
 from coach.errors import IndexBusyError, StoreError
 from coach.index.embeddings import embedding_id, make_embeddings
@@ -18,6 +20,7 @@ from coach.index.keyword import KeywordIndex, keyword_index_for
 from coach.index.store import KnowledgeStore, open_store
 from coach.index.sync import SyncReport, sync
 from coach.llm.factory import make_llm
+from coach.personas import audiences_for
 
 
 @dataclass
@@ -55,6 +58,14 @@ class Coach:
     def answerer(self) -> Answerer:
         """The answer chain, with the configured LLM or offline."""
         return Answerer(self.settings, self.retriever, self.embeddings, make_llm(self.settings))
+
+    def ladder(self, persona: str) -> Ladder:
+        """The career ladder as the persona may see it (read from the index's metadata)."""
+        return build_ladder((meta for _, meta in self.store.metadatas()), audiences_for(persona))
+
+    def plan(self, role_id: str, persona: str, plan_type: str = "", target: str = "") -> Plan:
+        """A personal plan from `role_id`, cited, limited to what the persona may read."""
+        return build_plan(self.ladder(persona), self.store, role_id, persona, plan_type, target)
 
     def sync(self, progress: bool = False, rebuild: bool = False, wait: float = 0) -> SyncReport:
         """Sync knowledge/ into the store; one sync per data dir at a time (waits `wait` s)."""

@@ -9,6 +9,10 @@ class ConfigError(CoachError):
     """A setting or command-line option is unusable."""
 
 
+class CareerError(CoachError):
+    """A plan or map was asked for something the ladder does not have (a role, a plan type)."""
+
+
 class DocumentError(CoachError):
     """One knowledge document cannot be read; the message is its one-line reason."""
 

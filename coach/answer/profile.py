@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 from coach.index.store import KnowledgeStore
+from coach.ingest.metadata import PLAN_TYPES
 
-PLAN_TYPES = ("vertical", "dual", "horizontal")
 # Questions about the asker's own path ("what should I do next?") get the profile added to the
 # search; questions about the company in general ("what is the training budget?") do not.
 _PERSONAL = re.compile(r"\b(i|i'm|me|my|mine|myself|next|should i)\b", re.IGNORECASE)

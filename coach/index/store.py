@@ -75,6 +75,18 @@ class KnowledgeStore:
             for row in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
         ]
 
+    def document_chunks(self, paths: list[str]) -> list[tuple[str, str, dict[str, Any]]]:
+        """Every chunk (id, text, metadata) of the given documents, in document order."""
+        if not paths:
+            return []
+        got = self._call(
+            self.collection.get,
+            where={"path": {"$in": list(paths)}},
+            include=["metadatas", "documents"],
+        )
+        rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        return sorted(rows, key=lambda row: (row[2]["path"], row[2].get("chunk_index", 0)))
+
     def query(
         self, vector: list[float], n: int, audiences: tuple[str, ...]
     ) -> tuple[list[StoredChunk], float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +27,11 @@ class Problem:
         return f"{self.severity}: {self.path}: {self.message}"
 
 
-def check_folder(settings: Settings) -> list[Problem]:
-    """Every problem found in the folder: unreadable files, schema, and broken role links."""
+def check_folder(
+    settings: Settings, checks: Sequence[Callable[[list[Document]], list[Problem]]] = ()
+) -> list[Problem]:
+    """Every problem found in the folder: unreadable files, schema, duplicate role ids, and
+    whatever the later stages' `checks` find in the documents (the career ladder's)."""
     root: Path = settings.knowledge_dir
     if not root.is_dir():
         raise ConfigError(f"knowledge folder not found: {root}")
@@ -47,7 +51,9 @@ def check_folder(settings: Settings) -> list[Problem]:
             problems.append(Problem(relative_name(outcome.path, root), outcome.error))
         else:
             docs.append(outcome.document)
-    problems += schema_problems(docs) + _role_link_problems(docs)
+    problems += schema_problems(docs) + _duplicate_roles(docs)
+    for check in checks:
+        problems += check(docs)
     return sorted(problems, key=lambda p: (p.path, p.severity, p.message))
 
 
@@ -65,8 +71,8 @@ def schema_problems(docs: list[Document]) -> list[Problem]:
     return problems
 
 
-def _role_link_problems(docs: list[Document]) -> list[Problem]:
-    """Duplicate role ids, and next_roles / lateral_moves naming no role."""
+def _duplicate_roles(docs: list[Document]) -> list[Problem]:
+    """Two documents claiming one role id."""
     owners: dict[str, str] = {}
     problems = []
     for doc in docs:
@@ -79,9 +85,4 @@ def _role_link_problems(docs: list[Document]) -> list[Problem]:
             )
         else:
             owners[role_id] = doc.path
-    for doc in docs:
-        for field in ("next_roles", "lateral_moves"):
-            for target in getattr(doc.meta, field):
-                if target not in owners:
-                    problems.append(Problem(doc.path, f"{field} names unknown role {target!r}"))
     return problems

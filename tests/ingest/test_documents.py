@@ -27,7 +27,7 @@ def test_front_matter_gives_title_audience_and_role_fields(kb, settings):
     assert doc.stored_meta["audience"] == "employee"
     assert doc.stored_meta["role_id"] == "csm-1"
     assert doc.stored_meta["next_roles"] == ["csm-2"]
-    assert doc.stored_meta["typical_months"] == 18
+    assert doc.stored_meta["typical_months"] == [18, 18]
     assert doc.stored_meta["updated"] == "2026-09-01"
     assert "title:" not in doc.text
 

@@ -1,0 +1,74 @@
+"""Citations for plans: each claim points at the passage of the document that states it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from coach.answer.retrieve import Source
+from coach.index.store import KnowledgeStore
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.replace("**", "").split()).lower()
+
+
+class Citations:
+    """Numbers passages in the order a plan first cites them, reading each document once."""
+
+    def __init__(self, store: KnowledgeStore) -> None:
+        self.store = store
+        self._chunks: dict[str, list[tuple[str, str, dict]]] = {}
+        self._numbers: dict[str, int] = {}
+        self.sources: list[Source] = []
+
+    def load(self, paths: Iterable[str]) -> None:
+        """Read the chunks of these documents in one call (the plan cites from all of them)."""
+        wanted = [p for p in dict.fromkeys(paths) if p not in self._chunks]
+        for path in wanted:
+            self._chunks[path] = []
+        for row in self.store.document_chunks(wanted):
+            self._chunks[row[2]["path"]].append(row)
+
+    def chunks(self, path: str) -> list[tuple[str, str, dict]]:
+        """Every chunk (id, text, metadata) of one document, in order."""
+        self.load([path])
+        return self._chunks[path]
+
+    def passage(self, path: str, needle: str = "", heading: str = "") -> tuple[int, str] | None:
+        """(citation number, passage text) of the first passage of `path` that says `needle`
+        (case and spacing aside), else the first under a heading matching `heading`."""
+        self.load([path])
+        rows = self._chunks[path]
+        wanted = _flat(needle)
+        found = next((r for r in rows if wanted and wanted in _flat(r[1])), None)
+        if found is None and heading:
+            pattern = re.compile(heading, re.IGNORECASE)
+            found = next((r for r in rows if pattern.search(r[2].get("heading", ""))), None)
+        if found is None:
+            return None
+        return self._number(found), found[1]
+
+    def cite(self, path: str, needle: str = "", heading: str = "") -> int | None:
+        """The citation number of the passage that says `needle` (see `passage`)."""
+        found = self.passage(path, needle, heading)
+        return found[0] if found else None
+
+    def _number(self, row: tuple[str, str, dict]) -> int:
+        chunk_id, text, meta = row
+        if chunk_id not in self._numbers:
+            self._numbers[chunk_id] = len(self.sources) + 1
+            self.sources.append(
+                Source(
+                    n=self._numbers[chunk_id],
+                    id=chunk_id,
+                    path=meta["path"],
+                    title=meta.get("title", ""),
+                    heading=meta.get("heading", ""),
+                    text=text,
+                    score=0.0,
+                    similarity=0.0,
+                    metadata=meta,
+                )
+            )
+        return self._numbers[chunk_id]

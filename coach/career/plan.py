@@ -1,0 +1,288 @@
+"""A plan for one person: for each plan type, the targets, what changes, training, rules, time."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from coach.answer.blocks import blocks_of, item_line
+from coach.answer.retrieve import Source
+from coach.career.citations import Citations
+from coach.career.diff import competency_changes
+from coach.career.ladder import CareerRole, Ladder, Months
+from coach.index.store import KnowledgeStore
+from coach.ingest.metadata import PLAN_TYPES
+
+CAVEAT = "Typical, not an entitlement: your own pace depends on your results and on openings."
+# Passages that state who may start a plan and when: by their heading or a list's lead-in.
+_RULES = re.compile(r"eligib|rules for|requirement|who can apply|application window", re.I)
+_STEPS = re.compile(r"how to (start|apply)", re.I)
+_CRITERIA = re.compile(r"promotion criteria", re.I)
+_TIME = re.compile(r"typical time", re.I)
+
+
+@dataclass(frozen=True)
+class Point:
+    """One claim of a plan with the passage that states it ([n], or None if no passage does)."""
+
+    text: str
+    cite: int | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    """One way forward of one plan type: a target role, a designation or a rotation."""
+
+    title: str
+    target: str  # the target role's id ("" for a designation with no role behind it)
+    changes: tuple[Point, ...] = ()  # new or stronger at the target (the competency diff)
+    criteria: tuple[Point, ...] = ()  # what a promotion asks for
+    training: tuple[Point, ...] = ()  # with cost, who pays and the approval steps
+    timeline: Point | None = None
+
+
+@dataclass(frozen=True)
+class PlanSection:
+    """Everything one plan type offers the person, with its rules and first steps."""
+
+    plan_type: str
+    options: tuple[Option, ...]
+    rules: tuple[Point, ...]  # eligibility: time in role, rating, application windows
+    steps: tuple[Point, ...]  # how to start
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A personal next-step plan, every claim cited."""
+
+    role: CareerRole
+    persona: str
+    sections: tuple[PlanSection, ...]
+    questions: tuple[str, ...]  # to bring to the next 1:1
+    sources: tuple[Source, ...]
+
+    @property
+    def targets(self) -> list[str]:
+        """Every target role id the plan names."""
+        return [o.target for s in self.sections for o in s.options if o.target]
+
+
+def build_plan(
+    ladder: Ladder,
+    store: KnowledgeStore,
+    role_id: str,
+    persona: str,
+    plan_type: str = "",
+    target: str = "",
+) -> Plan:
+    """The plan for someone in `role_id`, from a ladder already limited to what the persona
+    may read; assembled deterministically, each claim cited to its passage."""
+    role = ladder.role(role_id)
+    if target:
+        ladder.role(target)  # an unknown target fails before any work
+    if plan_type and plan_type not in PLAN_TYPES:
+        raise ValueError(
+            f"unknown plan type {plan_type!r} (expected one of: {', '.join(PLAN_TYPES)})"
+        )
+    citations = Citations(store)
+    citations.load(
+        [role.path, *(r.path for r in ladder.roles.values())]
+        + [c.path for c in ladder.courses]
+        + [p for paths in ladder.plan_docs.values() for p in paths]
+    )
+    builder = _Builder(ladder, citations, role)
+    sections = []
+    for kind in [plan_type] if plan_type else PLAN_TYPES:
+        options = builder.options(kind, target)
+        if options:
+            sections.append(
+                PlanSection(kind, tuple(options), builder.rules(kind), builder.steps(kind))
+            )
+    return Plan(
+        role, persona, tuple(sections), _questions(ladder, role, sections), tuple(citations.sources)
+    )
+
+
+class _Builder:
+    """Turns the ladder's moves into cited options for one role."""
+
+    def __init__(self, ladder: Ladder, citations: Citations, role: CareerRole) -> None:
+        self.ladder = ladder
+        self.cite = citations
+        self.role = role
+
+    def options(self, kind: str, target: str) -> list[Option]:
+        """Every option of one plan type (only those leading to `target`, when given)."""
+        moves = [m for m in self.ladder.moves_from(self.role.id, kind) if target in ("", m.target)]
+        options = [self.role_option(self.ladder.roles[m.target], kind) for m in moves]
+        if kind == "dual":
+            options += [
+                self.designation_option(d.item.name, d.item.months, d.path, d.item.prepares_for)
+                for d in self.ladder.designations_for(self.role)
+                if target in ("", d.item.prepares_for)
+            ]
+        if kind == "horizontal":
+            options += [
+                self.rotation_option(r.item.name, r.item.months, r.path, r.item.role)
+                for r in self.ladder.rotations_for(self.role)
+                if target in ("", r.item.role)
+            ]
+        if target and not options and kind == "vertical":
+            path = self.ladder.path(self.role.id, target)
+            if path:  # a target further up: the diff to it and the time along the way
+                options.append(self.role_option(self.ladder.roles[target], kind, path))
+        return options
+
+    def role_option(self, target: CareerRole, kind: str, path: list[str] | None = None) -> Option:
+        """A move to another role: its diff, criteria, training and timeline."""
+        changes = []
+        for change in competency_changes(self.ladder.expected(self.role.id), target):
+            quoted = self._item(target.path, change.label)
+            changes.append(Point(f"{change.summary()}: {quoted[0]}", quoted[1]))
+        vertical = kind == "vertical"
+        criteria = self._criteria() if vertical and not path else ()
+        # Training that prepares a promotion is listed on the current role's page; for any
+        # other move, the target's own page lists what it expects.
+        if path:  # further up: the training of each level on the way
+            names = tuple(n for r in path[:-1] for n in self.ladder.roles[r].certifications)
+        else:
+            names = self.role.certifications if vertical else target.certifications
+        return Option(
+            title=f"{target.title} ({target.id})",
+            target=target.id,
+            changes=tuple(changes),
+            criteria=criteria,
+            training=tuple(self._training(name) for name in dict.fromkeys(names)),
+            timeline=self._timeline(path) if vertical else None,
+        )
+
+    def designation_option(
+        self, name: str, months: list[int], path: str, prepares_for: str
+    ) -> Option:
+        """A dual-plan designation taken on beside the role."""
+        span = Months(months[0], months[-1]) if months else None
+        why = (
+            f", preparing for {self.ladder.roles[prepares_for].title}"
+            if prepares_for in self.ladder.roles
+            else ""
+        )
+        text = f"Held beside your role for {span}{why}." if span else f"Held beside your role{why}."
+        return Option(
+            title=f"{name} designation",
+            target=prepares_for if prepares_for in self.ladder.roles else "",
+            timeline=Point(text, self.cite.cite(path, name)),
+        )
+
+    def rotation_option(self, name: str, months: int, path: str, host: str) -> Option:
+        """A rotation into another team, and back: a trial of the host team's role."""
+        changes: tuple[Point, ...] = ()
+        title = f"{name} rotation ({Months(months, months)})"
+        if host in self.ladder.roles:
+            host_role = self.ladder.roles[host]
+            title += f", a trial of {host_role.title}"
+            # The permanent move lists the same changes: say them once.
+            if host not in self.role.lateral_moves:
+                changes = self.role_option(host_role, "horizontal").changes
+        return Option(
+            title=title,
+            target=host if host in self.ladder.roles else "",
+            changes=changes,
+            timeline=Point(f"A {months}-month rotation.", self.cite.cite(path, name)),
+        )
+
+    def rules(self, kind: str) -> tuple[Point, ...]:
+        """Eligibility and application windows from the documents explaining this plan type."""
+        return self._listed(kind, _RULES)
+
+    def steps(self, kind: str) -> tuple[Point, ...]:
+        """How to start a plan of this type."""
+        return self._listed(kind, _STEPS)
+
+    def _listed(self, kind: str, wanted: re.Pattern[str]) -> tuple[Point, ...]:
+        points: list[Point] = []
+        for path in self.ladder.plan_docs.get(kind, ()):
+            for _, text, meta in self.cite.chunks(path):
+                by_heading = bool(wanted.search(meta.get("heading", "").rsplit(" > ", 1)[-1]))
+                for block in blocks_of(text):
+                    if block.kind == "list" and (by_heading or wanted.search(block.context)):
+                        n = self.cite.cite(path, item_line(block.parts[0]))
+                        points += [Point(item_line(part), n) for part in block.parts]
+        return tuple(dict.fromkeys(points))
+
+    def _criteria(self) -> tuple[Point, ...]:
+        """The current role's promotion criteria: its front matter's, else its page's list."""
+        if self.role.criteria:
+            n = self.cite.cite(self.role.path, heading=_CRITERIA.pattern)
+            return tuple(Point(text, n) for text in self.role.criteria)
+        found = self.cite.passage(self.role.path, heading=_CRITERIA.pattern)
+        if found is None:
+            return ()
+        n, text = found
+        return tuple(
+            Point(item_line(part), n)
+            for block in blocks_of(text)
+            if block.kind == "list"
+            for part in block.parts
+        )
+
+    def _training(self, name: str) -> Point:
+        course = self.ladder.course(name)
+        if course is None:  # no training document prices it: cite where the role names it
+            return Point(name, self.cite.cite(self.role.path, name))
+        item = course.item
+        cost = ", ".join(
+            part for part in (item.cost, f"paid by {item.paid_by}" if item.paid_by else "") if part
+        )
+        facts = [cost, f"approval: {item.approval}" if item.approval else ""]
+        details = "; ".join(f for f in facts if f)
+        text = f"{item.name}: {details}" if details else item.name
+        return Point(text, self.cite.cite(course.path, item.name))
+
+    def _timeline(self, path: list[str] | None) -> Point | None:
+        """Typical time before the step, as a range with its caveat."""
+        steps = [self.ladder.roles[r] for r in (path or [self.role.id, ""])[:-1]]
+        spans = [r.typical for r in steps if r.typical]
+        if not spans:
+            return None
+        span = Months(sum(s.low for s in spans), sum(s.high for s in spans))
+        where = " and ".join(r.short_title for r in steps)
+        earliest = (
+            f"; a nomination is possible after {self.role.min_months} months at the earliest"
+            if self.role.min_months and len(steps) == 1
+            else ""
+        )
+        text = f"Typically {span} as {where}{earliest}. {CAVEAT}"
+        return Point(text, self.cite.cite(self.role.path, heading=_TIME.pattern))
+
+    def _item(self, path: str, label: str) -> tuple[str, int | None]:
+        """The list item of `path` that starts with `label`, verbatim, with its citation."""
+        found = self.cite.passage(path, f"{label}:")
+        if found is None:
+            return label, None
+        n, text = found
+        for block in blocks_of(text):
+            for part in block.parts:
+                line = item_line(part)
+                if line.replace("**", "").lower().startswith(label.lower()):
+                    return line, n
+        return label, n
+
+
+def _questions(ladder: Ladder, role: CareerRole, sections: list[PlanSection]) -> tuple[str, ...]:
+    """Three questions for the next 1:1, from the plan's own content."""
+    options = [o for s in sections for o in s.options]
+    target = next((ladder.roles[o.target] for o in options if o.target), None)
+    changes = competency_changes(ladder.expected(role.id), target) if target else []
+    training = next((o.training[0].text.split(":")[0] for o in options if o.training), "")
+    kinds = ", ".join(s.plan_type for s in sections) or "vertical, dual, horizontal"
+    return (
+        f"Which plan type ({kinds}) fits me best from {role.short_title}, and what would you "
+        "need to see from me this quarter?",
+        f"Where am I today on {changes[0].label.lower()}, which {target.short_title} expects, "
+        "and what piece of work would show it?"
+        if changes and target
+        else "Which expectations of the next step do I already meet, and which not yet?",
+        f"Can we add {training} to my Individual Growth Plan, and when should I request it?"
+        if training
+        else "Which training should we add to my Individual Growth Plan this year?",
+    )

@@ -1,0 +1,117 @@
+"""A plan as Markdown (to read, export or paste into a growth plan) and as JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from coach.career.plan import Option, Plan, Point
+
+SECTION_TITLES = {
+    "vertical": "Vertical plan: up your track",
+    "dual": "Dual plan: a second responsibility or the other track",
+    "horizontal": "Horizontal plan: another team",
+}
+
+
+def _line(point: Point) -> str:
+    return f"{point.text} [{point.cite}]" if point.cite else point.text
+
+
+def plan_markdown(plan: Plan, today: dt.date | None = None) -> str:
+    """The whole plan as Markdown, every claim followed by its citation."""
+    role = plan.role
+    day = (today or dt.date.today()).isoformat()
+    lines = [
+        f"# Career plan: {role.title}",
+        "",
+        f"Built on {day} from the company documents for someone who is a {role.title} "
+        f"({role.id}, level {role.level}, {role.track} track).",
+    ]
+    if not plan.sections:
+        lines += ["", "The documents name no next step from this role."]
+    for section in plan.sections:
+        lines += ["", f"## {SECTION_TITLES[section.plan_type]}"]
+        for option in section.options:
+            lines += ["", *_option_lines(option)]
+        if section.rules:
+            lines += ["", "**Who can, and when**", *(f"- {_line(p)}" for p in section.rules)]
+        if section.steps:
+            lines += ["", "**How to start**"]
+            lines += [f"- {_line(p)}" for p in section.steps]
+    lines += ["", "## Questions for your next 1:1", ""]
+    lines += [f"{i}. {q}" for i, q in enumerate(plan.questions, start=1)]
+    lines += ["", "## Sources", ""]
+    lines += [f"- {source.cite()}" for source in plan.sources]
+    return "\n".join(lines) + "\n"
+
+
+def _option_lines(option: Option) -> list[str]:
+    lines = [f"### {option.title}"]
+    if option.timeline:
+        lines += ["", f"**Timeline:** {_line(option.timeline)}"]
+    parts = [
+        ("What changes (new or stronger than today)", option.changes),
+        ("Promotion criteria", option.criteria),
+        ("Training", option.training),
+    ]
+    for title, points in parts:
+        if points:
+            lines += ["", f"**{title}**", *(f"- {_line(p)}" for p in points)]
+    return lines
+
+
+def plan_essentials(plan: Plan, limit: int = 2) -> str:
+    """The few lines a chat answer shows: each plan type's first options and their timeline,
+    the first changes, and where the full plan is."""
+    lines = [f"**Your next steps as a {plan.role.title}**"]
+    for section in plan.sections:
+        options = section.options[:limit]
+        names = ", ".join(o.title for o in options)
+        lines += ["", f"**{section.plan_type.capitalize()} plan:** {names}"]
+        first = options[0]
+        if first.timeline:
+            lines.append(f"- {_line(first.timeline)}")
+        lines += [f"- {_line(p)}" for p in first.changes[:2]]
+    return "\n".join(lines)
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    """The object `coach plan --json` prints."""
+    return {
+        "role": {
+            "id": plan.role.id,
+            "title": plan.role.title,
+            "track": plan.role.track,
+            "level": plan.role.level,
+        },
+        "persona": plan.persona,
+        "plan_types": [
+            {
+                "plan_type": s.plan_type,
+                "options": [_option_json(o) for o in s.options],
+                "rules": [_point_json(p) for p in s.rules],
+                "steps": [_point_json(p) for p in s.steps],
+            }
+            for s in plan.sections
+        ],
+        "questions": list(plan.questions),
+        "sources": [
+            {"n": s.n, "path": s.path, "title": s.title, "heading": s.heading} for s in plan.sources
+        ],
+    }
+
+
+def _option_json(option: Option) -> dict[str, Any]:
+    return {
+        "title": option.title,
+        "target": option.target or None,
+        "timeline": _point_json(option.timeline) if option.timeline else None,
+        "changes": [_point_json(p) for p in option.changes],
+        "criteria": [_point_json(p) for p in option.criteria],
+        "training": [_point_json(p) for p in option.training],
+    }
+
+
+def _point_json(point: Point) -> dict[str, Any]:
+    return {"text": point.text, "cite": point.cite}
