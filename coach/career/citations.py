@@ -47,14 +47,15 @@ class Citations:
             found = next((r for r in rows if pattern.search(r[2].get("heading", ""))), None)
         if found is None:
             return None
-        return self._number(found), found[1]
+        return self.number(found), found[1]
 
     def cite(self, path: str, needle: str = "", heading: str = "") -> int | None:
         """The citation number of the passage that says `needle` (see `passage`)."""
         found = self.passage(path, needle, heading)
         return found[0] if found else None
 
-    def _number(self, row: tuple[str, str, dict]) -> int:
+    def number(self, row: tuple[str, str, dict]) -> int:
+        """The citation number of a chunk row (given on its first citation)."""
         chunk_id, text, meta = row
         if chunk_id not in self._numbers:
             self._numbers[chunk_id] = len(self.sources) + 1

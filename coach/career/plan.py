@@ -10,6 +10,7 @@ from coach.answer.retrieve import Source
 from coach.career.citations import Citations
 from coach.career.diff import competency_changes
 from coach.career.ladder import CareerRole, Ladder, Months
+from coach.errors import CareerError
 from coach.index.store import KnowledgeStore
 from coach.ingest.metadata import PLAN_TYPES
 
@@ -19,6 +20,7 @@ _RULES = re.compile(r"eligib|rules for|requirement|who can apply|application win
 _STEPS = re.compile(r"how to (start|apply)", re.I)
 _CRITERIA = re.compile(r"promotion criteria", re.I)
 _TIME = re.compile(r"typical time", re.I)
+_COMPETENCIES = re.compile(r"competenc", re.I)
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def build_plan(
     if target:
         ladder.role(target)  # an unknown target fails before any work
     if plan_type and plan_type not in PLAN_TYPES:
-        raise ValueError(
+        raise CareerError(
             f"unknown plan type {plan_type!r} (expected one of: {', '.join(PLAN_TYPES)})"
         )
     citations = Citations(store)
@@ -255,17 +257,19 @@ class _Builder:
         return Point(text, self.cite.cite(self.role.path, heading=_TIME.pattern))
 
     def _item(self, path: str, label: str) -> tuple[str, int | None]:
-        """The list item of `path` that starts with `label`, verbatim, with its citation."""
-        found = self.cite.passage(path, f"{label}:")
-        if found is None:
-            return label, None
-        n, text = found
-        for block in blocks_of(text):
-            for part in block.parts:
-                line = item_line(part)
-                if line.replace("**", "").lower().startswith(label.lower()):
-                    return line, n
-        return label, n
+        """The list item of `path` that starts with `label` ("Coaching:"), verbatim, with its
+        citation; a competencies section is searched first (other sections reuse words)."""
+        rows = sorted(
+            self.cite.chunks(path), key=lambda r: not _COMPETENCIES.search(r[2].get("heading", ""))
+        )
+        wanted = f"{label.lower()}:"
+        for row in rows:
+            for block in blocks_of(row[1]):
+                for part in block.parts:
+                    line = item_line(part)
+                    if line.replace("**", "").lower().startswith(wanted):
+                        return line, self.cite.number(row)
+        return label, None
 
 
 def _questions(ladder: Ladder, role: CareerRole, sections: list[PlanSection]) -> tuple[str, ...]:

@@ -1,0 +1,118 @@
+"""Personal plans over the sample ladder: every role and plan type, cited, verbatim, audited."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from helpers import KNOWLEDGE, REALWORLD
+from typer.testing import CliRunner
+
+from coach.career.render import plan_json, plan_markdown
+from coach.cli import app
+from coach.errors import CareerError
+from coach.ingest.metadata import PLAN_TYPES
+
+SCHEMA = json.loads((Path(__file__).parent / "plan.schema.json").read_text())
+runner = CliRunner()
+
+
+def _flat(text):
+    return " ".join(text.replace("**", "").split())
+
+
+def test_every_role_and_plan_type_gets_a_cited_plan(lumenfield):
+    ladder = lumenfield.ladder("hr")
+    assert len(ladder.roles) == 12
+    planned = 0
+    for role_id in ladder.roles:
+        for plan_type in PLAN_TYPES:
+            plan = lumenfield.plan(role_id, "hr", plan_type)
+            sources = {s.n: s for s in plan.sources}
+            for section in plan.sections:
+                planned += 1
+                for option in section.options:
+                    claims = [option.changes, option.criteria, option.training]
+                    for points in [*claims, section.rules, section.steps]:
+                        # Each claim section cites at least one source, and each [n] resolves.
+                        assert not points or any(p.cite for p in points), (role_id, option.title)
+                        assert all(p.cite in sources for p in points if p.cite is not None)
+                    for point in option.changes:
+                        quoted = point.text.split(": ", 2)[-1]
+                        assert _flat(quoted) in _flat(sources[point.cite].text), point.text
+            jsonschema.validate(plan_json(plan), SCHEMA)
+    assert planned >= 25  # most roles have most plan types
+
+
+def test_the_diff_names_only_what_is_new_or_stronger(lumenfield):
+    plan = lumenfield.plan("csm-2", "csm", "vertical", target="senior-csm")
+    (option,) = plan.sections[0].options
+    changes = [p.text for p in option.changes]
+    assert any(c.startswith("New: Executive presence") for c in changes)
+    assert any(
+        c.startswith("Stronger: Account strategy (developing -> proficient)") for c in changes
+    )
+    # What CSM II already expects at the same level is never restated.
+    assert not any("Value storytelling" in c for c in changes)
+    assert "not an entitlement" in option.timeline.text
+    assert any("CS 301 Strategic Accounts: free" in p.text for p in option.training)
+    assert any("GRR of 92%" in p.text for p in option.criteria)
+
+
+def test_a_paid_certification_names_cost_payer_and_approval(lumenfield):
+    plan = lumenfield.plan("senior-csm", "csm", "vertical")
+    training = [p.text for o in plan.sections[0].options for p in o.training]
+    assert any(
+        t.startswith(
+            "Certified Customer Success Manager (CCSM) Level 3: EUR 1,300, paid by your "
+            "learning budget; approval: manager, CS Enablement and Finance"
+        )
+        for t in training
+    ), training
+
+
+def test_rules_and_windows_come_with_the_plan_type(lumenfield):
+    plan = lumenfield.plan("csm-1", "csm", "horizontal")
+    rules = " ".join(p.text for p in plan.sections[0].rules)
+    assert "12 months in your current role" in rules
+    assert "November 1-21" in rules
+    markdown = plan_markdown(plan)
+    assert "## Questions for your next 1:1" in markdown and "## Sources" in markdown
+
+
+def test_the_candidate_version_reads_public_documents_only(lumenfield):
+    assert lumenfield.ladder("hiring_manager").roles == {}
+    with pytest.raises(CareerError, match="No career ladder found"):
+        lumenfield.plan("csm-1", "hiring_manager")
+
+
+def test_coach_plan_json_follows_its_schema(lumenfield):
+    data = str(lumenfield.settings.data_dir)
+    result = runner.invoke(
+        app, ["plan", "--role", "csm-1", "--knowledge", str(KNOWLEDGE), "--data", data, "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    jsonschema.validate(json.loads(result.stdout), SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--role", "csm-9"], "unknown role 'csm-9' (known: associate-csm"),
+        (["--role", "csm-1", "--plan-type", "sideways"], "unknown plan type 'sideways'"),
+        (["--role", "csm-1", "--target", "ceo"], "unknown role 'ceo'"),
+    ],
+)
+def test_bad_plan_requests_are_one_line_errors(lumenfield, args, words):
+    data = str(lumenfield.settings.data_dir)
+    result = runner.invoke(app, ["plan", *args, "--knowledge", str(KNOWLEDGE), "--data", data])
+    assert result.exit_code == 2
+    assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_folder_without_a_ladder_says_so_in_one_line(gitlab):
+    with pytest.raises(CareerError, match="No career ladder found"):
+        gitlab.plan("csm", "csm")
+    assert REALWORLD.is_dir()
