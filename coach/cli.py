@@ -226,6 +226,29 @@ def plan_command(
         typer.echo(plan_markdown(plan), nl=False)
 
 
+@app.command("map")
+def map_command(
+    output: Annotated[Path, typer.Option("-o", "--output", help="FILE.png or FILE.svg.")],
+    role: Annotated[str, typer.Option("--role", help="Your role id, highlighted.")] = "",
+    target: Annotated[str, typer.Option("--target", help="A target role id, outlined.")] = "",
+    persona: PersonaOpt = "csm",
+    knowledge: KnowledgeOpt = None,
+    data: DataOpt = None,
+):
+    """Draw the career map: tracks as lanes, levels as rows, vertical, dual and horizontal moves."""
+    from coach.career.map import FORMATS, draw_map, save_map
+
+    if output.suffix.lower() not in FORMATS:
+        raise typer.BadParameter("write the map as .png or .svg", param_hint="--output")
+    coach = _ready_coach(knowledge, data)
+    ladder = coach.ladder(persona)
+    targets = (
+        (target,) if target else tuple(m.target for m in ladder.moves_from(role)) if role else ()
+    )
+    save_map(draw_map(ladder, role, targets), output)
+    typer.echo(f"wrote {output}")
+
+
 @app.command("chat")
 def chat_command(persona: PersonaOpt = "csm", knowledge: KnowledgeOpt = None, data: DataOpt = None):
     """A conversation in the terminal; follow-up questions use the history. Ctrl-D quits."""

@@ -1,0 +1,222 @@
+"""The career map: tracks as lanes, levels as rows, the three kinds of move as distinct arrows."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+# Figure without pyplot: no global state and no display, so app threads can draw at once.
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from coach.career.ladder import NO_LADDER, CareerRole, Ladder, Move
+from coach.errors import CareerError
+
+FORMATS = (".png", ".svg")
+LANE_WIDTH = 3.2
+ROW_HEIGHT = 1.6
+BOX_WIDTH, BOX_HEIGHT = 2.5, 0.9
+# One look per plan type, told apart by line style as well as colour (readable in greyscale).
+STYLES = {
+    "vertical": {"color": "#1f3b73", "linestyle": "-"},
+    "dual": {"color": "#2a9d8f", "linestyle": "--"},
+    "horizontal": {"color": "#e07a1f", "linestyle": ":"},
+}
+ROLE_FILL, CURRENT_FILL, TARGET_EDGE = "#f4f6fb", "#1f3b73", "#e63946"
+# The two dual tracks sit side by side so their switches are short arrows.
+LANE_ORDER = ("ic", "management")
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A role's box centre on the map."""
+
+    role: CareerRole
+    x: float
+    y: float
+
+
+def draw_map(ladder: Ladder, current: str = "", targets: tuple[str, ...] = ()) -> Figure:
+    """The ladder as a figure; `current` filled, `targets` outlined."""
+    if not ladder:
+        raise CareerError(NO_LADDER)
+    for role_id in (current, *targets):
+        if role_id:
+            ladder.role(role_id)  # an unknown id is a one-line error, not an empty map
+    placed = _place(ladder)
+    lanes = sorted({p.x for p in placed.values()})
+    levels = sorted({r.level for r in ladder.roles.values()})
+    width = max(6.0, LANE_WIDTH * len(lanes) + 1.5)
+    height = max(4.0, ROW_HEIGHT * len(levels) + 1.8)
+    figure = Figure(figsize=(width, height), dpi=110)
+    axes = figure.subplots()
+    axes.set_xlim(min(lanes) - LANE_WIDTH / 2 - 0.6, max(lanes) + LANE_WIDTH / 2)
+    axes.set_ylim(min(levels) * ROW_HEIGHT - 1.0, max(levels) * ROW_HEIGHT + 1.1)
+    axes.axis("off")
+    _lanes(axes, placed, levels)
+    boxes = {
+        role_id: _box(axes, spot, role_id == current, role_id in targets)
+        for role_id, spot in placed.items()
+    }
+    drawn: set[tuple[frozenset[str], str]] = set()
+    for move in ladder.moves:
+        pair = frozenset((move.source, move.target))
+        if (pair, move.kind) in drawn:
+            continue  # a move both ways is one double-headed arrow
+        drawn.add((pair, move.kind))
+        both = any(
+            m.source == move.target and m.target == move.source and m.kind == move.kind
+            for m in ladder.moves
+        )
+        # With a person on the map, their own moves stand out and the rest recede.
+        faint = bool(current) and current not in pair
+        _arrow(axes, placed, boxes, move, both, faint)
+    axes.legend(
+        handles=_legend(), loc="upper left", bbox_to_anchor=(0, 1.0), fontsize=8, frameon=False
+    )
+    figure.tight_layout()
+    return figure
+
+
+def save_map(figure: Figure, path: Path) -> Path:
+    """Write the figure as PNG or SVG, by the file's suffix."""
+    if path.suffix.lower() not in FORMATS:
+        raise CareerError(f"cannot write {path.name}: the map is written as .png or .svg")
+    try:
+        figure.savefig(path, format=path.suffix.lower()[1:], bbox_inches="tight")
+    except OSError as exc:
+        raise CareerError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def _place(ladder: Ladder) -> dict[str, Placed]:
+    tracks = sorted(
+        {r.track for r in ladder.roles.values()},
+        key=lambda t: (LANE_ORDER.index(t) if t in LANE_ORDER else len(LANE_ORDER), t),
+    )
+    placed: dict[str, Placed] = {}
+    for lane, track in enumerate(tracks):
+        by_level: dict[int, list[CareerRole]] = {}
+        for role in sorted(ladder.roles.values(), key=lambda r: r.title):
+            if role.track == track:
+                by_level.setdefault(role.level, []).append(role)
+        for level, roles in by_level.items():
+            for i, role in enumerate(roles):  # several roles at one level share the cell
+                offset = (i - (len(roles) - 1) / 2) * 0.35
+                placed[role.id] = Placed(
+                    role, lane * LANE_WIDTH + offset, level * ROW_HEIGHT + offset
+                )
+    return placed
+
+
+def _lanes(axes, placed: dict[str, Placed], levels: list[int]) -> None:
+    """Lane headers and level labels, with light bands so rows read across."""
+    tracks = {p.role.track: p.x for p in placed.values()}
+    top = max(levels) * ROW_HEIGHT + 0.8
+    for track, x in tracks.items():
+        axes.text(
+            x, top, track.upper(), ha="center", va="bottom", fontsize=9, weight="bold", color="#555"
+        )
+    left = min(tracks.values()) - LANE_WIDTH / 2 - 0.3
+    for level in levels:
+        y = level * ROW_HEIGHT
+        axes.axhspan(
+            y - ROW_HEIGHT / 2,
+            y + ROW_HEIGHT / 2,
+            color="#fafafa" if level % 2 else "#f0f0f0",
+            zorder=0,
+        )
+        axes.text(left, y, f"L{level}", ha="center", va="center", fontsize=9, color="#777")
+
+
+def _box(axes, spot: Placed, current: bool, target: bool) -> FancyBboxPatch:
+    fill = CURRENT_FILL if current else ROLE_FILL
+    edge = TARGET_EDGE if target else "#8090b0"
+    box = axes.add_patch(
+        FancyBboxPatch(
+            (spot.x - BOX_WIDTH / 2, spot.y - BOX_HEIGHT / 2),
+            BOX_WIDTH,
+            BOX_HEIGHT,
+            boxstyle="round,pad=0.02,rounding_size=0.12",
+            facecolor=fill,
+            edgecolor=edge,
+            linewidth=2.6 if target or current else 1.0,
+            zorder=3,
+        )
+    )
+    title = "\n".join(textwrap.wrap(spot.role.short_title, 22)[:2])
+    note = " (you)" if current else " (target)" if target else ""
+    axes.text(
+        spot.x,
+        spot.y,
+        f"{title}\n{spot.role.id}{note}",
+        ha="center",
+        va="center",
+        fontsize=8,
+        color="white" if current else "#1a1a1a",
+        zorder=4,
+    )
+    return box
+
+
+def _arrow(
+    axes,
+    placed: dict[str, Placed],
+    boxes: dict[str, FancyBboxPatch],
+    move: Move,
+    both: bool,
+    faint: bool,
+) -> None:
+    """One move, clipped to the boxes it joins; a long one bows so it passes no box."""
+    style = STYLES[move.kind]
+    start, end = placed[move.source], placed[move.target]
+    across = end.x - start.x
+    if start.y == end.y and abs(across) > LANE_WIDTH * 1.01:
+        # Bow up into the gap between rows (a quadratic curve peaks at half its control
+        # offset), so it passes over the boxes of its own row, not through them.
+        bend = -ROW_HEIGHT / across
+    else:
+        bend = 0.0 if abs(across) < 0.01 else 0.12
+    axes.add_patch(
+        FancyArrowPatch(
+            (start.x, start.y),
+            (end.x, end.y),
+            patchA=boxes[move.source],
+            patchB=boxes[move.target],
+            arrowstyle="<|-|>" if both else "-|>",
+            mutation_scale=13,
+            color=style["color"],
+            linestyle=style["linestyle"],
+            linewidth=1.7,
+            alpha=0.25 if faint else 1.0,
+            connectionstyle=f"arc3,rad={bend}",
+            shrinkA=2,
+            shrinkB=2,
+            zorder=2,
+        )
+    )
+    if move.months and move.kind == "vertical" and not faint:
+        axes.text(
+            (start.x + end.x) / 2 + 0.08,
+            (start.y + end.y) / 2,
+            str(move.months).replace(" months", " mo"),
+            fontsize=7,
+            color=style["color"],
+            ha="left",
+            va="center",
+            zorder=5,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+        )
+
+
+def _legend() -> list[Line2D]:
+    handles = [
+        Line2D(
+            [], [], color=s["color"], linestyle=s["linestyle"], linewidth=1.6, label=f"{kind} move"
+        )
+        for kind, s in STYLES.items()
+    ]
+    handles.append(Line2D([], [], color=TARGET_EDGE, linewidth=2.6, label="target"))
+    return handles
