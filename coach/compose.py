@@ -10,11 +10,12 @@ from filelock import FileLock, Timeout
 from langchain_core.embeddings import Embeddings
 
 from coach.answer.answerer import Answerer
-from coach.answer.retrieve import Retriever
+from coach.answer.retrieve import Retriever, Source
 from coach.career.ladder import Ladder, build_ladder
 from coach.career.plan import Plan, build_plan
+from coach.career.render import chat_answer
 from coach.config import Settings
-from coach.errors import IndexBusyError, StoreError
+from coach.errors import CareerError, IndexBusyError, StoreError
 from coach.index.embeddings import embedding_id, make_embeddings
 from coach.index.keyword import KeywordIndex, keyword_index_for
 from coach.index.store import KnowledgeStore, open_store
@@ -57,7 +58,13 @@ class Coach:
     @functools.cached_property
     def answerer(self) -> Answerer:
         """The answer chain, with the configured LLM or offline."""
-        return Answerer(self.settings, self.retriever, self.embeddings, make_llm(self.settings))
+        return Answerer(
+            self.settings,
+            self.retriever,
+            self.embeddings,
+            make_llm(self.settings),
+            planner=self.chat_plan,
+        )
 
     def ladder(self, persona: str) -> Ladder:
         """The career ladder as the persona may see it (read from the index's metadata)."""
@@ -66,6 +73,21 @@ class Coach:
     def plan(self, role_id: str, persona: str, plan_type: str = "", target: str = "") -> Plan:
         """A personal plan from `role_id`, cited, limited to what the persona may read."""
         return build_plan(self.ladder(persona), self.store, role_id, persona, plan_type, target)
+
+    def chat_plan(
+        self, role_id: str, persona: str, plan_type: str = "", target: str = ""
+    ) -> tuple[str, list[Source]] | None:
+        """A plan's essentials as a chat answer (None when the ladder has no plan for it)."""
+        try:
+            plan = self.plan(role_id, persona, plan_type, target)
+        except CareerError:
+            return None
+        if not plan.sections:
+            return None
+        text, sources = chat_answer(plan, target)
+        # A ladder without competencies, criteria or timelines gives a plan with nothing to
+        # cite: the documents' own text answers better.
+        return (text, sources) if sources else None
 
     def sync(self, progress: bool = False, rebuild: bool = False, wait: float = 0) -> SyncReport:
         """Sync knowledge/ into the store; one sync per data dir at a time (waits `wait` s)."""

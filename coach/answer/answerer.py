@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,10 +22,11 @@ from coach.answer.offline import quoted_answer
 from coach.answer.profile import (
     NO_PROFILE,
     Profile,
-    Role,
+    asks_comparison,
     asks_next_step,
     ladder_roles,
     named_role,
+    named_roles,
 )
 from coach.answer.prompts import load_prompt
 from coach.answer.refusals import (
@@ -39,6 +40,7 @@ from coach.answer.refusals import (
 )
 from coach.answer.retrieve import Retrieval, Retriever, Source
 from coach.answer.stream import TextStream
+from coach.career.ladder import CareerRole
 from coach.config import Settings
 from coach.llm.factory import llm_failure
 from coach.personas import audiences_for
@@ -70,6 +72,11 @@ FOLLOW_UP_CUES = {
     "what about",
     "else",
 }
+
+
+# The career stage's answer to a personal next-step or comparison question: (role id, persona,
+# plan type, target role id) -> (text, cited sources), or None when the ladder has no plan.
+Planner = Callable[[str, str, str, str], "tuple[str, list[Source]] | None"]
 
 
 @dataclass
@@ -154,13 +161,15 @@ class Answerer:
         retriever: Retriever,
         embeddings: Embeddings,
         llm: BaseChatModel | None = None,
+        planner: Planner | None = None,
     ) -> None:
         self.settings = settings
+        self.planner = planner
         self.retriever = retriever
         self.embeddings = embeddings
         self.llm = llm
         self.mode = "llm" if llm is not None else "offline"
-        self._role_cache: tuple[int, list[Role]] = (-1, [])
+        self._role_cache: tuple[int, list[CareerRole]] = (-1, [])
         self.condense_chain = build_condense_chain(llm) if llm is not None else None
         self.answer_chain = build_answer_chain(llm) if llm is not None else None
 
@@ -214,6 +223,11 @@ class Answerer:
     ) -> Generator[str, None, Answer]:
         """Yield the answer's text as it is produced; return the finished Answer."""
         standalone, notice = self.standalone(question, history)
+        planned = self._planned(standalone, persona, profile)
+        if planned is not None:
+            text, cited = planned
+            yield text
+            return Answer(text, "offline", False, cited, notice, standalone)
         profile = self._with_named_role(standalone, persona, profile)
         found = self._search(standalone, persona, profile)
         sources, vector = found.sources, found.vector
@@ -259,13 +273,29 @@ class Answerer:
             yield quoted
         return Answer(quoted, "offline", False, sources, notice, standalone)
 
+    def _planned(
+        self, question: str, persona: str, profile: Profile
+    ) -> tuple[str, list[Source]] | None:
+        """The career engine's answer when the question is about the asker's own next step
+        (with a role known from the question or the profile), or compares two roles."""
+        if self.planner is None:
+            return None
+        readable = [r for r in self._roles() if persona_of(persona).may_read(r.audience)]
+        named = named_roles(question, readable)
+        if len(named) >= 2 and asks_comparison(question):
+            return self.planner(named[0].id, persona, "", named[1].id)
+        role = named[0] if named else profile.role
+        if role is not None and asks_next_step(question):
+            return self.planner(role.id, persona, profile.plan, "")
+        return None
+
     def _with_named_role(self, question: str, persona: str, profile: Profile) -> Profile:
         """The profile with the role the question names ("as a Senior CSM"), if it names one."""
         readable = [r for r in self._roles() if persona_of(persona).may_read(r.audience)]
         role = named_role(question, readable)
         return Profile(role, profile.plan, named=True) if role else profile
 
-    def _roles(self) -> list[Role]:
+    def _roles(self) -> list[CareerRole]:
         """The ladder's roles, read again only when the index changed size."""
         size = self.retriever.store.count()
         if self._role_cache[0] != size:

@@ -244,7 +244,7 @@ class Handlers:
 
     def _role_choices(self, persona: str) -> list[tuple[str, str]]:
         roles = self.service.roles(persona)
-        return [("(not set)", "")] + [(f"{r.title} ({r.role_id})", r.role_id) for r in roles]
+        return [("(not set)", "")] + [(f"{r.title} ({r.id})", r.id) for r in roles]
 
     def document_table(self, request: gr.Request):
         """The documents table and the delete picker's choices."""

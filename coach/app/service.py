@@ -9,12 +9,13 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 
 from coach.answer.answerer import Answer
-from coach.answer.profile import PLAN_TYPES, Profile, Role, ladder_roles, make_profile
+from coach.answer.profile import PLAN_TYPES, Profile, ladder_roles, make_profile
 from coach.answer.stream import TextStream
 from coach.app.desk import DocumentRow, Saved, delete_document, document_rows, save_upload
 from coach.app.guard import FileGrants
 from coach.app.history import Gap, History, knowledge_gaps
 from coach.app.users import load_users
+from coach.career.ladder import CareerRole
 from coach.compose import Coach
 from coach.config import Settings
 from coach.errors import CoachError, ConfigError
@@ -57,7 +58,7 @@ class CoachService:
         self.demo = not settings.users_file.exists()
         self.files = FileGrants()  # exports, each downloadable by the user it was made for
         self._sync_lock = threading.Lock()
-        self._roles: tuple[int, list[Role]] | None = None
+        self._roles: tuple[int, list[CareerRole]] | None = None
 
     def warm_up(self) -> None:
         """Build every shared part now, so concurrent first requests never race to build them."""
@@ -108,7 +109,7 @@ class CoachService:
 
     # Chat -----------------------------------------------------------------------------------
 
-    def all_roles(self) -> list[Role]:
+    def all_roles(self) -> list[CareerRole]:
         """Every role the ladder documents define, re-read when the index changed size (a
         `coach index` or watcher beside the app changes it too)."""
         size = self.coach.store.count()
@@ -116,7 +117,7 @@ class CoachService:
             self._roles = (size, ladder_roles(self.coach.store))
         return self._roles[1]
 
-    def roles(self, persona: str) -> list[Role]:
+    def roles(self, persona: str) -> list[CareerRole]:
         """The roles whose pages this persona may read: the profile's role picker."""
         return [role for role in self.all_roles() if role.audience in audiences_for(persona)]
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
+from coach.answer.retrieve import Source
 from coach.career.plan import Option, Plan, Point
 
+CHAT_CRITERIA = 3  # promotion criteria a chat answer shows; the full plan has them all
 SECTION_TITLES = {
     "vertical": "Vertical plan: up your track",
     "dual": "Dual plan: a second responsibility or the other track",
@@ -61,19 +64,57 @@ def _option_lines(option: Option) -> list[str]:
     return lines
 
 
-def plan_essentials(plan: Plan, limit: int = 2) -> str:
-    """The few lines a chat answer shows: each plan type's first options and their timeline,
-    the first changes, and where the full plan is."""
-    lines = [f"**Your next steps as a {plan.role.title}**"]
-    for section in plan.sections:
-        options = section.options[:limit]
-        names = ", ".join(o.title for o in options)
-        lines += ["", f"**{section.plan_type.capitalize()} plan:** {names}"]
-        first = options[0]
-        if first.timeline:
-            lines.append(f"- {_line(first.timeline)}")
-        lines += [f"- {_line(p)}" for p in first.changes[:2]]
-    return "\n".join(lines)
+def chat_answer(
+    plan: Plan, target: str = "", options_per_type: int = 2
+) -> tuple[str, list[Source]]:
+    """A plan's essentials as a chat answer, its sources renumbered 1..n in the order cited:
+    the comparison with `target` when one is named, else each plan type's first options."""
+    numbers: dict[int, int] = {}
+
+    def line(point: Point) -> str:
+        if point.cite is None:
+            return point.text
+        numbers.setdefault(point.cite, len(numbers) + 1)
+        return f"{point.text} [{numbers[point.cite]}]"
+
+    options = [(s, o) for s in plan.sections for o in s.options]
+    chosen = [(s, o) for s, o in options if o.target == target] if target else []
+    if chosen:
+        section, option = chosen[0]
+        lines = [f"**What changes from {plan.role.title} to {option.title}**"]
+        lines += [f"- {line(p)}" for p in option.changes] or ["- No competency is new or stronger."]
+        for title, points in (
+            ("Promotion criteria", option.criteria),
+            ("Training", option.training),
+        ):
+            if points:
+                lines += ["", f"**{title}**", *(f"- {line(p)}" for p in points)]
+        if option.timeline:
+            lines += ["", f"**Timeline:** {line(option.timeline)}"]
+    else:
+        lines = [f"**Your next steps as a {plan.role.title}**"]
+        for section in plan.sections:
+            shown = section.options[:options_per_type]
+            lines += [
+                "",
+                f"**{section.plan_type.capitalize()} plan:** {', '.join(o.title for o in shown)}",
+            ]
+            first = shown[0]
+            if first.timeline:
+                lines.append(f"- {line(first.timeline)}")
+            lines += [f"- {line(p)}" for p in first.changes[:2]]
+            if first.criteria:  # what a promotion asks for is the answer to "how do I get there"
+                lines += ["", "What the promotion asks for:"]
+                lines += [f"- {line(p)}" for p in first.criteria[:CHAT_CRITERIA]]
+            lines += [f"- {line(p)}" for p in section.rules[:1]]
+    lines += [
+        "",
+        f"The full plan, with training, eligibility, first steps and questions for your next 1:1: "
+        f"the **My plan** tab, or `coach plan --role {plan.role.id}`.",
+    ]
+    by_old = {source.n: source for source in plan.sources}
+    sources = [replace(by_old[old], n=new) for old, new in numbers.items()]
+    return "\n".join(lines), sources
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from coach.cli import app
 from coach.personas import PERSONAS
 
 QUESTIONS = (
-    "What do I need to get promoted from CSM II to Senior CSM?",
+    "What are the promotion criteria for a CSM II?",
     "How long is the Renewals rotation and who can apply?",
     "How much is the yearly learning budget and who approves a certification?",
     "what's a dual plan",

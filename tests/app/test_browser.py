@@ -161,7 +161,8 @@ def test_csm_signs_in_asks_and_likes_an_answer(page: Page, served: RunningApp) -
     first = passages.locator("details").first
     expect(first.locator("summary")).to_have_text("Read the whole passage")
     first.locator("summary").click()
-    expect(first).to_contain_text("Account Executives on expansion")
+    # The question compares two roles: the career engine's diff cites the target's page first.
+    expect(first).to_contain_text("Executive presence")
     shot(page, "03-answer")
 
     comment = page.locator("#feedback-comment")

@@ -63,7 +63,7 @@ def test_feedback_and_export_stay_with_their_user(service):
 
 def test_profile_focuses_on_the_askers_role(service):
     roles = ladder_roles(service.coach.store)
-    assert [r.role_id for r in roles] == ["csm-1", "csm-2"]
+    assert [r.id for r in roles] == ["csm-1", "csm-2"]
     profile = make_profile(roles, "csm-2", "vertical")
     assert (
         profile.about()
@@ -86,7 +86,7 @@ def test_focus_never_reveals_a_hidden_role_page(service):
 
 
 def test_role_picker_offers_only_roles_the_persona_may_read(service):
-    assert [r.role_id for r in service.roles("csm")] == ["csm-1", "csm-2"]
+    assert [r.id for r in service.roles("csm")] == ["csm-1", "csm-2"]
     assert service.roles("hiring_manager") == []  # the ladder pages are for employees
     with pytest.raises(CoachError, match="unknown role 'csm-2'"):
         service.profile("hiring_manager", "csm-2")

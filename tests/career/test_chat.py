@@ -1,0 +1,65 @@
+"""The chat uses the career engine: a personal next step or a comparison gets the plan."""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.answer.citations import cited_numbers
+from coach.answer.profile import Profile, named_roles
+from coach.answer.refusals import ROLE_NOTE
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("I'm a CSM II, what should I do next?", ["csm-2"]),
+        ("as a Senior CSM, what's my next step?", ["senior-csm"]),
+        ("What changes from csm-2 to senior-csm?", ["csm-2", "senior-csm"]),
+        ("I'm a Sr CSM looking at Team Lead", ["senior-csm", "cs-team-lead"]),  # aliases
+        ("CSM I vs CSM II", ["csm-1", "csm-2"]),  # "CSM I" is not read inside "CSM II"
+        ("As a Senoir Customer Success Manager, what next?", ["senior-csm"]),  # misspelt
+        ("What does a customer success manager do?", []),  # no level named: no role
+    ],
+)
+def test_roles_are_recognised_by_title_id_alias_and_near_spelling(lumenfield, question, expected):
+    roles = list(lumenfield.ladder("hr").roles.values())
+    assert [r.id for r in named_roles(question, roles)] == expected
+
+
+def test_a_personal_next_step_question_gets_the_plans_essentials(lumenfield):
+    answer = lumenfield.answerer.ask("I'm a CSM II, what should I do next to get promoted?")
+    assert not answer.refused
+    text = answer.text
+    assert "Your next steps as a Customer Success Manager II" in text
+    assert "Senior Customer Success Manager" in text and "not an entitlement" in text
+    assert "coach plan --role csm-2" in text
+    # Sources are the ones cited, numbered 1..n in order, and the CSM II page is among them.
+    assert [s.n for s in answer.sources] == sorted(cited_numbers(text))
+    assert [s.n for s in answer.sources] == list(range(1, len(answer.sources) + 1))
+    assert "ladder/csm-2.md" in {s.path for s in answer.sources}
+
+
+def test_a_comparison_is_answered_as_a_diff_never_both_pages(lumenfield):
+    answer = lumenfield.answerer.ask("What changes from CSM II to Senior CSM?")
+    assert "What changes from Customer Success Manager II to Senior" in answer.text
+    assert "Executive presence" in answer.text
+    assert "Value storytelling" not in answer.text  # CSM II's own competency: not restated
+
+
+def test_the_profile_role_and_plan_type_shape_the_answer(lumenfield):
+    role = lumenfield.ladder("csm").roles["csm-1"]
+    answer = lumenfield.answerer.ask("What should I do next?", profile=Profile(role, "horizontal"))
+    assert "Horizontal plan" in answer.text and "Vertical plan" not in answer.text
+
+
+def test_without_a_role_the_answer_asks_for_it_instead_of_refusing(lumenfield):
+    answer = lumenfield.answerer.ask("What should I do next?")
+    assert not answer.refused and answer.text.startswith(ROLE_NOTE)
+
+
+def test_a_candidate_question_stays_on_public_documents(lumenfield):
+    answer = lumenfield.answerer.ask(
+        "What growth can someone joining as CSM I expect?", "hiring_manager"
+    )
+    assert not answer.refused
+    assert {s.metadata["audience"] for s in answer.sources} == {"public"}
