@@ -18,6 +18,7 @@ from starlette.middleware import Middleware
 from coach.app.desk import allowed_suffixes
 from coach.app.guard import SIGN_IN_SLOTS, Guard, SignInLimits, SignInThrottle
 from coach.app.handlers import Handlers, mode_marker
+from coach.app.plan_handlers import NO_PLAN, PlanHandlers
 from coach.app.service import DEMO_USER, CoachService, plan_choices
 from coach.app.talk import Talk
 from coach.app.users import authenticate, check_users_file
@@ -45,8 +46,9 @@ GAP_HEADERS = ["Times asked", "Question", "Why", "Similar wordings"]
 
 
 def build_app(service: CoachService) -> gr.Blocks:
-    """The whole page: chat with sources and profile, and HR's knowledge desk."""
+    """The whole page: chat with sources and profile, my plan, and HR's knowledge desk."""
     h = Handlers(service)
+    ph = PlanHandlers(service)
     private = {"api_visibility": "private"}  # only /chat is an API; the rest serve the page
     # Every hour, files older than a day (uploads, exports) are deleted.
     with gr.Blocks(title="coach: career coaching for CSMs", delete_cache=(3600, 86400)) as app:
@@ -105,6 +107,32 @@ def build_app(service: CoachService) -> gr.Blocks:
                     passages = gr.Markdown(
                         "*Ask a question to see its sources here.*", elem_id="passages"
                     )
+            with gr.Tab("My plan", id="plan") as plan_tab:
+                with gr.Row():
+                    plan_role = gr.Dropdown(label="Your role", choices=[], elem_id="plan-role")
+                    plan_kind = gr.Radio(
+                        label="Plan type", choices=plan_choices(), value="", elem_id="plan-type"
+                    )
+                    plan_target = gr.Dropdown(
+                        label="Target role (optional)", choices=[], elem_id="plan-target"
+                    )
+                with gr.Row():
+                    show_plan = gr.Button("Show my plan", variant="primary", elem_id="show-plan")
+                    save_plan = gr.Button("Save this plan", elem_id="save-plan")
+                    export_plan = gr.Button("Export as Markdown", elem_id="export-plan")
+                plan_notice = gr.Markdown(elem_id="plan-notice")
+                # The whole ladder is wide: the map gets the page's width.
+                plan_map = gr.HTML(elem_id="career-map")
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        plan_text = gr.Markdown(NO_PLAN, elem_id="plan")
+                    with gr.Column(scale=2):
+                        gr.Markdown("### Sources")
+                        plan_sources = gr.Markdown(elem_id="plan-sources")
+                plan_file = gr.File(label="Your plan as Markdown", visible=False)
+                with gr.Row():
+                    saved_plans = gr.Dropdown(label="Saved plans", choices=[], scale=4)
+                    open_saved = gr.Button("Open saved plan", scale=1, elem_id="open-saved")
             with gr.Tab("Knowledge desk", id="desk", visible=False) as desk:
                 gr.Markdown(
                     "Upload documents, check their status, and see what coach could not answer."
@@ -168,6 +196,20 @@ def build_app(service: CoachService) -> gr.Blocks:
             h.document_table, None, [documents, victim], **private
         )
         gaps_button.click(h.gap_table, None, gaps, **private)
+        plan_form = [persona, plan_role, plan_kind, plan_target]
+        plan_view = [plan_text, plan_map, plan_sources, plan_notice]
+        plan_tab.select(
+            ph.open_tab,
+            [persona, role],
+            [plan_role, plan_target, saved_plans, plan_notice],
+            **private,
+        )
+        show_plan.click(ph.show, plan_form, plan_view, **private)
+        save_plan.click(ph.save, plan_form, [plan_notice, saved_plans], **private)
+        export_plan.click(ph.export, plan_form, plan_file, **private)
+        open_saved.click(
+            ph.reopen, saved_plans, [*plan_view, plan_role, plan_kind, plan_target], **private
+        )
     return app
 
 

@@ -1,4 +1,4 @@
-"""Conversations and feedback in a SQL store (SQLite in the data dir, or COACH_DATABASE_URL)."""
+"""Conversations, feedback and saved plans in a SQL store (SQLite, or COACH_DATABASE_URL)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ GAP_WINDOW = 2000  # the most recent failed questions that HR's gap view groups
 SCHEMA_LOCK = 7243  # PostgreSQL advisory lock id: replicas starting together create tables in turn
 
 
-def _utc_now() -> dt.datetime:
+def utc_now() -> dt.datetime:
     """Naive UTC: a zone-less column keeps it as is (PostgreSQL would shift an aware time)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -46,7 +46,7 @@ class Exchange(Base):
     # Why it was refused (out_of_scope, not_found, restricted): for HR's eyes only.
     refusal: Mapped[str] = mapped_column(String(16), default="", server_default="")
     sources: Mapped[str] = mapped_column(Text)  # JSON list, as `coach ask --json` shows them
-    created: Mapped[dt.datetime] = mapped_column(default=_utc_now)
+    created: Mapped[dt.datetime] = mapped_column(default=utc_now)
 
 
 class Feedback(Base):
@@ -58,7 +58,23 @@ class Feedback(Base):
     user: Mapped[str] = mapped_column(String(64), index=True)
     liked: Mapped[bool]
     comment: Mapped[str] = mapped_column(Text, default="")
-    created: Mapped[dt.datetime] = mapped_column(default=_utc_now)
+    created: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class SavedPlan(Base):
+    """One career plan a user saved, as it read then (coach/app/plan_store.py reads it)."""
+
+    __tablename__ = "saved_plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user: Mapped[str] = mapped_column(String(64), index=True)
+    persona: Mapped[str] = mapped_column(String(32))
+    role_id: Mapped[str] = mapped_column(String(128))
+    plan_type: Mapped[str] = mapped_column(String(16), default="")
+    target: Mapped[str] = mapped_column(String(128), default="")
+    markdown: Mapped[str] = mapped_column(Text)
+    claims: Mapped[str] = mapped_column(Text)  # JSON [[text, path], ...]
+    versions: Mapped[str] = mapped_column(Text)  # JSON {path: source hash}
+    created: Mapped[dt.datetime] = mapped_column(default=utc_now)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -96,7 +112,8 @@ class History:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def _session(self, integrity_passes: bool = False) -> Iterator[Session]:
+    def session(self, integrity_passes: bool = False) -> Iterator[Session]:
+        """One transaction; database errors become one-line StoreErrors."""
         try:
             with self.sessions.begin() as session:
                 yield session
@@ -122,7 +139,7 @@ class History:
             refusal=answer.refusal,
             sources=json.dumps([s.as_json() for s in answer.sources], ensure_ascii=False),
         )
-        with self._session() as session:
+        with self.session() as session:
             session.add(row)
             session.flush()
             return row.id
@@ -143,7 +160,7 @@ class History:
                 raise StoreError("database error: a conflicting rating, please try again") from None
 
     def _rate(self, user: str, exchange_id: int, liked: bool, comment: str | None) -> None:
-        with self._session(integrity_passes=True) as session:
+        with self.session(integrity_passes=True) as session:
             # Row-locked where the database can: two replicas rating at once wait in turn; the
             # unique exchange_id catches the rest.
             row = self._own_rating(session, user, exchange_id, lock=True)
@@ -156,7 +173,7 @@ class History:
 
     def unrate(self, user: str, exchange_id: int) -> None:
         """Take back a rating of one of the user's own exchanges (the thumb clicked again)."""
-        with self._session() as session:
+        with self.session() as session:
             row = self._own_rating(session, user, exchange_id, lock=True)
             if row is not None:
                 session.delete(row)
@@ -170,7 +187,7 @@ class History:
 
     def ratings(self, user: str, conversation: str) -> dict[int, Feedback]:
         """The user's feedback on one conversation, by exchange id."""
-        with self._session() as session:
+        with self.session() as session:
             query = (
                 select(Feedback)
                 .join(Exchange)
@@ -180,7 +197,7 @@ class History:
 
     def conversation(self, user: str, conversation: str) -> list[Exchange]:
         """One conversation of one user, oldest first."""
-        with self._session() as session:
+        with self.session() as session:
             query = (
                 select(Exchange)
                 .where(Exchange.user == user, Exchange.conversation == conversation)
@@ -196,7 +213,7 @@ class History:
         """The latest questions the documents did not answer, or whose answer was disliked,
         with the reason, oldest first. Off-topic redirects and refusals of restricted topics
         are the system working, not gaps in the documents."""
-        with self._session() as session:
+        with self.session() as session:
             disliked = select(Feedback.exchange_id).where(Feedback.liked.is_(False))
             # "" is an exchange recorded before reasons were: a not-found then.
             not_found = Exchange.refused & Exchange.refusal.in_(("not_found", ""))

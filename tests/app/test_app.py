@@ -123,7 +123,7 @@ def test_nothing_is_served_without_sign_in(served):
 def test_exchanges_are_stored_per_user(served):
     client(served, "hana").predict("What training will a new CSM get?", api_name="/chat")
     history = History(served.settings.effective_database_url)
-    with history._session() as session:
+    with history.session() as session:
         from coach.app.history import Exchange
 
         rows = session.query(Exchange).filter_by(question="What training will a new CSM get?")

@@ -373,3 +373,31 @@ def test_a_throttled_sign_in_is_refused_on_the_page(page: Page, served: RunningA
     expect(page.get_by_text("Incorrect Credentials")).to_be_visible()
     expect(page.locator("#chat")).to_have_count(0)
     shot(page, "12-throttled")
+
+
+def test_my_plan_tab_shows_the_plan_the_map_and_saves_it(page: Page, served: RunningApp) -> None:
+    open_as(page, served, "ana")
+    page.get_by_role("tab", name="My plan").click()
+    expect(page.locator("#plan")).to_contain_text("Choose your role")
+    role = page.locator("#plan-role input")
+    role.click()
+    page.get_by_role("option", name="Customer Success Manager II (csm-2)").click()
+    expect(role).to_have_value("Customer Success Manager II (csm-2)")
+    page.locator("#plan-type").get_by_text("Vertical", exact=True).click()
+    page.locator("#show-plan").click()
+    plan = page.locator("#plan")
+    expect(plan).to_contain_text("Career plan: Customer Success Manager II", timeout=ANSWER)
+    expect(plan).to_contain_text("What changes (new or stronger than today)")
+    expect(plan).to_contain_text("Questions for your next 1:1")
+    career_map = page.locator("#career-map img")
+    expect(career_map).to_be_visible()
+    assert career_map.evaluate("img => img.naturalWidth") > 800  # a real picture, not a stub
+    expect(page.locator("#plan-sources")).to_contain_text("ladder/csm-2.md")
+    shot(page, "10-my-plan")
+
+    page.locator("#save-plan").click()
+    expect(page.locator("#plan-notice")).to_contain_text("Saved:", timeout=ANSWER)
+    page.locator("#export-plan").click()
+    expect(page.get_by_text("coach-plan-csm-2")).to_be_visible(timeout=ANSWER)
+    page.locator("#career-map").scroll_into_view_if_needed()
+    shot(page, "11-my-plan-saved")

@@ -1,0 +1,116 @@
+"""The My plan tab's event handlers: thin methods over coach/app/plans.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+
+from coach.app.handlers import shown_as_error
+from coach.app.plans import PlanDesk, PlanView
+from coach.app.service import CoachService
+from coach.errors import CoachError
+
+NO_PLAN = "*Choose your role and press **Show my plan**.*"
+
+
+class PlanHandlers:
+    """Every My plan event, bound to one CoachService; each checks who is signed in."""
+
+    def __init__(self, service: CoachService) -> None:
+        self.service = service
+        self.desk = PlanDesk(service)
+
+    def _viewer(self, request: gr.Request | None):
+        with shown_as_error():
+            return self.service.viewer(request.username if request else None)
+
+    def open_tab(self, persona, chat_role, request: gr.Request):
+        """Roles and targets this persona may read (the chat profile's role preselected), and
+        the viewer's saved plans."""
+        viewer = self._viewer(request)
+        with shown_as_error():
+            persona = self.service.persona_for(viewer, persona)
+            roles = [(f"{r.title} ({r.id})", r.id) for r in self.service.roles(persona)]
+        ids = {role_id for _, role_id in roles}
+        chosen = chat_role if chat_role in ids else None
+        notice = "" if roles else self._no_ladder(persona)
+        return (
+            gr.update(choices=roles, value=chosen),
+            gr.update(choices=[("(none)", ""), *roles], value=""),
+            self._saved_choices(viewer),
+            notice,
+        )
+
+    def show(self, persona, role_id, plan_type, target, request: gr.Request):
+        """The plan, its map and its sources."""
+        viewer = self._viewer(request)
+        with shown_as_error():
+            view = self.desk.show(
+                viewer, self.desk.request(viewer, persona, role_id, plan_type, target)
+            )
+        return (*_shown(view), "")
+
+    def export(self, persona, role_id, plan_type, target, request: gr.Request):
+        """The plan as a Markdown file that only its owner can download."""
+        viewer = self._viewer(request)
+        with shown_as_error():
+            request_ = self.desk.request(viewer, persona, role_id, plan_type, target)
+            markdown = self.desk.export(viewer, request_)
+        cache = Path(gr.utils.get_upload_folder())
+        cache.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="plan-", dir=cache))
+        path = folder / f"coach-plan-{role_id}-{dt.datetime.now(dt.UTC):%Y-%m-%d}.md"
+        path.write_text(markdown, encoding="utf-8")
+        self.service.files.grant(viewer.name, path)
+        return gr.update(value=str(path), visible=True)
+
+    def save(self, persona, role_id, plan_type, target, request: gr.Request):
+        """Keep the plan with the document versions behind it."""
+        viewer = self._viewer(request)
+        with shown_as_error():
+            record = self.desk.save(
+                viewer, self.desk.request(viewer, persona, role_id, plan_type, target)
+            )
+        note = f"Saved: {record.label}. Reopen it later to see what changed in the documents."
+        return note, self._saved_choices(viewer, record.id)
+
+    def reopen(self, plan_id, request: gr.Request):
+        """A saved plan as it reads today, with what changed since it was saved."""
+        viewer = self._viewer(request)
+        if plan_id in (None, ""):
+            raise gr.Error("Choose a saved plan first.", print_exception=False)
+        with shown_as_error():
+            try:
+                number = int(plan_id)
+            except (TypeError, ValueError):
+                raise CoachError("no such saved plan") from None
+            record, view, changes = self.desk.reopen(viewer, number)
+        notice = changes or f"Nothing in its documents changed since {record.created:%Y-%m-%d}."
+        chosen = record.request
+        return (
+            *_shown(view),
+            notice,
+            gr.update(value=chosen.role_id),
+            chosen.plan_type,
+            gr.update(value=chosen.target),
+        )
+
+    def _saved_choices(self, viewer, chosen: int | None = None):
+        with shown_as_error():
+            records = self.desk.saved(viewer)
+        return gr.update(choices=[(r.label, r.id) for r in records], value=chosen)
+
+    def _no_ladder(self, persona: str) -> str:
+        if persona == "hiring_manager":
+            return (
+                "*No role pages are public, so there is no candidate version of the ladder; "
+                "the chat answers candidates' questions from public documents.*"
+            )
+        return "*No career ladder in the knowledge folder: plans need role front matter.*"
+
+
+def _shown(view: PlanView) -> tuple[str, str, str]:
+    return view.markdown, view.map_html, view.sources or "*No sources.*"
