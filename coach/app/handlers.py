@@ -80,6 +80,18 @@ def shown_as_error() -> Iterator[None]:
         raise gr.Error(str(exc), print_exception=False) from None  # expected: no traceback
 
 
+def private_file(service: CoachService, viewer: Viewer, name: str, text: str) -> Path:
+    """A file only this viewer may download, for an export."""
+    # Inside Gradio's own (private) folder, which it clears with the rest of its cache; the
+    # file is registered to this user, and the file route serves it to no one else.
+    cache = Path(gr.utils.get_upload_folder())
+    cache.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix="export-", dir=cache)) / name
+    path.write_text(text, encoding="utf-8")
+    service.files.grant(viewer.name, path)
+    return path
+
+
 # Handlers (thin: each turns Gradio values into a service call and back) -----------------------
 
 
@@ -189,15 +201,10 @@ class Handlers:
         talk = self._talk(talk, viewer)
         with shown_as_error():
             markdown = self.service.export(viewer, talk.conversation)
-        # Inside Gradio's own (private) folder, which it clears with the rest of its cache; the
-        # file is registered to this user, and the file route serves it to no one else.
-        cache = Path(gr.utils.get_upload_folder())
-        cache.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix="export-", dir=cache))
-        path = folder / f"coach-conversation-{dt.datetime.now(dt.UTC):%Y-%m-%d-%H%M}.md"
-        path.write_text(markdown, encoding="utf-8")
-        self.service.files.grant(viewer.name, path)
-        return gr.update(value=str(path), visible=True)
+        name = f"coach-conversation-{dt.datetime.now(dt.UTC):%Y-%m-%d-%H%M}.md"
+        return gr.update(
+            value=str(private_file(self.service, viewer, name, markdown)), visible=True
+        )
 
     def new_conversation(self, talk, request: gr.Request):
         """Start over: empty chat, fresh conversation id."""

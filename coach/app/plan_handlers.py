@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 
 import gradio as gr
 
-from coach.app.handlers import shown_as_error
+from coach.app.handlers import private_file, shown_as_error
 from coach.app.plans import PlanDesk, PlanView
 from coach.app.service import CoachService
 from coach.errors import CoachError
@@ -59,13 +57,10 @@ class PlanHandlers:
         with shown_as_error():
             request_ = self.desk.request(viewer, persona, role_id, plan_type, target)
             markdown = self.desk.export(viewer, request_)
-        cache = Path(gr.utils.get_upload_folder())
-        cache.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix="plan-", dir=cache))
-        path = folder / f"coach-plan-{role_id}-{dt.datetime.now(dt.UTC):%Y-%m-%d}.md"
-        path.write_text(markdown, encoding="utf-8")
-        self.service.files.grant(viewer.name, path)
-        return gr.update(value=str(path), visible=True)
+        name = f"coach-plan-{request_.role_id}-{dt.datetime.now(dt.UTC):%Y-%m-%d}.md"
+        return gr.update(
+            value=str(private_file(self.service, viewer, name, markdown)), visible=True
+        )
 
     def save(self, persona, role_id, plan_type, target, request: gr.Request):
         """Keep the plan with the document versions behind it."""

@@ -359,22 +359,6 @@ def test_an_export_downloads_for_its_owner_only(
         other.close()
 
 
-def test_a_throttled_sign_in_is_refused_on_the_page(page: Page, served: RunningApp) -> None:
-    add_user(served.settings.users_file, "lou", "csm", "lou-password-1")
-    page.goto(served.url)
-    for _ in range(served.settings.signin_failures_per_user):
-        with page.expect_response("**/login") as answered:
-            sign_in(page, served, "lou", "not-lou-password")
-        assert answered.value.json()["detail"] == "Incorrect credentials."
-        expect(page.get_by_text("Incorrect Credentials")).to_be_visible(timeout=PAGE_LOAD)
-    with page.expect_response("**/login") as answered:
-        sign_in(page, served, "lou", "lou-password-1")  # right, but too late for now
-    assert "try again in" in answered.value.json()["detail"]
-    expect(page.get_by_text("Incorrect Credentials")).to_be_visible()
-    expect(page.locator("#chat")).to_have_count(0)
-    shot(page, "12-throttled")
-
-
 def test_my_plan_tab_shows_the_plan_the_map_and_saves_it(page: Page, served: RunningApp) -> None:
     open_as(page, served, "ana")
     page.get_by_role("tab", name="My plan").click()
@@ -401,3 +385,20 @@ def test_my_plan_tab_shows_the_plan_the_map_and_saves_it(page: Page, served: Run
     expect(page.get_by_text("coach-plan-csm-2")).to_be_visible(timeout=ANSWER)
     page.locator("#career-map").scroll_into_view_if_needed()
     shot(page, "11-my-plan-saved")
+
+
+# Last: it exhausts the sign-in failures allowed from this address.
+def test_a_throttled_sign_in_is_refused_on_the_page(page: Page, served: RunningApp) -> None:
+    add_user(served.settings.users_file, "lou", "csm", "lou-password-1")
+    page.goto(served.url)
+    for _ in range(served.settings.signin_failures_per_user):
+        with page.expect_response("**/login") as answered:
+            sign_in(page, served, "lou", "not-lou-password")
+        assert answered.value.json()["detail"] == "Incorrect credentials."
+        expect(page.get_by_text("Incorrect Credentials")).to_be_visible(timeout=PAGE_LOAD)
+    with page.expect_response("**/login") as answered:
+        sign_in(page, served, "lou", "lou-password-1")  # right, but too late for now
+    assert "try again in" in answered.value.json()["detail"]
+    expect(page.get_by_text("Incorrect Credentials")).to_be_visible()
+    expect(page.locator("#chat")).to_have_count(0)
+    shot(page, "12-throttled")
