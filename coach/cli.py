@@ -219,7 +219,9 @@ def plan_command(
     """A personal next-step plan for each plan type: targets, what changes, training, rules."""
     from coach.career.render import plan_json, plan_markdown
 
-    plan = _ready_coach(knowledge, data).plan(role, persona, plan_type, target)
+    plan = _ready_coach(knowledge, data).plan(role, persona, plan_type, target, narrate=True)
+    if plan.notice:
+        typer.echo(f"note: {plan.notice}", err=True)
     if as_json:
         typer.echo(json.dumps(plan_json(plan), indent=2, ensure_ascii=False))
     else:

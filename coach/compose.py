@@ -12,6 +12,7 @@ from langchain_core.embeddings import Embeddings
 from coach.answer.answerer import Answerer
 from coach.answer.retrieve import Retriever, Source
 from coach.career.ladder import Ladder, build_ladder
+from coach.career.narrative import narrate as narrate_plan
 from coach.career.plan import Plan, build_plan
 from coach.career.render import chat_answer
 from coach.config import Settings
@@ -70,9 +71,19 @@ class Coach:
         """The career ladder as the persona may see it (read from the index's metadata)."""
         return build_ladder((meta for _, meta in self.store.metadatas()), audiences_for(persona))
 
-    def plan(self, role_id: str, persona: str, plan_type: str = "", target: str = "") -> Plan:
-        """A personal plan from `role_id`, cited, limited to what the persona may read."""
-        return build_plan(self.ladder(persona), self.store, role_id, persona, plan_type, target)
+    def plan(
+        self,
+        role_id: str,
+        persona: str,
+        plan_type: str = "",
+        target: str = "",
+        narrate: bool = False,
+    ) -> Plan:
+        """A personal plan from `role_id`, cited, limited to what the persona may read; with
+        `narrate` and an LLM configured, a short cited narrative on top."""
+        plan = build_plan(self.ladder(persona), self.store, role_id, persona, plan_type, target)
+        llm = self.answerer.llm
+        return narrate_plan(plan, llm, self.settings) if narrate and llm is not None else plan
 
     def chat_plan(
         self, role_id: str, persona: str, plan_type: str = "", target: str = ""

@@ -88,7 +88,7 @@ class PlanDesk:
 
     def _plan(self, request: PlanRequest) -> Plan:
         return self.service.coach.plan(
-            request.role_id, request.persona, request.plan_type, request.target
+            request.role_id, request.persona, request.plan_type, request.target, narrate=True
         )
 
     def _versions(self, plan: Plan) -> dict[str, str]:

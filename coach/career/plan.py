@@ -62,6 +62,8 @@ class Plan:
     sections: tuple[PlanSection, ...]
     questions: tuple[str, ...]  # to bring to the next 1:1
     sources: tuple[Source, ...]
+    narrative: str = ""  # with an LLM: a short introduction, cited like the rest
+    notice: str = ""  # why there is no narrative, when an LLM was asked for one
 
     @property
     def targets(self) -> list[str]:

@@ -31,6 +31,10 @@ def plan_markdown(plan: Plan, today: dt.date | None = None) -> str:
         f"Built on {day} from the company documents for someone who is a {role.title} "
         f"({role.id}, level {role.level}, {role.track} track).",
     ]
+    if plan.narrative:
+        lines += ["", "## In short", "", plan.narrative]
+    if plan.notice:
+        lines += ["", f"*Note: {plan.notice}.*"]
     if not plan.sections:
         lines += ["", "The documents name no next step from this role."]
     for section in plan.sections:
@@ -136,6 +140,8 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             }
             for s in plan.sections
         ],
+        "narrative": plan.narrative or None,
+        "notice": plan.notice or None,
         "questions": list(plan.questions),
         "sources": [
             {"n": s.n, "path": s.path, "title": s.title, "heading": s.heading} for s in plan.sources

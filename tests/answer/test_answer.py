@@ -137,6 +137,8 @@ def test_prompt_templates_match_the_chain_inputs():
     assert variables(load_prompt("answer_system")) | variables(load_prompt("answer_user")) == filled
     # The condense template is filled from the chain's own input (question and history).
     assert variables(load_prompt("condense")) == {"history", "question"}
+    # The plan narrative is filled by coach/career/narrative.py.
+    assert variables(load_prompt("plan_narrative")) == {"audience_note", "plan"}
 
 
 def fake_llm(*replies: str) -> GenericFakeChatModel:
