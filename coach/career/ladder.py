@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Literal, TypeVar
 
 import networkx as nx
@@ -115,7 +116,7 @@ class Ladder:
             known = ", ".join(sorted(self.roles))
             raise CareerError(f"unknown role {role_id!r} (known: {known})") from None
 
-    @property
+    @functools.cached_property
     def moves(self) -> list[Move]:
         """Every move between readable roles: vertical, dual and horizontal."""
         found: dict[tuple[str, str], Move] = {}
@@ -136,6 +137,12 @@ class Ladder:
         for move in self.moves:
             graph.add_edge(move.source, move.target, key=move.kind, move=move)
         return graph
+
+    def around(self, role_id: str, keep: tuple[str, ...] = (), radius: int = 2) -> Ladder:
+        """The part of the ladder within `radius` moves of a role (either way), plus `keep`."""
+        near = nx.ego_graph(self.graph().to_undirected(as_view=True), role_id, radius=radius)
+        wanted = set(near) | {r for r in keep if r in self.roles}
+        return replace(self, roles={i: r for i, r in self.roles.items() if i in wanted})
 
     def path(self, start: str, goal: str) -> list[str]:
         """The fewest promotions (vertical or dual steps) from start to goal; [] if none."""

@@ -15,6 +15,10 @@ from coach.career.ladder import NO_LADDER, CareerRole, Ladder, Move
 from coach.errors import CareerError
 
 FORMATS = (".png", ".svg")
+# A ladder bigger than this is drawn around the person: their role and the roles a few moves
+# away (and their targets), so the picture stays readable and quick.
+WHOLE_MAP_ROLES = 40
+MAP_RADIUS = 2
 LANE_WIDTH = 3.2
 ROW_HEIGHT = 1.6
 BOX_WIDTH, BOX_HEIGHT = 2.5, 0.9
@@ -39,12 +43,15 @@ class Placed:
 
 
 def draw_map(ladder: Ladder, current: str = "", targets: tuple[str, ...] = ()) -> Figure:
-    """The ladder as a figure; `current` filled, `targets` outlined."""
+    """The ladder as a figure; `current` filled, `targets` outlined (a large ladder: the part
+    around `current`)."""
     if not ladder:
         raise CareerError(NO_LADDER)
     for role_id in (current, *targets):
         if role_id:
             ladder.role(role_id)  # an unknown id is a one-line error, not an empty map
+    if current and len(ladder.roles) > WHOLE_MAP_ROLES:
+        ladder = ladder.around(current, targets, MAP_RADIUS)
     placed = _place(ladder)
     lanes = sorted({p.x for p in placed.values()})
     levels = sorted({r.level for r in ladder.roles.values()})

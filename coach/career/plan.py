@@ -89,8 +89,11 @@ def build_plan(
             f"unknown plan type {plan_type!r} (expected one of: {', '.join(PLAN_TYPES)})"
         )
     citations = Citations(store)
+    # One read for every document the plan may cite: the role's, its targets', training, plans.
+    nearby = {m.target for m in ladder.moves_from(role.id)} | set(ladder.path(role.id, target))
+    nearby |= {r.item.role for r in ladder.rotations_for(role)} | {target} - {""}
     citations.load(
-        [role.path, *(r.path for r in ladder.roles.values())]
+        [role.path, *(ladder.roles[r].path for r in sorted(nearby) if r in ladder.roles)]
         + [c.path for c in ladder.courses]
         + [p for paths in ladder.plan_docs.values() for p in paths]
     )
