@@ -11,7 +11,6 @@ from langchain_core.embeddings import Embeddings
 
 from coach.answer.answerer import Answerer
 from coach.answer.retrieve import Retriever, Source
-from coach.career.ladder import Ladder, build_ladder
 from coach.career.narrative import narrate as narrate_plan
 from coach.career.plan import Plan, build_plan
 from coach.career.render import chat_answer
@@ -19,6 +18,7 @@ from coach.config import Settings
 from coach.errors import CareerError, IndexBusyError, StoreError
 from coach.index.embeddings import embedding_id, make_embeddings
 from coach.index.keyword import KeywordIndex, keyword_index_for
+from coach.index.ladder import Ladder, build_ladder
 from coach.index.store import KnowledgeStore, open_store
 from coach.index.sync import SyncReport, sync
 from coach.llm.factory import make_llm

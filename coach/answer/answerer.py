@@ -40,8 +40,8 @@ from coach.answer.refusals import (
 )
 from coach.answer.retrieve import Retrieval, Retriever, Source
 from coach.answer.stream import TextStream
-from coach.career.ladder import CareerRole
 from coach.config import Settings
+from coach.index.ladder import CareerRole
 from coach.llm.factory import llm_failure
 from coach.personas import audiences_for
 from coach.personas import persona as persona_of

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from coach.career.ladder import CareerRole, build_ladder
+from coach.index.ladder import CareerRole, build_ladder
 from coach.index.store import KnowledgeStore
 from coach.ingest.metadata import PLAN_TYPES
 from coach.personas import AUDIENCES

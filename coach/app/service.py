@@ -15,10 +15,10 @@ from coach.app.desk import DocumentRow, Saved, delete_document, document_rows, s
 from coach.app.guard import FileGrants
 from coach.app.history import Gap, History, knowledge_gaps
 from coach.app.users import load_users
-from coach.career.ladder import CareerRole
 from coach.compose import Coach
 from coach.config import Settings
 from coach.errors import CoachError, ConfigError
+from coach.index.ladder import CareerRole
 from coach.index.sync import SyncReport
 from coach.personas import PERSONA_IDS, PERSONAS, audiences_for, persona
 

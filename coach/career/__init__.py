@@ -1,5 +1,6 @@
-"""Career stage: the ladder as data, competency diffs, personal plans and the career map."""
+"""Career stage: competency diffs, personal plans, their narrative and the career map, built on
+the ladder the index holds (coach/index/ladder.py)."""
 
-from coach.career.ladder import NO_LADDER, CareerRole, Ladder, Months, Move, build_ladder
+from coach.career.plan import Plan, build_plan
 
-__all__ = ["NO_LADDER", "CareerRole", "Ladder", "Months", "Move", "build_ladder"]
+__all__ = ["Plan", "build_plan"]

@@ -7,7 +7,7 @@ import re
 import networkx as nx
 
 from coach.career.diff import competency_changes
-from coach.career.ladder import Ladder, build_ladder
+from coach.index.ladder import Ladder, build_ladder
 from coach.ingest.check import Problem
 from coach.ingest.documents import Document
 from coach.personas import AUDIENCES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coach.career.ladder import CareerRole
+from coach.index.ladder import CareerRole
 
 # The proficiency scale of the `competencies` front matter.
 PROFICIENCY = {1: "foundational", 2: "developing", 3: "proficient", 4: "advanced", 5: "expert"}

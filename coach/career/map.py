@@ -11,8 +11,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from coach.career.ladder import NO_LADDER, CareerRole, Ladder, Move
 from coach.errors import CareerError
+from coach.index.ladder import NO_LADDER, CareerRole, Ladder, Move
 
 FORMATS = (".png", ".svg")
 # A ladder bigger than this is drawn around the person: their role and the roles a few moves

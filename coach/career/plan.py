@@ -9,8 +9,8 @@ from coach.answer.blocks import blocks_of, item_line
 from coach.answer.retrieve import Source
 from coach.career.citations import Citations
 from coach.career.diff import competency_changes
-from coach.career.ladder import CareerRole, Ladder, Months
 from coach.errors import CareerError
+from coach.index.ladder import CareerRole, Ladder, Months
 from coach.index.store import KnowledgeStore
 from coach.ingest.metadata import PLAN_TYPES
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from coach.career.ladder import Months, build_ladder
 from coach.errors import CareerError
+from coach.index.ladder import Months, build_ladder
 
 
 def role(role_id, track, level, audience="employee", **fields):

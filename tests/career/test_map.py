@@ -10,9 +10,9 @@ import pytest
 from matplotlib.image import imread
 from test_ladder import LADDER
 
-from coach.career.ladder import build_ladder
 from coach.career.map import CURRENT_FILL, draw_map, save_map
 from coach.errors import CareerError
+from coach.index.ladder import build_ladder
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 

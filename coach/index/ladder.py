@@ -1,4 +1,4 @@
-"""The career ladder as data: roles, the moves between them, rotations, designations, courses."""
+"""The career ladder as the index holds it: roles, moves, rotations, designations, courses."""
 
 from __future__ import annotations
 
