@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -30,6 +30,9 @@ class Coach:
     """Settings plus lazily built parts: nothing heavy happens until it is needed."""
 
     settings: Settings
+    # Ladders per persona, with the index state they were read at; and syncs that changed it.
+    _ladders: dict[str, tuple[tuple[int, int], Ladder]] = field(default_factory=dict, repr=False)
+    _syncs: int = field(default=0, repr=False)
 
     @functools.cached_property
     def embeddings(self) -> Embeddings:
@@ -68,8 +71,14 @@ class Coach:
         )
 
     def ladder(self, persona: str) -> Ladder:
-        """The career ladder as the persona may see it (read from the index's metadata)."""
-        return build_ladder((meta for _, meta in self.store.metadatas()), audiences_for(persona))
+        """The career ladder as the persona may see it (read from the index's metadata once,
+        and again after a sync here or when the index changed size)."""
+        key = (self.store.count(), self._syncs)
+        cached = self._ladders.get(persona)
+        if cached is None or cached[0] != key:
+            rows = (meta for _, meta in self.store.metadatas())
+            cached = self._ladders[persona] = (key, build_ladder(rows, audiences_for(persona)))
+        return cached[1]
 
     def plan(
         self,
@@ -116,6 +125,7 @@ class Coach:
                     # Rebuilt here, after every change, so a question never waits for it.
                     for stale in ("retriever", "answerer"):
                         self.__dict__.pop(stale, None)
+                    self._syncs += 1
                     self.keywords = KeywordIndex.build(self.store)
                     self.keywords.save(self.keyword_dir)
                 return report
