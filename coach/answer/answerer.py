@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from langchain_core.runnables import Runnable
 
 from coach.answer.answerability import Lookup, look_up
 from coach.answer.citations import CitationStream, cited_numbers
+from coach.answer.followup import offline_standalone
 from coach.answer.offline import quoted_answer
 from coach.answer.profile import (
     NO_PROFILE,
@@ -54,24 +54,6 @@ MIN_RELEVANCE = 0.25
 # A passage the persona may not read that beats every visible one by this much means the
 # question asks for restricted information.
 RESTRICTED_MARGIN = 0.1
-# Offline: a short question that starts like a continuation or points back ("it", "that one")
-# is searched together with the previous one.
-FOLLOW_UP_WORDS = 8
-FOLLOW_UP_CUES = {
-    "it",
-    "its",
-    "that",
-    "this",
-    "one",
-    "ones",
-    "they",
-    "them",
-    "those",
-    "these",
-    "there",
-    "what about",
-    "else",
-}
 
 
 # The career stage's answer to a personal next-step or comparison question: (role id, persona,
@@ -203,7 +185,7 @@ class Answerer:
         """The question to search for, and why the LLM could not be used ("" when it could)."""
         last = next((text for role, text in reversed(history) if role == "user"), "")
         if self.condense_chain is None:
-            return _offline_standalone(question, last), ""
+            return offline_standalone(question, last), ""
         if not history:
             return question, ""
         try:
@@ -369,17 +351,6 @@ class Answerer:
 class _Failure:
     reason: str
     streamed: bool  # whether some text had already been shown
-
-
-def _offline_standalone(question: str, last: str) -> str:
-    """Without an LLM, a short follow-up is searched together with the previous question."""
-    words = re.findall(r"[a-z']+", question.lower())
-    follows = len(words) <= FOLLOW_UP_WORDS and (
-        words[:1] in (["and"], ["but"], ["also"], ["so"])
-        or question.lower().startswith(("what about", "how about"))
-        or FOLLOW_UP_CUES & set(words)
-    )
-    return f"{last} {question}" if last and follows else question
 
 
 def _history_text(history: Sequence[tuple[str, str]]) -> str:

@@ -62,6 +62,7 @@ class Plan:
     sections: tuple[PlanSection, ...]
     questions: tuple[str, ...]  # to bring to the next 1:1
     sources: tuple[Source, ...]
+    target: str = ""  # the target role asked for, if any
     narrative: str = ""  # with an LLM: a short introduction, cited like the rest
     notice: str = ""  # why there is no narrative, when an LLM was asked for one
 
@@ -105,9 +106,8 @@ def build_plan(
             sections.append(
                 PlanSection(kind, tuple(options), builder.rules(kind), builder.steps(kind))
             )
-    return Plan(
-        role, persona, tuple(sections), _questions(ladder, role, sections), tuple(citations.sources)
-    )
+    questions = _questions(ladder, role, sections)
+    return Plan(role, persona, tuple(sections), questions, tuple(citations.sources), target)
 
 
 class _Builder:

@@ -35,7 +35,9 @@ def plan_markdown(plan: Plan, today: dt.date | None = None) -> str:
         lines += ["", "## In short", "", plan.narrative]
     if plan.notice:
         lines += ["", f"*Note: {plan.notice}.*"]
-    if not plan.sections:
+    if not plan.sections and plan.target:
+        lines += ["", f"No move in the ladder leads from {role.id} to {plan.target}."]
+    elif not plan.sections:
         lines += ["", "The documents name no next step from this role."]
     for section in plan.sections:
         lines += ["", f"## {SECTION_TITLES[section.plan_type]}"]

@@ -82,6 +82,15 @@ def test_rules_and_windows_come_with_the_plan_type(lumenfield):
     assert "## Questions for your next 1:1" in markdown and "## Sources" in markdown
 
 
+def test_a_target_out_of_reach_is_said_plainly(lumenfield):
+    plan = lumenfield.plan("senior-csm", "csm", "vertical", target="associate-csm")
+    assert plan.sections == ()
+    assert "No move in the ladder leads from senior-csm to associate-csm." in plan_markdown(plan)
+    further = lumenfield.plan("csm-1", "csm", target="principal-csm")
+    (option,) = further.sections[0].options
+    assert "as CSM I and CSM II and Senior CSM" in option.timeline.text  # summed along the way
+
+
 def test_the_candidate_version_reads_public_documents_only(lumenfield):
     assert lumenfield.ladder("hiring_manager").roles == {}
     with pytest.raises(CareerError, match="No career ladder found"):
