@@ -125,3 +125,46 @@ def test_a_folder_without_a_ladder_says_so_in_one_line(gitlab):
     with pytest.raises(CareerError, match="No career ladder found"):
         gitlab.plan("csm", "csm")
     assert REALWORLD.is_dir()
+
+
+def test_a_small_company_ladder_with_front_matter_criteria(kb, tmp_path, embeddings):
+    from helpers import indexed_coach, role_doc, write
+
+    write(
+        kb,
+        "a.md",
+        role_doc(
+            "a",
+            "Analyst",
+            "## Promotion criteria\n\nShip two projects; mentor one person.\n",
+            next_roles="[b]",
+            typical_months="12-18",
+            min_months="6",
+            promotion_criteria="[Two shipped projects, One mentee]",
+            competencies="[{id: craft, proficiency: 1, label: Craft}]",
+        ),
+    )
+    write(
+        kb,
+        "b.md",
+        role_doc(
+            "b",
+            "Senior Analyst",
+            "## Competencies\n\n- **Craft:** leads the craft.\n",
+            level="3",
+            competencies="[{id: craft, proficiency: 3, label: Craft}]",
+        ),
+    )
+    coach = indexed_coach(kb, tmp_path / "data")
+    plan = coach.plan("a", "csm")
+    (section,) = plan.sections
+    (option,) = section.options
+    assert [p.text for p in option.criteria] == ["Two shipped projects", "One mentee"]
+    sources = {s.n: s for s in plan.sources}
+    assert sources[option.criteria[0].cite].heading.endswith("Promotion criteria")
+    assert option.changes[0].text == (
+        "Stronger: Craft (foundational -> proficient): **Craft:** leads the craft."
+    )
+    assert option.timeline.text.startswith(
+        "Typically 12-18 months as Analyst; a nomination is possible after 6 months"
+    )
