@@ -21,7 +21,7 @@ class PlanView:
     markdown: str
     map_html: str  # an inline image: no file route, so nothing to grant or leak
     sources: str
-    claims: tuple[tuple[str, str], ...]  # (claim, document path), for a later "what changed"
+    claims: tuple[tuple[str, str, int], ...]  # (claim, document path, [n]), for "what changed"
 
 
 class PlanDesk:
@@ -65,7 +65,11 @@ class PlanDesk:
         self.service.persona_for(viewer, request.persona)
         plan = self._plan(request)
         plan_id = self.store.save(
-            viewer.name, request, plan_markdown(plan), list(_claims(plan)), self._versions(plan)
+            viewer.name,
+            request,
+            plan_markdown(plan),
+            [(text, path) for text, path, _ in _claims(plan)],
+            self._versions(plan),
         )
         return self.store.get(viewer.name, plan_id)
 
@@ -97,8 +101,8 @@ class PlanDesk:
         return {path: files[path].source_hash for path in sorted(paths) if path in files}
 
 
-def _claims(plan: Plan) -> tuple[tuple[str, str], ...]:
-    """Every cited claim of the plan with the document that states it."""
+def _claims(plan: Plan) -> tuple[tuple[str, str, int], ...]:
+    """Every cited claim of the plan with the document that states it and its [n]."""
     paths = {source.n: source.path for source in plan.sources}
     points = [
         point
@@ -108,7 +112,9 @@ def _claims(plan: Plan) -> tuple[tuple[str, str], ...]:
         if point is not None
     ]
     points += [p for section in plan.sections for p in (*section.rules, *section.steps)]
-    return tuple(dict.fromkeys((p.text, paths.get(p.cite, "")) for p in points))
+    return tuple(
+        dict.fromkeys((p.text, paths.get(p.cite, ""), p.cite or 0) for p in points if p.cite)
+    )
 
 
 def _changes(record: SavedRecord, view: PlanView, changed: list[str]) -> str:
@@ -116,15 +122,17 @@ def _changes(record: SavedRecord, view: PlanView, changed: list[str]) -> str:
     went with them (new ones as they read now, with the document to check)."""
     if not changed:
         return ""
-    before, now = set(record.claims), set(view.claims)
+    before = set(record.claims)
+    now = {(text, path) for text, path, _ in view.claims}
     lines = [
         f"**Changed since you saved this plan on {record.created:%Y-%m-%d}:** "
         + ", ".join(f"`{path}`" for path in changed),
     ]
-    added = [claim for claim in view.claims if claim not in before]
+    # New points cite the plan as it reads now; gone ones name the document that dropped them.
+    lines += [f"- New: {t} [{n}] ({p})" for t, p, n in view.claims if (t, p) not in before]
     removed = [claim for claim in record.claims if claim not in now]
-    lines += [f"- New: {text} ({path})" for text, path in added]
     lines += [f"- No longer in the documents: {text} ({path})" for text, path in removed]
+    added = [claim for claim in view.claims if claim[:2] not in before]
     if not added and not removed:
         lines.append("- The plan's own points read the same; the documents changed elsewhere.")
     return "\n".join(lines)

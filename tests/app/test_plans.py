@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from app_fixtures import copy_of_indexed
 
@@ -31,7 +33,7 @@ def test_a_plan_comes_with_its_map_and_sources(desk):
     assert view.markdown.startswith("# Career plan: Customer Success Manager II")
     assert view.map_html.startswith('<img src="data:image/png;base64,')
     assert "ladder/csm-2.md" in view.sources
-    assert all(path for _, path in view.claims)  # every claim knows its document
+    assert all(path and n for _, path, n in view.claims)  # every claim knows its passage
 
 
 def test_saved_plans_stay_with_their_user(desk):
@@ -52,7 +54,8 @@ def test_a_saved_plan_shows_what_changed_since_with_the_document_to_check(desk):
     desk.service.coach.sync()
     _, view, changes = desk.reopen(ANA, record.id)
     assert "Changed since you saved this plan" in changes and "`ladder/csm-2.md`" in changes
-    assert "- New: GRR of 93% or higher" in changes and "(ladder/csm-2.md)" in changes
+    new = next(line for line in changes.splitlines() if line.startswith("- New: GRR of 93%"))
+    assert new.endswith("(ladder/csm-2.md)") and re.search(r"\[\d+\] \(", new)
     assert "- No longer in the documents: GRR of 92% or higher" in changes
     assert "GRR of 93%" in view.markdown
 
