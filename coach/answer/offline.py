@@ -56,6 +56,24 @@ _FIGURE_OR_WORD = re.compile(r"\d[\d,.]*|[a-z]+", re.I)
 # A personal question ("what should I do next?") is about the asker's own role page first; the
 # pages of neighbouring roles name that role too and would otherwise be quoted as often.
 FOCUS_BONUS = 0.1
+# "What do I need before I can mentor?", "who can apply?": the answer is a section that says who
+# qualifies (Eligibility, Who can take part, Requirements), which may not repeat the question's
+# words; its parts get this much.
+_ASKS_REQUIREMENTS = re.compile(
+    r"\b(what do i need|what does it take|requirements?|prerequisites?|eligib\w*|qualify|"
+    r"who can (apply|join|take part|become|be)|am i allowed|before i can)\b",
+    re.I,
+)
+_STATES_REQUIREMENTS = re.compile(
+    r"eligib|who can|requirement|prerequisite|criteria|before you (apply|start)", re.I
+)
+REQUIREMENTS_BONUS = 0.1
+REQUIREMENTS_LEAD_BONUS = 0.25  # ... and such a passage leads unless another answers far better
+
+
+def asks_requirements(question: str) -> bool:
+    """Whether the question asks who qualifies or what it takes ("what do I need before...")."""
+    return bool(_ASKS_REQUIREMENTS.search(question))
 
 
 @dataclass(frozen=True)
@@ -155,8 +173,14 @@ def rank_units(
     own = overlap([plain(u.text) for u in units])
     around = overlap([f"{u.context} {plain(u.text)}" for u in units])
     lexical = [OWN_WEIGHT * o + CONTEXT_WEIGHT * a for o, a in zip(own, around, strict=True)]
+    requirements = asks_requirements(question)
     extra = [
         (FOCUS_BONUS if focus and u.source.path == focus else 0.0)
+        + (
+            REQUIREMENTS_BONUS
+            if requirements and _STATES_REQUIREMENTS.search(u.source.heading)
+            else 0.0
+        )
         + AMOUNT_WEIGHT * amount_match(question, u.text)
         + (ANSWER_KIND_BONUS if wanted and wanted.held_by(u.text) else 0.0)
         for u in units
@@ -194,7 +218,7 @@ def quoted_answer(
     ranked = rank_units(question, query_vector, units, embeddings, weights or {}, focus)
     if not ranked or ranked[0].score < MIN_SUPPORT:
         return None
-    lead = _lead_source(ranked, rare)
+    lead = _lead_source(ranked, rare, asks_requirements(question))
     lines = [QUOTED_LABEL, "", f"**{lead.label}** [{lead.n}]", ""]
     lines += _lead_passage(blocks[lead.n], [s for s in ranked if s.unit.source.n == lead.n])
     quoted = {plain(u.text) for u in units if u.source.n == lead.n}
@@ -207,7 +231,7 @@ def quoted_answer(
     return "\n".join(lines)
 
 
-def _lead_source(ranked: list[Scored], rare: tuple[str, ...]) -> Source:
+def _lead_source(ranked: list[Scored], rare: tuple[str, ...], requirements: bool) -> Source:
     """The passage whose parts answer best together: the whole passage is quoted, so a passage
     with several strong parts beats one with a single strong sentence among weak ones. A rare
     word the question asks about ("MBA") counts for the passages that say it."""
@@ -225,6 +249,8 @@ def _lead_source(ranked: list[Scored], rare: tuple[str, ...]) -> Source:
     for n, source in sources.items():
         said = set(tokenize([f"{source.label} {source.text}"], as_ids=False)[0])
         totals[n] += RARE_BONUS * sum(token in said for token in rare)
+        if requirements and _STATES_REQUIREMENTS.search(source.heading):
+            totals[n] += REQUIREMENTS_LEAD_BONUS  # who qualifies is quoted whole, not in parts
     return sources[max(totals, key=totals.__getitem__)]
 
 

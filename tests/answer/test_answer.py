@@ -71,6 +71,8 @@ def test_offline_answer_quotes_only_source_text(lumenfield, question):
         ("How many accounts and how much ARR does a Senior CSM typically manage?", ["8-14"]),
         # A "when" question whose best passage holds no date gets the part that does.
         ("I missed the January sign-up for Lighthouse mentoring. When's my next chance?", ["July"]),
+        # Who qualifies is answered by the section saying so, quoted whole.
+        ("Who can become a Lighthouse mentor?", ["CS 350", "level 4 and up"]),
     ],
 )
 def test_the_answer_carries_the_asked_fact(lumenfield, question, facts):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coach.answer.offline import wanted_answer
+from coach.answer.offline import asks_requirements, wanted_answer
 
 
 @pytest.mark.parametrize(
@@ -28,3 +28,18 @@ def test_a_part_holds_the_kind_of_answer_asked_for(question, text, held):
 @pytest.mark.parametrize("question", ["What is the dual plan?", "How is it different?"])
 def test_a_question_of_no_clear_kind_wants_nothing_particular(question):
     assert wanted_answer(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Who can apply for a rotation?", True),
+        ("What do I need before I can mentor?", True),
+        ("Am I eligible for a designation?", True),
+        ("What are the requirements for Team Lead?", True),
+        ("How long is the rotation?", False),
+        ("Who pays for the course?", False),
+    ],
+)
+def test_a_question_about_who_qualifies_is_told_apart(question, asks):
+    assert asks_requirements(question) is asks

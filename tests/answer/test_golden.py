@@ -1,7 +1,8 @@
 """The golden question sets, offline, with the bars the product promises.
 
-Issue 10 asks for term recall >= 0.85 and refusal accuracy >= 0.95; the bars below are what the
-answers hold today (see the README's answer section), so a change that loses ground fails.
+Issue 10 asks for term recall >= 0.85 and refusal accuracy >= 0.95. Term recall holds it on both
+sets; refusal accuracy on the GitLab set (Lumenfield's is 0.948, short by one question). The bars
+are what the answers hold today (see the README's answer section): losing ground fails.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from helpers import REPO
 from coach.app.evaluate import load_cases, run_eval
 
 BARS = {  # set: (hit@5, refusal accuracy, term recall)
-    "knowledge.yaml": (0.95, 0.93, 0.82),
-    "gitlab.yaml": (0.95, 0.93, 0.83),
+    "knowledge.yaml": (0.95, 0.94, 0.85),
+    "gitlab.yaml": (0.95, 0.95, 0.85),
 }
 MAX_WORDS_P50 = 180  # an answer is read, not skimmed
 
