@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from coach.errors import CareerError
-from coach.index.ladder import NO_LADDER, CareerRole, Ladder, Move
+from coach.index.ladder import CareerRole, Ladder, Move
 
 FORMATS = (".png", ".svg")
 # A ladder bigger than this is drawn around the person: their role and the roles a few moves
@@ -46,7 +46,7 @@ def draw_map(ladder: Ladder, current: str = "", targets: tuple[str, ...] = ()) -
     """The ladder as a figure; `current` filled, `targets` outlined (a large ladder: the part
     around `current`)."""
     if not ladder:
-        raise CareerError(NO_LADDER)
+        raise CareerError(ladder.missing())
     for role_id in (current, *targets):
         if role_id:
             ladder.role(role_id)  # an unknown id is a one-line error, not an empty map

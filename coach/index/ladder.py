@@ -22,6 +22,10 @@ M = TypeVar("M", bound=BaseModel)
 MoveKind = Literal["vertical", "dual", "horizontal"]
 # The two tracks a dual ladder switch moves between (at the same level, keeping pay).
 DUAL_TRACKS = frozenset({"ic", "management"})
+NO_OPEN_LADDER = (
+    "No career ladder to show: none of the role pages is open to this persona, so plans and "
+    "maps are not available; questions are still answered from the documents it may read."
+)
 NO_LADDER = (
     "No career ladder found: no document in the knowledge folder has role front matter "
     "(role_id, track, level), so plans and maps are not available; questions are still "
@@ -102,14 +106,19 @@ class Ladder:
     courses: tuple[Sourced[Course], ...] = ()
     plan_docs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # plan type -> paths
     hidden_links: tuple[tuple[str, str], ...] = ()  # (role, target) pointing at unreadable roles
+    hidden_roles: int = 0  # roles whose pages this audience may not read
 
     def __bool__(self) -> bool:
         return bool(self.roles)
 
+    def missing(self) -> str:
+        """Why there is no ladder to show: none in the folder, or none this reader may see."""
+        return NO_OPEN_LADDER if self.hidden_roles else NO_LADDER
+
     def role(self, role_id: str) -> CareerRole:
         """The role with this id; CareerError names the known ones."""
         if not self.roles:
-            raise CareerError(NO_LADDER)
+            raise CareerError(self.missing())
         try:
             return self.roles[role_id]
         except KeyError:
@@ -246,6 +255,7 @@ def build_ladder(rows: Iterable[dict[str, Any]], audiences: tuple[str, ...]) -> 
         courses=_records(readable, "courses", Course),
         plan_docs={k: tuple(v) for k, v in plan_docs.items()},
         hidden_links=hidden,
+        hidden_roles=len(every_role - set(roles)),
     )
 
 

@@ -96,6 +96,8 @@ def test_a_persona_sees_only_the_roles_it_may_read():
     assert ("lead-3", "mgr-4") in employee.hidden_links
     assert all("mgr-4" not in (m.source, m.target) for m in employee.moves)
     assert build_ladder(LADDER, ("public",)).roles == {}
+    with pytest.raises(CareerError, match="none of the role pages is open to this persona"):
+        build_ladder(LADDER, ("public",)).role("ic-1")
 
 
 def test_unknown_roles_and_a_missing_ladder_are_one_line_errors():
