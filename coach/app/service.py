@@ -54,6 +54,12 @@ class CoachService:
     def __init__(self, settings: Settings, coach: Coach | None = None) -> None:
         self.settings = settings
         self.coach = coach or Coach(settings)
+        # A first start with a data folder that does not exist yet: create it, as `coach serve`
+        # does, before the database (SQLite lives there by default) is opened.
+        try:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"cannot create the data folder {settings.data_dir}: {exc}") from None
         self.history = History(settings.effective_database_url)
         self.demo = not settings.users_file.exists()
         self.files = FileGrants()  # exports, each downloadable by the user it was made for

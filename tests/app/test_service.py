@@ -132,3 +132,17 @@ def test_gaps_group_refused_and_disliked_questions(service):
     assert first.count == 2
     assert first.question in {"What is the dress code?", "What is the office dress code?"}
     assert any(g.question == "What is the next step from CSM I?" for g in gaps)
+
+
+def test_a_first_start_creates_the_data_folder(tmp_path, kb, embeddings):
+    from coach.config import load_settings
+
+    write(kb, "a.md", "Some text about CSM growth and plans.")
+    fresh = tmp_path / "not" / "there" / "yet"
+    settings = load_settings(knowledge_dir=kb, data_dir=fresh, users_file=tmp_path / "none.toml")
+    service = CoachService(settings)  # `python ui.py` on a fresh machine: no database yet
+    assert fresh.is_dir() and service.history.conversation("local", "c1") == []
+    (tmp_path / "blocked").write_text("a file where the data folder should be")
+    blocked = load_settings(knowledge_dir=kb, data_dir=tmp_path / "blocked" / "data")
+    with pytest.raises(CoachError, match="cannot create the data folder"):
+        CoachService(blocked)
