@@ -57,7 +57,18 @@ def build_app(service: CoachService) -> gr.Blocks:
         gr.Markdown("# coach\nGrounded answers about career paths, next steps and training.")
         if service.demo:
             gr.Markdown(DEMO_BANNER, elem_id="demo-banner")
-        who = gr.Markdown(elem_id="signed-in")
+        with gr.Row(equal_height=True):
+            who = gr.Markdown(elem_id="signed-in")
+            # Gradio's own route: ends this browser's session only (other devices stay in).
+            gr.Button(
+                "Log out",
+                link="/logout?all_session=false",
+                size="sm",
+                scale=0,
+                min_width=90,
+                visible=not service.demo,
+                elem_id="logout",
+            )
         gr.Markdown(mode_marker(service), elem_id="mode-marker")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"), gr.Row():

@@ -322,6 +322,7 @@ def test_demo_has_a_banner_and_a_persona_switch(page: Page, demo: RunningApp) ->
     expect(persona).to_have_value("CSM", timeout=PAGE_LOAD)
     expect(persona).to_be_enabled()
     expect(page.get_by_role("tab", name="Knowledge desk")).to_have_count(0)
+    expect(page.locator("#logout")).to_have_count(0)  # nobody to sign out in the demo
     shot(page, "09-demo")
 
     persona.click()
@@ -377,14 +378,26 @@ def test_my_plan_tab_shows_the_plan_the_map_and_saves_it(page: Page, served: Run
     expect(career_map).to_be_visible()
     assert career_map.evaluate("img => img.naturalWidth") > 800  # a real picture, not a stub
     expect(page.locator("#plan-sources")).to_contain_text("ladder/csm-2.md")
-    shot(page, "10-my-plan")
+    shot(page, "14-my-plan")
 
     page.locator("#save-plan").click()
     expect(page.locator("#plan-notice")).to_contain_text("Saved:", timeout=ANSWER)
     page.locator("#export-plan").click()
     expect(page.get_by_text("coach-plan-csm-2")).to_be_visible(timeout=ANSWER)
     page.locator("#career-map").scroll_into_view_if_needed()
-    shot(page, "11-my-plan-saved")
+    shot(page, "15-my-plan-saved")
+
+
+def test_log_out_ends_the_session_on_this_browser(page: Page, served: RunningApp) -> None:
+    open_as(page, served, "hugo")
+    logout = page.locator("#logout")
+    expect(logout).to_be_visible()
+    logout.click()
+    expect(page.get_by_role("heading", name="Login")).to_be_visible(timeout=PAGE_LOAD)
+    page.reload()  # the session is gone, not just hidden
+    expect(page.get_by_role("heading", name="Login")).to_be_visible(timeout=PAGE_LOAD)
+    expect(page.locator("#chat")).to_have_count(0)
+    shot(page, "13-logged-out")
 
 
 # Last: it exhausts the sign-in failures allowed from this address.
