@@ -17,7 +17,7 @@ from starlette.middleware import Middleware
 
 from coach.app.desk import allowed_suffixes
 from coach.app.guard import SIGN_IN_SLOTS, Guard, SignInLimits, SignInThrottle
-from coach.app.handlers import Handlers, mode_marker
+from coach.app.handlers import GAP_COLUMNS, Handlers, mode_marker
 from coach.app.plan_handlers import NO_PLAN, PlanHandlers
 from coach.app.service import DEMO_USER, CoachService, plan_choices
 from coach.app.talk import Talk
@@ -39,7 +39,6 @@ CSS = (
     " padding: 4px 12px}"
 )
 DOC_HEADERS = ["Title", "Path", "Audience", "Updated", "Chunks", "Status"]
-GAP_HEADERS = ["Times asked", "Question", "Why", "Similar wordings"]
 
 
 # Layout ---------------------------------------------------------------------------------------
@@ -169,10 +168,18 @@ def build_app(service: CoachService) -> gr.Blocks:
                     victim = gr.Dropdown(label="Delete a document", choices=[])
                     confirm = gr.Checkbox(label="Yes, delete it")
                     delete_button = gr.Button("Delete", variant="stop")
-                gaps_button = gr.Button("Show knowledge gaps")
+                with gr.Row():
+                    gaps_button = gr.Button("Show knowledge gaps")
+                    gaps_csv_button = gr.Button("Download gaps as CSV")
                 gaps = gr.Dataframe(
-                    headers=GAP_HEADERS, label="Questions coach could not answer well", wrap=True
+                    headers=GAP_COLUMNS,
+                    label="Questions the documents did not answer, or whose answer was disliked",
+                    wrap=True,
+                    interactive=False,
+                    column_widths=["8%", "28%", "22%", "10%", "12%", "20%"],
+                    elem_id="gaps",
                 )
+                gaps_file = gr.File(label="Knowledge gaps as CSV", visible=False)
 
         # The page and the API draw on one pool of answer slots: the CPU is shared by both.
         answers = {"concurrency_limit": service.settings.concurrency, "concurrency_id": "answers"}
@@ -207,6 +214,7 @@ def build_app(service: CoachService) -> gr.Blocks:
             h.document_table, None, [documents, victim], **private
         )
         gaps_button.click(h.gap_table, None, gaps, **private)
+        gaps_csv_button.click(h.gap_csv, None, gaps_file, **private)
         plan_form = [persona, plan_role, plan_kind, plan_target]
         plan_view = [plan_text, plan_map, plan_sources, plan_notice]
         plan_tab.select(

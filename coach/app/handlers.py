@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -14,6 +16,7 @@ import gradio as gr
 
 from coach.answer.answerer import Answer
 from coach.answer.retrieve import Source
+from coach.app.history import Gap
 from coach.app.service import CoachService, Viewer
 from coach.app.talk import Rating, Talk
 from coach.errors import CoachError
@@ -21,6 +24,7 @@ from coach.personas import PERSONAS
 
 NO_PASSAGES = "*Ask a question to see its sources here.*"
 # Why questions count as knowledge gaps, in HR's words.
+GAP_COLUMNS = ["Times asked", "Question", "Other wordings", "Asked as", "Why", "Comments"]
 REASONS = {
     "not_found": "not in the documents",
     "disliked": "answer disliked",
@@ -310,19 +314,36 @@ class Handlers:
             return _report_line(self.service.reindex(viewer, progress=True))
 
     def gap_table(self, request: gr.Request):
-        """Refused and disliked questions, grouped."""
+        """Refused and disliked questions, grouped, as the table's rows."""
         viewer = self._viewer(request)
         with shown_as_error():
             gaps = self.service.gaps(viewer)
-        return [
-            [
-                g.count,
-                g.question,
-                ", ".join(REASONS.get(r, r) for r in g.reasons),
-                " · ".join(g.examples),
-            ]
-            for g in gaps
-        ]
+        return [gap_row(g) for g in gaps]
+
+    def gap_csv(self, request: gr.Request):
+        """The knowledge gaps as a CSV file only this HR user can download."""
+        viewer = self._viewer(request)
+        with shown_as_error():
+            gaps = self.service.gaps(viewer)
+        lines = io.StringIO()
+        table = csv.writer(lines)
+        table.writerow(GAP_COLUMNS)
+        table.writerows(gap_row(g) for g in gaps)
+        name = f"coach-knowledge-gaps-{dt.datetime.now(dt.UTC):%Y-%m-%d}.csv"
+        path = private_file(self.service, viewer, name, lines.getvalue())
+        return gr.update(value=str(path), visible=True)
+
+
+def gap_row(gap: Gap) -> list:
+    """One gap in HR's words: count, question, other wordings, personas, why, comments."""
+    return [
+        gap.count,
+        gap.question,
+        " · ".join(gap.examples),
+        ", ".join(PERSONAS[p].label if p in PERSONAS else p for p in gap.personas),
+        ", ".join(REASONS.get(r, r) for r in gap.reasons),
+        " · ".join(gap.comments),
+    ]
 
 
 def _report_line(report) -> str:

@@ -19,6 +19,7 @@ from coach.errors import StoreError, one_line
 
 GAP_SIMILARITY = 0.75  # questions at least this alike count as one knowledge gap
 GAP_WINDOW = 2000  # the most recent failed questions that HR's gap view groups
+GAP_EXAMPLES = 5  # other wordings and comments shown per gap
 SCHEMA_LOCK = 7243  # PostgreSQL advisory lock id: replicas starting together create tables in turn
 
 
@@ -83,6 +84,8 @@ class Failure:
 
     question: str
     reason: str  # out_of_scope | not_found | restricted | disliked
+    persona: str = ""
+    comment: str = ""  # what the asker wrote with a dislike
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,10 @@ class Gap:
 
     question: str  # the most common wording
     count: int
-    examples: list[str]
+    examples: list[str]  # the other wordings (not the common one, no repeats)
     reasons: tuple[str, ...] = ()  # why they failed, most frequent first
+    personas: tuple[str, ...] = ()  # who asked
+    comments: tuple[str, ...] = ()  # what dislikes said
 
 
 class History:
@@ -218,7 +223,14 @@ class History:
             # "" is an exchange recorded before reasons were: a not-found then.
             not_found = Exchange.refused & Exchange.refusal.in_(("not_found", ""))
             failed = (
-                select(Exchange.question, Exchange.refused, Exchange.refusal)
+                select(
+                    Exchange.question,
+                    Exchange.refused,
+                    Exchange.refusal,
+                    Exchange.persona,
+                    Feedback.comment,
+                )
+                .join(Feedback, Feedback.exchange_id == Exchange.id, isouter=True)
                 .where(not_found | Exchange.id.in_(disliked))
                 .order_by(Exchange.id.desc())
                 .limit(GAP_WINDOW)
@@ -229,8 +241,10 @@ class History:
             Failure(
                 question=question,
                 reason=(refusal or "not_found") if refused else "disliked",
+                persona=persona,
+                comment=(comment or "").strip(),
             )
-            for question, refused, refusal in reversed(rows)
+            for question, refused, refusal, persona, comment in reversed(rows)
         ]
 
 
@@ -263,5 +277,20 @@ def knowledge_gaps(failures: list[Failure], embeddings: Embeddings) -> list[Gap]
         common = max(set(wordings), key=wordings.count)
         reasons = [failures[i].reason for i in group]
         ranked = tuple(sorted(set(reasons), key=lambda r: (-reasons.count(r), r)))
-        gaps.append(Gap(common, len(group), sorted(set(wordings))[:5], ranked))
+        others = {_same(w): w for w in sorted(wordings) if _same(w) != _same(common)}
+        gaps.append(
+            Gap(
+                common,
+                len(group),
+                list(others.values())[:GAP_EXAMPLES],
+                ranked,
+                tuple(sorted({failures[i].persona for i in group if failures[i].persona})),
+                tuple(dict.fromkeys(c for i in group if (c := failures[i].comment)))[:GAP_EXAMPLES],
+            )
+        )
     return sorted(gaps, key=lambda gap: gap.count, reverse=True)
+
+
+def _same(wording: str) -> str:
+    """A wording as compared: case, spacing and end punctuation aside."""
+    return " ".join(wording.lower().split()).rstrip("?!. ")

@@ -400,6 +400,38 @@ def test_log_out_ends_the_session_on_this_browser(page: Page, served: RunningApp
     shot(page, "13-logged-out")
 
 
+def test_the_gap_view_counts_real_gaps_with_comments(page: Page, served: RunningApp) -> None:
+    open_as(page, served, "hugo")
+    page.locator("#persona input").click()
+    page.get_by_role("option", name="CSM", exact=True).click()  # ask as the CSMs would
+    ask(page, "What's the weather in Austin?")  # off-topic: the system working, not a gap
+    ask(page, "What are the sabbatical rules for a Senior CSM?")  # not in the documents
+    ask(page, "What are the sabbatical rules for a Senior CSM?")  # the same gap, again
+    ask(page, "How does a dual plan work?")
+    page.locator("#chat").get_by_role("button", name="Dislike").last.click()
+    comment = page.locator("#feedback-comment textarea")
+    expect(comment).to_be_visible(timeout=ANSWER)
+    comment.fill("I wanted the time share (gap test)")
+    comment.press("Enter")
+    expect(page.get_by_text("Thanks: your feedback was saved.")).to_be_visible(timeout=ANSWER)
+
+    page.locator("#persona input").click()
+    page.get_by_role("option", name="HR", exact=True).click()  # the desk is HR's
+    page.get_by_role("tab", name="Knowledge desk").click()
+    page.get_by_role("button", name="Show knowledge gaps").click()
+    gaps = page.locator("#gaps")
+    sabbatical = gaps.get_by_role("row").filter(has_text="sabbatical rules")
+    expect(sabbatical).to_have_count(1, timeout=ANSWER)
+    expect(sabbatical).to_contain_text("not in the documents")
+    disliked = gaps.get_by_role("row").filter(has_text="How does a dual plan work?")
+    expect(disliked).to_contain_text("I wanted the time share (gap test)")
+    expect(disliked).to_contain_text("answer disliked")
+    expect(gaps).not_to_contain_text("weather in Austin")
+    shot(page, "16-knowledge-gaps")
+    page.get_by_role("button", name="Download gaps as CSV").click()
+    expect(page.get_by_text("coach-knowledge-gaps-")).to_be_visible(timeout=ANSWER)
+
+
 # Last: it exhausts the sign-in failures allowed from this address.
 def test_a_throttled_sign_in_is_refused_on_the_page(page: Page, served: RunningApp) -> None:
     add_user(served.settings.users_file, "lou", "csm", "lou-password-1")

@@ -64,3 +64,19 @@ def test_unusable_database_url_is_a_one_line_error():
 def test_config_hides_the_database_password():
     shown = load_settings(database_url="postgresql://coach:hunter2@db/coach").describe()
     assert shown["database_url"] == "postgresql://coach:****@db/coach"
+
+
+def test_a_gap_says_who_asked_how_often_and_what_dislikes_said(history, embeddings):
+    for user, persona in [("ana", "csm"), ("ben", "csm"), ("hana", "hiring_manager")]:
+        history.record(user, "c", persona, "How long is parental leave?", answer("?", True))
+    history.record("cy", "c", "csm", "how long is parental leave", answer("?", True))
+    history.record("cy", "c", "csm", "What is the parental leave policy?", answer("?", True))
+    disliked = history.record("ana", "c", "csm", "Do we pay for MBAs?", answer("Maybe."))
+    history.feedback("ana", disliked, liked=False, comment=" says nothing about MBAs ")
+    gaps = knowledge_gaps(history.failures(), embeddings)
+    leave, mba = gaps
+    # The same question asked again counts again, and is not listed as another wording.
+    assert (leave.count, leave.question) == (5, "How long is parental leave?")
+    assert leave.examples == ["What is the parental leave policy?"]
+    assert leave.personas == ("csm", "hiring_manager")
+    assert mba.comments == ("says nothing about MBAs",) and mba.reasons == ("disliked",)
