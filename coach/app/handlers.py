@@ -287,9 +287,10 @@ class Handlers:
             if saved:
                 progress(0, desc="Indexing")
                 report = self.service.reindex(viewer, progress=True)
-                lines.append(_report_line(report))
-        # Only a fully saved upload clears the picker: a refused file stays chosen, to retry.
-        return "\n\n".join(lines), gr.update() if refused else None
+                lines.append(_report_line(report, {item.path for item in saved}))
+        # The picker empties either way: a refused file is named above, and it must not go
+        # again with the next upload.
+        return "\n\n".join(lines), None
 
     def delete(self, path, confirmed, request: gr.Request):
         """Delete a document (after the confirmation box is ticked) and drop it from the index."""
@@ -346,6 +347,8 @@ def gap_row(gap: Gap) -> list:
     ]
 
 
-def _report_line(report) -> str:
-    failed = "".join(f"\n\n**Not indexed:** `{f.path}`: {f.error}" for f in report.failed)
+def _report_line(report, only: set[str] | None = None) -> str:
+    """The sync's summary and its failures (those of `only` these files, after an upload)."""
+    failures = [f for f in report.failed if only is None or f.path in only]
+    failed = "".join(f"\n\n**Not indexed:** `{f.path}`: {f.error}" for f in failures)
     return f"Index updated: {report.summary()}.{failed}"

@@ -223,6 +223,8 @@ def test_hr_uploads_a_document_and_the_chat_cites_it(
     )
     expect(result).not_to_contain_text("Saved")
     expect(page.get_by_role("row").filter(has_text="everyone-memo.md")).to_have_count(0)
+    # Refused files leave the picker: named above, never sent again with the next upload.
+    expect(page.locator("#upload")).not_to_contain_text("everyone-memo")
     shot(page, "06-desk-refused")
 
     page.get_by_role("tab", name="Chat").click()

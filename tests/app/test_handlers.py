@@ -64,17 +64,6 @@ def test_desk_handlers_refuse_other_roles(service):
     assert (service.settings.knowledge_dir / "careers/faq.md").exists()
 
 
-def test_a_refused_upload_keeps_the_files_chosen(service, tmp_path):
-    handlers = Handlers(service)
-    bad = tmp_path / "memo.md"
-    bad.write_text("---\naudience: everyone\n---\n\nText.\n")
-    message, files = handlers.upload(
-        [str(bad)], "", False, request("hugo"), progress=lambda *a, **k: None
-    )
-    assert "Not saved:** memo.md: unknown audience 'everyone'" in message
-    assert files == gr.update()  # still chosen, to fix and retry
-
-
 def test_export_needs_a_conversation(service):
     with pytest.raises(gr.Error, match="nothing to export yet"):
         Handlers(service).export(Talk(owner="ana", conversation="none"), request("ana"))
@@ -114,3 +103,19 @@ def test_a_page_not_started_yet_becomes_the_users_own(service):
         -1
     ]
     assert talk.owner == "ben" and talk.conversation and len(talk.turns) == 1
+
+
+def test_an_upload_reports_its_own_files_and_empties_the_picker(service, tmp_path):
+    from helpers import write
+
+    write(service.settings.knowledge_dir, "old-broken.md", "---\ntitle: [oops\n---\n\nText.\n")
+    good = write(tmp_path, "guild.md", "---\ntitle: Guild\naudience: employee\n---\n\nWe meet.\n")
+    bad = write(tmp_path, "memo.md", "---\ntitle: Memo\naudience: everyone\n---\n\nHi.\n")
+    handlers = Handlers(service)
+    result, picker = handlers.upload(
+        [str(good), str(bad)], "", False, request("hugo"), progress=lambda *a, **k: None
+    )
+    assert "Saved** `guild.md`" in result
+    assert "Not saved:** memo.md: unknown audience 'everyone'" in result
+    assert "old-broken.md" not in result  # an older failure is not this upload's outcome
+    assert picker is None  # the refused file leaves the picker too: it is not sent again
