@@ -184,7 +184,7 @@ def build_app(service: CoachService) -> gr.Blocks:
         # The page and the API draw on one pool of answer slots: the CPU is shared by both.
         answers = {"concurrency_limit": service.settings.concurrency, "concurrency_id": "answers"}
         gr.api(h.chat_api, api_name="chat", **answers)
-        app.load(h.start, talk, [persona, role, examples, desk, who, talk], **private)
+        app.load(h.start, talk, [persona, role, plan, examples, desk, who, talk], **private)
         ask = {
             "fn": h.respond,
             "inputs": [question, talk, persona, role, plan],
@@ -202,7 +202,12 @@ def build_app(service: CoachService) -> gr.Blocks:
         clear.click(h.new_conversation, talk, restart, **private)
         chatbot.clear(h.new_conversation, talk, restart, **private)
         export_button.click(h.export, talk, download, **private)
-        persona.change(h.switch_persona, persona, [examples, role, desk], **private)
+        persona.input(
+            h.switch_persona,
+            [persona, talk],
+            [role, plan, examples, desk, chatbot, talk, passages, feedback, download],
+            **private,
+        )
         desk.select(h.document_table, None, [documents, victim], **private)
         upload_button.click(
             h.upload, [files, folder, replace], [desk_result, files], **private

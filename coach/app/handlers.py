@@ -235,21 +235,32 @@ class Handlers:
                 value=persona,
                 interactive=len(personas) > 1,
             ),
-            gr.update(choices=self._role_choices(persona), value=""),
-            gr.update(samples=[[q] for q in PERSONAS[persona].examples]),
-            gr.update(visible=persona == "hr"),
+            *self._persona_view(persona),
             who,
             Talk.begin(viewer.name),
         )
 
-    def switch_persona(self, persona, request: gr.Request):
-        """Another persona changes the examples, the roles and whether the desk shows."""
+    def switch_persona(self, persona, talk, request: gr.Request):
+        """Another persona changes the examples, the profile and the desk, and starts a new
+        conversation: answers for two audiences never share one thread."""
         viewer = self._viewer(request)
+        talk = self._talk(talk, viewer)
         with shown_as_error():
             persona = self.service.persona_for(viewer, persona)
+        hidden = gr.update(value=None, visible=False)
+        fresh = talk if not talk.shown else Talk.begin(viewer.name)
+        shown = talk.shown if fresh is talk else []
+        return (*self._persona_view(persona), shown, fresh, NO_PASSAGES, hidden, hidden)
+
+    def _persona_view(self, persona: str) -> tuple:
+        """(role picker, plan type, examples, desk tab) as this persona sees them: a hiring
+        manager answers for candidates, so the profile's role and plan type do nothing and
+        are not shown."""
+        personal = persona != "hiring_manager"
         return (
+            gr.update(choices=self._role_choices(persona), value="", visible=personal),
+            gr.update(value="", visible=personal),
             gr.update(samples=[[q] for q in PERSONAS[persona].examples]),
-            gr.update(choices=self._role_choices(persona), value=""),
             gr.update(visible=persona == "hr"),
         )
 

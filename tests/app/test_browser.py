@@ -312,6 +312,9 @@ def test_hiring_manager_has_no_desk_and_a_fixed_persona(page: Page, served: Runn
     expect(page.locator("#examples")).to_contain_text(
         "How do people grow in Customer Success here?"
     )
+    # They answer for candidates: no role or plan type of their own to set.
+    expect(page.locator("#role")).to_be_hidden()
+    expect(page.get_by_text("Preferred plan type")).to_be_hidden()
     shot(page, "08-hiring-manager")
 
 

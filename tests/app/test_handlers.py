@@ -90,6 +90,7 @@ def test_every_handler_refuses_a_page_state_of_another_user(service):
         lambda: handlers.export(talk, ben),
         lambda: handlers.new_conversation(talk, ben),
         lambda: handlers.start(talk, ben),
+        lambda: handlers.switch_persona("csm", talk, ben),
     ):
         with pytest.raises(gr.Error, match="belongs to another sign-in"):
             call()
@@ -119,3 +120,20 @@ def test_an_upload_reports_its_own_files_and_empties_the_picker(service, tmp_pat
     assert "Not saved:** memo.md: unknown audience 'everyone'" in result
     assert "old-broken.md" not in result  # an older failure is not this upload's outcome
     assert picker is None  # the refused file leaves the picker too: it is not sent again
+
+
+def test_switching_persona_starts_a_new_conversation_and_fits_the_profile(service):
+    handlers = Handlers(service)
+    *_, talk = answered(handlers, "hugo", "What is the next step from CSM I?")
+    role, plan, _, desk, shown, fresh, passages, *_ = handlers.switch_persona(
+        "hiring_manager", talk, request("hugo")
+    )
+    # Answers for candidates never share a thread with answers for HR.
+    assert shown == [] and fresh.conversation != talk.conversation and fresh.owner == "hugo"
+    assert passages.startswith("*Ask a question")
+    # A hiring manager answers for candidates: no role or plan type of their own to set.
+    assert role["visible"] is False and plan["visible"] is False and desk["visible"] is False
+    role, plan, *_ = handlers.switch_persona("hr", fresh, request("hugo"))
+    assert role["visible"] is True and plan["visible"] is True
+    with pytest.raises(gr.Error, match="may not ask as hr"):
+        handlers.switch_persona("hr", Talk(), request("ana"))
