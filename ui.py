@@ -17,7 +17,7 @@ from starlette.middleware import Middleware
 
 from coach.app.desk import allowed_suffixes
 from coach.app.guard import SIGN_IN_SLOTS, Guard, SignInLimits, SignInThrottle
-from coach.app.handlers import GAP_COLUMNS, Handlers, mode_marker
+from coach.app.handlers import COUNTER_JS, GAP_COLUMNS, Handlers, mode_marker
 from coach.app.plan_handlers import NO_PLAN, PlanHandlers
 from coach.app.service import DEMO_USER, CoachService, plan_choices
 from coach.app.talk import Talk
@@ -84,10 +84,13 @@ def build_app(service: CoachService) -> gr.Blocks:
                         question = gr.Textbox(
                             placeholder="Type a question and press Enter",
                             show_label=False,
+                            max_lines=6,  # a long paste scrolls inside the box
                             scale=5,
                             elem_id="question",
                         )
                         send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                    # The counter and any problem with the question, right under the box.
+                    question_note = gr.Markdown(elem_id="question-note")
                     examples = gr.Dataset(
                         components=[gr.Textbox(visible=False)],
                         samples=[[q] for q in PERSONAS["csm"].examples],
@@ -188,11 +191,12 @@ def build_app(service: CoachService) -> gr.Blocks:
         ask = {
             "fn": h.respond,
             "inputs": [question, talk, persona, role, plan],
-            "outputs": [chatbot, question, passages, talk],
+            "outputs": [chatbot, question, question_note, passages, talk],
             **answers,
             **private,
         }
         gr.on([question.submit, send.click], **ask)  # one event: Enter then Ask runs it once
+        question.change(None, question, question_note, js=COUNTER_JS, **private)
         examples.click(lambda sample: sample[0], examples, question, **private)
         chatbot.select(h.show_passages, talk, passages, **private)
         chatbot.like(h.rate, talk, [feedback, talk], **private)

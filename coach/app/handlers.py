@@ -17,7 +17,7 @@ import gradio as gr
 from coach.answer.answerer import Answer
 from coach.answer.retrieve import Source
 from coach.app.history import Gap
-from coach.app.service import CoachService, Viewer
+from coach.app.service import MAX_QUESTION, CoachService, Viewer
 from coach.app.talk import Rating, Talk
 from coach.errors import CoachError
 from coach.personas import PERSONAS
@@ -96,6 +96,29 @@ def private_file(service: CoachService, viewer: Viewer, name: str, text: str) ->
     return path
 
 
+def question_problem(message: str | None) -> str:
+    """What keeps a question from being asked, as the one line shown under the box ("" if
+    nothing does)."""
+    if not message or not message.strip():
+        return "Please type a question first."
+    if len(message) > MAX_QUESTION:
+        return (
+            f"Your question is {len(message):,} characters; the limit is {MAX_QUESTION:,}. "
+            "Shorten it and press Enter again."
+        )
+    return ""
+
+
+# The live counter under the question box, in the browser only (no request per keystroke):
+# silent until the question nears the limit.
+COUNTER_JS = (
+    f"(q) => {{ const n = (q || '').length; if (n < {MAX_QUESTION * 4 // 5}) return ''; "
+    f"return n > {MAX_QUESTION} ? `${{n.toLocaleString('en')}} / {MAX_QUESTION:,} characters: "
+    "too long, shorten it to ask` : `${n.toLocaleString('en')} / "
+    f"{MAX_QUESTION:,} characters`; }}"
+)
+
+
 # Handlers (thin: each turns Gradio values into a service call and back) -----------------------
 
 
@@ -139,14 +162,16 @@ class Handlers:
         """The chat box: stream one answer into the conversation (`talk` lives on the server)."""
         viewer = self._viewer(request)
         talk = self._talk(talk, viewer)
-        if not message or not message.strip():
-            raise gr.Error("Please type a question first.")
+        problem = question_problem(message)
+        if problem:  # said beside the box, which keeps the text: nothing is lost, nothing covered
+            yield talk.shown, gr.update(), problem, gr.update(), talk
+            return
         with shown_as_error():  # checked before the question shows, so a refusal leaves no trace
             persona = self.service.persona_for(viewer, persona)
             profile = self.service.profile(persona, role_id, plan)
         shown = [*talk.shown, {"role": "user", "content": message}]
         shown.append({"role": "assistant", "content": "…"})
-        yield shown, "", gr.update(), talk
+        yield shown, "", "", gr.update(), talk
         text = ""
         with shown_as_error():
             asked = self.service.ask(
@@ -155,12 +180,12 @@ class Handlers:
             for delta in asked:
                 text += delta
                 shown[-1] = {"role": "assistant", "content": text}
-                yield shown, "", gr.update(), talk
+                yield shown, "", "", gr.update(), talk
             turn = asked.result
             answer = turn.answer
             shown[-1] = {"role": "assistant", "content": render_answer(answer)}
             talk = talk.answered(message, shown, turn.exchange_id, answer.text, answer.sources)
-            yield shown, "", render_passages(answer.sources), talk
+            yield shown, "", "", render_passages(answer.sources), talk
 
     def show_passages(self, talk, event: gr.SelectData, request: gr.Request):
         """Clicking an answer shows its full source passages."""
@@ -306,10 +331,11 @@ class Handlers:
     def delete(self, path, confirmed, request: gr.Request):
         """Delete a document (after the confirmation box is ticked) and drop it from the index."""
         viewer = self._viewer(request)
+        # Said in the result beside the form, never in a pop-up over the box it asks for.
         if not path:
-            raise gr.Error("Choose a document to delete.")
+            return "Choose a document to delete.", gr.update()
         if not confirmed:
-            raise gr.Error(f"Tick 'Yes, delete it' to delete {path}.")
+            return f"Tick **Yes, delete it** to delete `{path}`.", gr.update()
         with shown_as_error():
             removed = self.service.delete(viewer, path)
             report = self.service.reindex(viewer)

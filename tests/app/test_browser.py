@@ -437,6 +437,23 @@ def test_the_gap_view_counts_real_gaps_with_comments(page: Page, served: Running
     expect(page.get_by_text("coach-knowledge-gaps-")).to_be_visible(timeout=ANSWER)
 
 
+def test_a_too_long_question_is_said_under_the_box(page: Page, served: RunningApp) -> None:
+    open_as(page, served, "ana")
+    box = page.locator("#question textarea")
+    note = page.locator("#question-note")
+    long_question = "Why? " * 420  # 2,100 characters
+    box.fill(long_question)
+    expect(note).to_contain_text("2,100 / 2,000 characters: too long", timeout=PAGE_LOAD)
+    box.press("Enter")
+    expect(note).to_contain_text("Your question is 2,100 characters; the limit is 2,000")
+    expect(box).to_have_value(long_question)  # nothing lost
+    expect(page.locator("#chat [data-testid=user]")).to_have_count(0)
+    expect(page.locator(".toast-body")).to_have_count(0)  # no overlay over the chat or sources
+    shot(page, "17-too-long")
+    box.fill("What is a dual plan?")
+    expect(note).to_have_text("")  # the counter is quiet for a normal question
+
+
 # Last: it exhausts the sign-in failures allowed from this address.
 def test_a_throttled_sign_in_is_refused_on_the_page(page: Page, served: RunningApp) -> None:
     add_user(served.settings.users_file, "lou", "csm", "lou-password-1")

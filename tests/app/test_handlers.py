@@ -137,3 +137,21 @@ def test_switching_persona_starts_a_new_conversation_and_fits_the_profile(servic
     assert role["visible"] is True and plan["visible"] is True
     with pytest.raises(gr.Error, match="may not ask as hr"):
         handlers.switch_persona("hr", Talk(), request("ana"))
+
+
+def test_problems_are_said_in_place_and_lose_nothing(service):
+    handlers = Handlers(service)
+    talk = Talk(owner="ana", conversation="c1")
+    for message, words in [
+        ("   ", "Please type a question first."),
+        ("x" * 2001, "2,001 characters"),
+    ]:
+        ((shown, box, note, _, same),) = list(
+            handlers.respond(message, talk, "", "", "", request("ana"))
+        )
+        # Under the box, which keeps the text; the conversation is untouched.
+        assert words in note and box == gr.update() and not shown and same is talk
+    assert service.history.conversation("ana", "c1") == []
+    note, confirm = handlers.delete("careers/faq.md", False, request("hugo"))
+    assert note == "Tick **Yes, delete it** to delete `careers/faq.md`." and confirm == gr.update()
+    assert (service.settings.knowledge_dir / "careers/faq.md").exists()
