@@ -16,7 +16,7 @@ from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable
 
 from coach.answer.answerability import Lookup, look_up
-from coach.answer.citations import CitationStream, cited_numbers
+from coach.answer.citations import CitationStream, Numbering, cited_numbers
 from coach.answer.followup import offline_standalone
 from coach.answer.offline import quoted_answer
 from coach.answer.profile import (
@@ -229,9 +229,11 @@ class Answerer:
             return Answer(text, self.mode, True, [], notice, standalone, refusal=reason)
         partial = False
         if self.answer_chain is not None and not notice:
-            text = yield from self._stream_llm(standalone, sources, persona, profile)
+            numbering = Numbering({s.n for s in sources})
+            text = yield from self._stream_llm(standalone, sources, persona, profile, numbering)
             if isinstance(text, str):
-                return Answer(text, "llm", _says_not_found(text), sources, notice, standalone)
+                shown = numbering.sources(sources)
+                return Answer(text, "llm", _says_not_found(text), shown, notice, standalone)
             notice = f"LLM unavailable: {text.reason}; answered offline"
             partial = text.streamed
         quoted = quoted_answer(
@@ -251,9 +253,12 @@ class Answerer:
             return Answer(text, "offline", True, [], notice, standalone, refusal=reason)
         if profile.role is None and asks_next_step(standalone) and self._roles():
             quoted = f"{ROLE_NOTE}\n\n{quoted}"
+        # Numbered as the reader meets them: [1] first, no gaps among the cited ones.
+        numbering = Numbering({s.n for s in sources})
+        quoted = numbering.text(quoted)
         if not partial:  # after a broken-off LLM stream, the Answer replaces what was shown
             yield quoted
-        return Answer(quoted, "offline", False, sources, notice, standalone)
+        return Answer(quoted, "offline", False, numbering.sources(sources), notice, standalone)
 
     def _planned(
         self, question: str, persona: str, profile: Profile
@@ -318,10 +323,16 @@ class Answerer:
         return None
 
     def _stream_llm(
-        self, question: str, sources: list[Source], persona: str, profile: Profile
+        self,
+        question: str,
+        sources: list[Source],
+        persona: str,
+        profile: Profile,
+        numbering: Numbering,
     ) -> Generator[str, None, str | _Failure]:
-        """Stream cleaned LLM text; return the full text, or a _Failure to fall back offline."""
-        citations = CitationStream({s.n for s in sources})
+        """Stream cleaned LLM text, its citations renumbered as they come; return the full
+        text, or a _Failure to fall back offline."""
+        citations = CitationStream({s.n for s in sources}, numbering)
         parts: list[str] = []
         try:
             for delta in self.answer_chain.stream(

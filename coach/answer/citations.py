@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, TypeVar
+
+S = TypeVar("S", bound=Any)  # a Source (a dataclass with `n`)
 
 # [1], [1, 2], [Source 3], [1-2] (with a hyphen or an en dash): what models write when asked.
 _CITATION = re.compile(
@@ -11,16 +16,46 @@ _CITATION = re.compile(
 _OPEN_CITATION = re.compile(r"\s*\[[^\[\]\n]{0,24}$")
 
 
+class Numbering:
+    """Source numbers as a reader meets them: the first source cited becomes [1], the next new
+    one [2]; sources never cited follow. Shared by a stream and the answer it ends in."""
+
+    def __init__(self, valid: set[int]) -> None:
+        self.valid = valid
+        self.order: dict[int, int] = {}
+
+    def __call__(self, n: int) -> int | None:
+        """The reader's number for source `n` (None: no such source)."""
+        if n not in self.valid:
+            return None
+        return self.order.setdefault(n, len(self.order) + 1)
+
+    def text(self, text: str) -> str:
+        """The whole text with its citations renumbered (and those to no source dropped)."""
+        return clean_citations(text, self.valid, self)
+
+    def sources(self, sources: Sequence[S]) -> list[S]:
+        """The sources renumbered to match: cited ones first, in citation order."""
+        rest = [s for s in sources if s.n not in self.order]
+        for source in rest:
+            self(source.n)
+        by_new = sorted(sources, key=lambda s: self.order[s.n])
+        return [replace(s, n=self.order[s.n]) for s in by_new]
+
+
 def numbers(citation: str) -> list[int]:
     """The source numbers inside one citation's brackets."""
     return [int(n) for n in re.findall(r"\d+", citation)]
 
 
-def clean_citations(text: str, valid: set[int]) -> str:
-    """Keep citations to returned sources; drop any number that points at nothing."""
+def clean_citations(text: str, valid: set[int], numbering: Numbering | None = None) -> str:
+    """Keep citations to returned sources (renumbered by `numbering`, if given); drop any
+    number that points at nothing."""
 
     def keep(match: re.Match[str]) -> str:
         good = [n for n in dict.fromkeys(numbers(match.group(1))) if n in valid]
+        if numbering is not None:
+            good = [numbering(n) for n in good]
         lead = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
         return f"{lead}[{', '.join(map(str, good))}]" if good else ""
 
@@ -30,8 +65,9 @@ def clean_citations(text: str, valid: set[int]) -> str:
 class CitationStream:
     """Clean citations in streamed text, holding back an unfinished `[..` until it closes."""
 
-    def __init__(self, valid: set[int]) -> None:
+    def __init__(self, valid: set[int], numbering: Numbering | None = None) -> None:
         self.valid = valid
+        self.numbering = numbering
         self.pending = ""
 
     def feed(self, delta: str) -> str:
@@ -42,12 +78,12 @@ class CitationStream:
         opened = _OPEN_CITATION.search(self.pending)
         cut = opened.start() if opened else len(self.pending.rstrip(" "))
         ready, self.pending = self.pending[:cut], self.pending[cut:]
-        return clean_citations(ready, self.valid)
+        return clean_citations(ready, self.valid, self.numbering)
 
     def finish(self) -> str:
         """Whatever is still held back."""
         rest, self.pending = self.pending, ""
-        return clean_citations(rest, self.valid)
+        return clean_citations(rest, self.valid, self.numbering)
 
 
 def cited_numbers(text: str) -> set[int]:

@@ -11,10 +11,11 @@ from langchain_core.messages import AIMessage
 from typer.testing import CliRunner
 
 from coach.answer.answerer import Answer, Answerer, answer_inputs
-from coach.answer.citations import CitationStream, clean_citations
+from coach.answer.citations import CitationStream, Numbering, clean_citations
 from coach.answer.offline import ALSO_LABEL, QUOTED_LABEL
 from coach.answer.prompts import load_prompt, variables
 from coach.answer.refusals import OUT_OF_SCOPE
+from coach.answer.retrieve import Source
 from coach.cli import app
 from coach.personas import PERSONAS
 
@@ -125,6 +126,30 @@ def test_restricted_question_from_a_hiring_manager_is_declined(lumenfield):
 
 def test_citations_to_missing_sources_are_removed():
     assert clean_citations("Yes [1]. No [7]. Both [2, 9].", {1, 2}) == "Yes [1]. No. Both [2]."
+
+
+def test_sources_are_numbered_as_the_reader_meets_them():
+    numbering = Numbering({1, 2, 3, 4})
+    stream = CitationStream({1, 2, 3, 4}, numbering)
+    pieces = ["Budget [3", "]. Finance [1, 9]. Again [3]. End [4]."]
+    shown = "".join(stream.feed(p) for p in pieces) + stream.finish()
+    assert shown == "Budget [1]. Finance [2]. Again [1]. End [3]."
+    sources = [Source(n, f"id{n}", f"{n}.md", "T", "", "text", 0.0, 0.0) for n in (1, 2, 3, 4)]
+    renumbered = numbering.sources(sources)
+    assert [(s.n, s.path) for s in renumbered] == [
+        (1, "3.md"),
+        (2, "1.md"),
+        (3, "4.md"),
+        (4, "2.md"),
+    ]
+
+
+def test_an_offline_answer_cites_1_to_n_in_reading_order(lumenfield):
+    answer = lumenfield.answerer.ask("How long is the Renewals rotation and who can apply?")
+    cited = [int(n) for n in re.findall(r"\[(\d+)\]", answer.text)]
+    first_seen = list(dict.fromkeys(cited))
+    assert first_seen == list(range(1, len(first_seen) + 1))  # no gaps, in order
+    assert [s.n for s in answer.sources] == list(range(1, len(answer.sources) + 1))
 
 
 def test_streamed_citations_are_cleaned_across_chunks():
