@@ -19,6 +19,7 @@ from coach.app.desk import allowed_suffixes
 from coach.app.guard import SIGN_IN_SLOTS, Guard, SignInLimits, SignInThrottle
 from coach.app.handlers import COUNTER_JS, GAP_COLUMNS, Handlers, mode_marker
 from coach.app.plan_handlers import NO_PLAN, PlanHandlers
+from coach.app.rendering import CITATION_CSS, CITATION_JS
 from coach.app.service import DEMO_USER, CoachService, plan_choices
 from coach.app.talk import Talk
 from coach.app.users import authenticate, check_users_file
@@ -329,7 +330,8 @@ def launch(
         footer_links=["api"],
         max_file_size=settings.max_file_bytes,  # refused before a byte lands on the server
         app_kwargs={"middleware": [guard(service)]},
-        css=CSS,
+        css=f"{CSS} {CITATION_CSS}",
+        js=CITATION_JS,
         run_history=False,
         show_error=True,
         quiet=not block,

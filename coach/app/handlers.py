@@ -14,9 +14,8 @@ from pathlib import Path
 
 import gradio as gr
 
-from coach.answer.answerer import Answer
-from coach.answer.retrieve import Source
 from coach.app.history import Gap
+from coach.app.rendering import api_text, render_answer, render_passages
 from coach.app.service import MAX_QUESTION, CoachService, Viewer
 from coach.app.talk import Rating, Talk
 from coach.errors import CoachError
@@ -29,43 +28,6 @@ REASONS = {
     "not_found": "not in the documents",
     "disliked": "answer disliked",
 }
-
-
-# Rendering -----------------------------------------------------------------------------------
-
-
-def render_answer(answer: Answer) -> str:
-    """An answer as the chat shows it: text, the sources it cites, and how it was made."""
-    parts = [answer.text]
-    if answer.sources:
-        listed = "\n".join(f"- {s.cite()}" for s in answer.cited_sources)
-        parts.append(f"**Sources** (passages in the panel on the right)\n\n{listed}")
-    mode = (
-        "LLM mode: written by the model from the sources"
-        if answer.mode == "llm"
-        else "Offline mode: quoted from the documents"
-    )
-    parts.append(f"*{mode}.*" + (f"  \n*Note: {answer.notice}.*" if answer.notice else ""))
-    return "\n\n".join(parts)
-
-
-def render_passages(sources: list[Source]) -> str:
-    """Each source behind one answer: title, heading, path, snippet, and the whole passage."""
-    if not sources:
-        return "*This answer has no sources.*"
-    return "\n\n".join(
-        f"**[{s.n}] {s.label}**  \n`{s.path}`\n\n{s.snippet}\n\n"
-        f"<details><summary>Read the whole passage</summary>\n\n{s.text}\n\n</details>"
-        for s in sources
-    )
-
-
-def api_text(answer: Answer) -> str:
-    """What the /chat API returns: the answer, then its sources, one per line."""
-    if not answer.sources:
-        return answer.text
-    listed = "\n".join(s.cite() for s in answer.sources)
-    return f"{answer.text}\n\nSources:\n{listed}"
 
 
 def mode_marker(service: CoachService) -> str:
@@ -185,13 +147,15 @@ class Handlers:
             answer = turn.answer
             shown[-1] = {"role": "assistant", "content": render_answer(answer)}
             talk = talk.answered(message, shown, turn.exchange_id, answer.text, answer.sources)
-            yield shown, "", "", render_passages(answer.sources), talk
+            yield shown, "", "", render_passages(answer.sources, message, answer.text), talk
 
     def show_passages(self, talk, event: gr.SelectData, request: gr.Request):
         """Clicking an answer shows its full source passages."""
         talk = self._talk(talk, self._viewer(request))
         found = talk.turns.get(event.index)
-        return render_passages(list(found.sources)) if found else gr.update()
+        if found is None:
+            return gr.update()
+        return render_passages(list(found.sources), found.question, found.answer)
 
     def rate(self, talk, event: gr.LikeData, request: gr.Request):
         """A thumbs up or down on an answer; opens the comment box for it."""

@@ -23,6 +23,8 @@ class AnsweredTurn:
 
     exchange_id: int
     sources: tuple[Source, ...]
+    question: str = ""
+    answer: str = ""  # its text: the panel marks the lines it quotes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,6 +79,11 @@ class Talk:
             pairs=(*self.pairs, ("user", question), ("assistant", answer_text)),
             turns={
                 **self.turns,
-                len(shown) - 1: AnsweredTurn(exchange_id=exchange_id, sources=tuple(sources)),
+                len(shown) - 1: AnsweredTurn(
+                    exchange_id=exchange_id,
+                    sources=tuple(sources),
+                    question=question,
+                    answer=answer_text,
+                ),
             },
         )

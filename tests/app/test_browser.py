@@ -454,6 +454,25 @@ def test_a_too_long_question_is_said_under_the_box(page: Page, served: RunningAp
     expect(note).to_have_text("")  # the counter is quiet for a normal question
 
 
+def test_clicking_a_citation_shows_that_source(page: Page, served: RunningApp) -> None:
+    open_as(page, served, "ana")
+    first = ask(page, "How long is the Renewals rotation and who can apply?")
+    ask(page, "How much is the yearly learning budget in Austin?")
+    panel = page.locator("#passages")
+    expect(panel).to_contain_text("Sources of the answer to: How much is the yearly learning")
+    # [2] in the first answer: the panel switches to that answer and shows its source 2.
+    first.locator("a.cite", has_text="[2]").first.click()
+    expect(panel).to_contain_text("Sources of the answer to: How long is the Renewals rotation")
+    flagged = panel.locator(".cited")
+    expect(flagged).to_have_count(1, timeout=PAGE_LOAD)
+    expect(flagged).to_contain_text("[2]")
+    expect(flagged).to_be_in_viewport()
+    # The lines the answer quoted are marked in the whole passage.
+    expect(panel.locator("mark").first).to_be_attached()
+    assert page.url.endswith("/") or "#" not in page.url  # no jump away from the page
+    shot(page, "18-citation-clicked")
+
+
 # Last: it exhausts the sign-in failures allowed from this address.
 def test_a_throttled_sign_in_is_refused_on_the_page(page: Page, served: RunningApp) -> None:
     add_user(served.settings.users_file, "lou", "csm", "lou-password-1")

@@ -7,7 +7,8 @@ import pytest
 
 from coach.answer.answerer import Answer
 from coach.answer.retrieve import Source
-from coach.app.handlers import Handlers, render_answer
+from coach.app.handlers import Handlers
+from coach.app.rendering import render_answer
 from coach.app.talk import Talk
 
 
@@ -72,7 +73,9 @@ def test_export_needs_a_conversation(service):
 def test_answers_list_only_the_sources_they_cite():
     sources = [Source(n, f"id{n}", f"p{n}.md", f"T{n}", "", "text", 0.0, 0.0) for n in (1, 2, 3)]
     shown = render_answer(Answer("A [1]. B [3].", "offline", False, sources))
-    assert "[1] T1" in shown and "[3] T3" in shown and "[2] T2" not in shown
+    # Each [n] is a link to source n in the side panel, in the text and in the list.
+    assert shown.startswith('A <a href="#source-1" class="cite">[1]</a>. B <a href="#source-3"')
+    assert "[1]</a> T1" in shown and "[3]</a> T3" in shown and "T2" not in shown
     assert shown.endswith("*Offline mode: quoted from the documents.*")
 
 
@@ -94,7 +97,9 @@ def test_every_handler_refuses_a_page_state_of_another_user(service):
     ):
         with pytest.raises(gr.Error, match="belongs to another sign-in"):
             call()
-    assert handlers.show_passages(talk, select, request("ana")).startswith("**[1]")
+    panel = handlers.show_passages(talk, select, request("ana"))
+    assert panel.startswith("*Sources of the answer to: What is the next step from CSM I?*")
+    assert "**[1] CSM I" in panel
     assert service.history.ratings("ana", "c1") == {}  # ben's like never landed
 
 

@@ -1,0 +1,103 @@
+"""How answers, their sources and problems read on the page: Markdown for Gradio to show."""
+
+from __future__ import annotations
+
+import re
+
+from coach.answer.answerer import Answer
+from coach.answer.blocks import plain
+from coach.answer.retrieve import LIST_MARK, Source
+
+MIN_MARKED = 20  # characters: a shorter line ("Yes.") says too little to be marked as quoted
+_CITE = re.compile(r"\[(\d+)\]")
+# Clicking a citation ([2] in an answer) shows source 2 in the side panel: the chat's own select
+# event fills the panel with that answer's sources; this scrolls to the source and flags it.
+CITATION_JS = """
+() => {
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a.cite");
+    if (!link) return;
+    event.preventDefault();
+    const id = link.getAttribute("href").slice(1);
+    let tries = 0;
+    const show = () => {
+      const anchor = document.querySelector(`#passages [id="${id}"]`);
+      if (!anchor) { if (++tries < 20) setTimeout(show, 100); return; }
+      const block = anchor.closest("p") || anchor;
+      const title = block.nextElementSibling || block;
+      document.querySelectorAll("#passages .cited").forEach((e) => e.classList.remove("cited"));
+      title.classList.add("cited");
+      title.scrollIntoView({ behavior: "smooth", block: "start" });
+    };
+    setTimeout(show, 300);  // after the select event has put this answer's sources there
+  }, true);
+}
+"""
+CITATION_CSS = (
+    "#passages .cited {background: #fff3bf; outline: 2px solid #e8a33d; border-radius: 4px}"
+    " #passages mark {background: #fff3bf}"
+)
+
+
+def render_answer(answer: Answer) -> str:
+    """An answer as the chat shows it: text with clickable citations, the sources it cites, and
+    how it was made."""
+    parts = [linked_citations(answer.text, {s.n for s in answer.sources})]
+    if answer.sources:
+        listed = "\n".join(f"- {linked_citations(s.cite(), {s.n})}" for s in answer.cited_sources)
+        parts.append(f"**Sources** (passages in the panel on the right)\n\n{listed}")
+    mode = (
+        "LLM mode: written by the model from the sources"
+        if answer.mode == "llm"
+        else "Offline mode: quoted from the documents"
+    )
+    parts.append(f"*{mode}.*" + (f"  \n*Note: {answer.notice}.*" if answer.notice else ""))
+    return "\n\n".join(parts)
+
+
+def linked_citations(text: str, valid: set[int]) -> str:
+    """Each `[n]` as a link to source n in the side panel (the page's script scrolls there)."""
+    return _CITE.sub(
+        lambda m: (
+            f'<a href="#source-{m[1]}" class="cite">[{m[1]}]</a>' if int(m[1]) in valid else m[0]
+        ),
+        text,
+    )
+
+
+def render_passages(sources: list[Source], question: str = "", answer: str = "") -> str:
+    """Each source behind one answer: which answer, then title, heading, path, snippet, and the
+    whole passage with the lines the answer quotes marked."""
+    if not sources:
+        return "*This answer has no sources.*"
+    said = " ".join(plain(answer).split()) if answer else ""
+    head = f"*Sources of the answer to: {' '.join(question.split())[:120]}*\n\n" if question else ""
+    return head + "\n\n".join(
+        f'<span id="source-{s.n}"></span>\n\n**[{s.n}] {s.label}**  \n`{s.path}`\n\n{s.snippet}'
+        f"\n\n<details><summary>Read the whole passage</summary>\n\n{_marked(s.text, said)}"
+        "\n\n</details>"
+        for s in sources
+    )
+
+
+def _marked(text: str, said: str) -> str:
+    """The passage with each line the answer quotes word for word wrapped in <mark>."""
+    if not said:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        words = " ".join(plain(line).split())
+        if len(words) >= MIN_MARKED and words in said and not line.lstrip().startswith("|"):
+            mark = LIST_MARK.match(line)
+            lead = mark.group(0) if mark else ""
+            line = f"{lead}<mark>{line[len(lead) :]}</mark>"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def api_text(answer: Answer) -> str:
+    """What the /chat API returns: the answer, then its sources, one per line."""
+    if not answer.sources:
+        return answer.text
+    listed = "\n".join(s.cite() for s in answer.sources)
+    return f"{answer.text}\n\nSources:\n{listed}"
