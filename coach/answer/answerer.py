@@ -251,7 +251,7 @@ class Answerer:
             reason, text = refusal
             yield text
             return Answer(text, "offline", True, [], notice, standalone, refusal=reason)
-        if profile.role is None and asks_next_step(standalone) and self._roles():
+        if profile.role is None and asks_next_step(standalone) and self._readable(persona):
             quoted = f"{ROLE_NOTE}\n\n{quoted}"
         # Numbered as the reader meets them: [1] first, no gaps among the cited ones.
         numbering = Numbering({s.n for s in sources})
@@ -267,8 +267,7 @@ class Answerer:
         (with a role known from the question or the profile), or compares two roles."""
         if self.planner is None:
             return None
-        readable = [r for r in self._roles() if persona_of(persona).may_read(r.audience)]
-        named = named_roles(question, readable)
+        named = named_roles(question, self._readable(persona))
         if len(named) >= 2 and asks_comparison(question):
             return self.planner(named[0].id, persona, "", named[1].id)
         role = named[0] if named else profile.role
@@ -278,9 +277,12 @@ class Answerer:
 
     def _with_named_role(self, question: str, persona: str, profile: Profile) -> Profile:
         """The profile with the role the question names ("as a Senior CSM"), if it names one."""
-        readable = [r for r in self._roles() if persona_of(persona).may_read(r.audience)]
-        role = named_role(question, readable)
+        role = named_role(question, self._readable(persona))
         return Profile(role, profile.plan, named=True) if role else profile
+
+    def _readable(self, persona: str) -> list[CareerRole]:
+        """The ladder's roles whose pages this persona may read (none: no role to ask for)."""
+        return [r for r in self._roles() if persona_of(persona).may_read(r.audience)]
 
     def _roles(self) -> list[CareerRole]:
         """The ladder's roles, read again only when the index changed size."""
