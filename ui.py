@@ -19,7 +19,7 @@ from coach.app.desk import allowed_suffixes
 from coach.app.guard import SIGN_IN_SLOTS, Guard, SignInLimits, SignInThrottle
 from coach.app.handlers import COUNTER_JS, GAP_COLUMNS, Handlers, mode_marker
 from coach.app.plan_handlers import NO_PLAN, PlanHandlers
-from coach.app.rendering import CITATION_CSS, CITATION_JS
+from coach.app.rendering import ANSWER_START_JS, CITATION_CSS, CITATION_JS
 from coach.app.service import DEMO_USER, CoachService, plan_choices
 from coach.app.talk import Talk
 from coach.app.users import authenticate, check_users_file
@@ -196,7 +196,11 @@ def build_app(service: CoachService) -> gr.Blocks:
             **answers,
             **private,
         }
-        gr.on([question.submit, send.click], **ask)  # one event: Enter then Ask runs it once
+        # One event: Enter then Ask runs it once. Then the reader starts at the answer's first
+        # line, not at the bottom of a long answer's source list.
+        gr.on([question.submit, send.click], **ask).then(
+            None, chatbot, None, js=ANSWER_START_JS, **private
+        )
         question.change(None, question, question_note, js=COUNTER_JS, **private)
         examples.click(lambda sample: sample[0], examples, question, **private)
         chatbot.select(h.show_passages, talk, passages, **private)

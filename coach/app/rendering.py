@@ -33,6 +33,16 @@ CITATION_JS = """
   }, true);
 }
 """
+ANSWER_START_JS = """
+(chat) => {
+  // After the chat's own scroll to the bottom, which runs once the answer has rendered.
+  setTimeout(() => {
+    const answers = document.querySelectorAll("#chat [data-testid=bot]");
+    if (answers.length) answers[answers.length - 1].scrollIntoView({ block: "start" });
+  }, 1000);
+  return chat;
+}
+"""
 CITATION_CSS = (
     "#passages .cited {background: #fff3bf; outline: 2px solid #e8a33d; border-radius: 4px}"
     " #passages mark {background: #fff3bf}"

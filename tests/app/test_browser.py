@@ -473,6 +473,26 @@ def test_clicking_a_citation_shows_that_source(page: Page, served: RunningApp) -
     shot(page, "18-citation-clicked")
 
 
+def test_a_long_answer_is_shown_from_its_start(page: Page, served: RunningApp) -> None:
+    open_as(page, served, "ana")
+    ask(page, "What is a dual plan?")
+    answer = ask(page, "I'm a CSM II, what should I do next to get promoted?")  # a long answer
+    chat = page.locator("#chat")
+    expect(answer).to_contain_text("Your next steps as a Customer Success Manager II")
+    # Its first line comes into view (not its end, where the chat's own scroll leaves it).
+    page.wait_for_function(
+        """() => {
+            const answers = document.querySelectorAll("#chat [data-testid=bot]");
+            const top = answers[answers.length - 1].getBoundingClientRect().top;
+            const box = document.querySelector("#chat").getBoundingClientRect();
+            return top >= box.top - 2 && top < box.top + 80;
+        }""",
+        timeout=PAGE_LOAD,
+    )
+    expect(chat.get_by_text("Your next steps as a Customer Success Manager II")).to_be_in_viewport()
+    shot(page, "19-answer-start")
+
+
 # Last: it exhausts the sign-in failures allowed from this address.
 def test_a_throttled_sign_in_is_refused_on_the_page(page: Page, served: RunningApp) -> None:
     add_user(served.settings.users_file, "lou", "csm", "lou-password-1")
