@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import Any
 
+from coach.answer.citations import Numbering
 from coach.answer.retrieve import Source
 from coach.career.plan import Option, Plan, Point
 
@@ -75,13 +75,10 @@ def chat_answer(
 ) -> tuple[str, list[Source]]:
     """A plan's essentials as a chat answer, its sources renumbered 1..n in the order cited:
     the comparison with `target` when one is named, else each plan type's first options."""
-    numbers: dict[int, int] = {}
+    numbering = Numbering({source.n for source in plan.sources})
 
     def line(point: Point) -> str:
-        if point.cite is None:
-            return point.text
-        numbers.setdefault(point.cite, len(numbers) + 1)
-        return f"{point.text} [{numbers[point.cite]}]"
+        return point.text if point.cite is None else f"{point.text} [{numbering(point.cite)}]"
 
     options = [(s, o) for s in plan.sections for o in s.options]
     chosen = [(s, o) for s, o in options if o.target == target] if target else []
@@ -118,9 +115,8 @@ def chat_answer(
         f"The full plan, with training, eligibility, first steps and questions for your next 1:1: "
         f"the **My plan** tab, or `coach plan --role {plan.role.id}`.",
     ]
-    by_old = {source.n: source for source in plan.sources}
-    sources = [replace(by_old[old], n=new) for old, new in numbers.items()]
-    return "\n".join(lines), sources
+    cited = len(numbering.order)  # a chat answer lists only what it cites
+    return "\n".join(lines), numbering.sources(plan.sources)[:cited]
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:
