@@ -79,6 +79,7 @@ def build_app(service: CoachService) -> gr.Blocks:
                         buttons=["copy", "copy_all"],  # no "share to Hugging Face" in an HR tool
                         height=520,
                         elem_id="chat",
+                        editable="user",  # edit and resend a question
                         placeholder="Ask about career paths, plan types, promotions, training.",
                     )
                     with gr.Row():
@@ -90,6 +91,9 @@ def build_app(service: CoachService) -> gr.Blocks:
                             elem_id="question",
                         )
                         send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                        stop = gr.Button(
+                            "Stop", variant="stop", scale=0, min_width=70, elem_id="stop"
+                        )
                     # The counter and any problem with the question, right under the box.
                     question_note = gr.Markdown(elem_id="question-note")
                     examples = gr.Dataset(
@@ -198,9 +202,19 @@ def build_app(service: CoachService) -> gr.Blocks:
         }
         # One event: Enter then Ask runs it once. Then the reader starts at the answer's first
         # line, not at the bottom of a long answer's source list.
-        gr.on([question.submit, send.click], **ask).then(
-            None, chatbot, None, js=ANSWER_START_JS, **private
-        )
+        asking = gr.on([question.submit, send.click], **ask)
+        # Regenerate and edit-and-resend ask again from that question; Stop ends any of them.
+        again = {
+            "inputs": [talk, persona, role, plan],
+            "outputs": ask["outputs"],
+            **answers,
+            **private,
+        }
+        retrying = chatbot.retry(h.retry, **again)
+        editing = chatbot.edit(h.edit, **again)
+        stop.click(None, None, None, cancels=[asking, retrying, editing], **private)
+        for answering in (asking, retrying, editing):  # the reader starts at the answer's top
+            answering.then(None, chatbot, None, js=ANSWER_START_JS, **private)
         question.change(None, question, question_note, js=COUNTER_JS, **private)
         examples.click(lambda sample: sample[0], examples, question, **private)
         chatbot.select(h.show_passages, talk, passages, **private)

@@ -149,6 +149,19 @@ class Handlers:
             talk = talk.answered(message, shown, turn.exchange_id, answer.text, answer.sources)
             yield shown, "", "", render_passages(answer.sources, message, answer.text), talk
 
+    def retry(self, talk, persona, role_id, plan, event: gr.RetryData, request: gr.Request):
+        """Regenerate: the last question asked again, its old answer replaced on the page."""
+        talk = self._talk(talk, self._viewer(request))
+        question = talk.shown[event.index]["content"] if event.index < len(talk.shown) else ""
+        yield from self.respond(question, talk.before(event.index), persona, role_id, plan, request)
+
+    def edit(self, talk, persona, role_id, plan, event: gr.EditData, request: gr.Request):
+        """Edit and resend: an earlier question changed, and asked again from there."""
+        talk = self._talk(talk, self._viewer(request))
+        yield from self.respond(
+            event.value, talk.before(event.index), persona, role_id, plan, request
+        )
+
     def show_passages(self, talk, event: gr.SelectData, request: gr.Request):
         """Clicking an answer shows its full source passages."""
         talk = self._talk(talk, self._viewer(request))

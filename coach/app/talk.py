@@ -64,6 +64,17 @@ class Talk:
             raise NotYoursError("this page belongs to another sign-in: reload the page")
         return self
 
+    def before(self, index: int) -> Talk:
+        """The conversation as it was before the message at `index` (to ask it again, or an
+        edited version of it): what came after is dropped from the page, not from history."""
+        return replace(
+            self,
+            shown=self.shown[:index],
+            pairs=self.pairs[:index],  # each question and answer adds one of each
+            turns={i: turn for i, turn in self.turns.items() if i < index},
+            rating=None,
+        )
+
     def answered(
         self,
         question: str,

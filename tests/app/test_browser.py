@@ -493,6 +493,33 @@ def test_a_long_answer_is_shown_from_its_start(page: Page, served: RunningApp) -
     shot(page, "19-answer-start")
 
 
+def test_regenerate_and_edit_the_last_question(page: Page, served: RunningApp) -> None:
+    open_as(page, served, "ana")
+    ask(page, "How long is the Renewals rotation?")
+    answers = page.locator("#chat [data-testid=bot]")
+    page.locator("#chat").get_by_role("button", name="Retry").last.click()
+    expect(answers).to_have_count(1)  # replaced, not added
+    expect(answers.first).to_contain_text(
+        "Offline mode: quoted from the documents.", timeout=ANSWER
+    )
+    questions = page.locator("#chat [data-testid=user]")
+    questions.first.hover()
+    page.locator("#chat").get_by_role("button", name="Edit").first.click()
+    editor = page.locator("#chat textarea").first
+    editor.fill("How long is the Onboarding rotation?")
+    page.locator("#chat").get_by_role("button", name="Submit").first.click()
+    expect(questions.first).to_have_text("How long is the Onboarding rotation?", timeout=ANSWER)
+    # Finished once the panel holds the new answer's sources.
+    expect(page.locator("#passages")).to_contain_text(
+        "Sources of the answer to: How long is the Onboarding rotation?", timeout=ANSWER
+    )
+    expect(answers).to_have_count(1)
+    expect(answers.first).to_contain_text("Offline mode: quoted from the documents.")
+    expect(answers.first).to_contain_text("Onboarding")
+    expect(page.locator("#stop")).to_be_visible()
+    shot(page, "20-edited")
+
+
 # Last: it exhausts the sign-in failures allowed from this address.
 def test_a_throttled_sign_in_is_refused_on_the_page(page: Page, served: RunningApp) -> None:
     add_user(served.settings.users_file, "lou", "csm", "lou-password-1")

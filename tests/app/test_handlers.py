@@ -160,3 +160,29 @@ def test_problems_are_said_in_place_and_lose_nothing(service):
     note, confirm = handlers.delete("careers/faq.md", False, request("hugo"))
     assert note == "Tick **Yes, delete it** to delete `careers/faq.md`." and confirm == gr.update()
     assert (service.settings.knowledge_dir / "careers/faq.md").exists()
+
+
+def test_regenerate_and_edit_ask_again_from_that_question(service):
+    handlers = Handlers(service)
+    *_, talk = answered(handlers, "ana", "What is the next step from CSM I?")
+    first = talk.turns[1].exchange_id
+    retried = gr.RetryData(None, {"index": 0, "value": "What is the next step from CSM I?"})
+    *_, again = list(handlers.retry(talk, "", "", "", retried, request("ana")))[-1]
+    # The same question answered anew, in place of the old answer (which history keeps).
+    assert [m["content"] for m in again.shown][:1] == ["What is the next step from CSM I?"]
+    assert len(again.shown) == 2 and again.turns[1].exchange_id != first
+    assert len(again.pairs) == 2
+    edited = gr.EditData(
+        None,
+        {
+            "index": 0,
+            "value": "What is the next step from CSM II?",
+            "previous_value": "What is the next step from CSM I?",
+        },
+    )
+    *_, changed = list(handlers.edit(again, "", "", "", edited, request("ana")))[-1]
+    assert changed.shown[0]["content"] == "What is the next step from CSM II?"
+    assert len(changed.shown) == 2 and "CSM II" in changed.pairs[0][1]
+    assert len(service.history.conversation("ana", "c1")) == 3  # every answer stays recorded
+    with pytest.raises(gr.Error, match="belongs to another sign-in"):
+        next(handlers.retry(talk, "", "", "", retried, request("ben")))
