@@ -20,6 +20,9 @@ SNIPPET_CHARS = 240
 _WORD = re.compile(r"\w+")
 # A list item's mark ("- ", "* ", "1. ", "2) "), wherever list items are quoted or shown.
 LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+# A table's rule line (| --- | :-: |) says nothing; its cells read as "a · b".
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+_TABLE_CELLS = re.compile(r"\s*\|\s*")
 
 
 def _words(text: str) -> list[str]:
@@ -55,8 +58,13 @@ class Source:
 
     @property
     def snippet(self) -> str:
-        """The passage's start as plain text (no list marks or bold), cut at a word boundary."""
-        lines = (LIST_MARK.sub("", line).replace("**", "") for line in self.text.split("\n"))
+        """The passage's start as plain text (no list marks, bold or table pipes), cut at a word
+        boundary."""
+        lines = (
+            _TABLE_CELLS.sub(" · ", LIST_MARK.sub("", line).replace("**", "").strip().strip("|"))
+            for line in self.text.split("\n")
+            if not _TABLE_RULE.match(line)
+        )
         flat = " ".join(" ".join(lines).split())
         if len(flat) <= SNIPPET_CHARS:
             return flat

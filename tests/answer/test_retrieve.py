@@ -98,3 +98,5 @@ def test_label_skips_a_top_heading_that_repeats_the_title():
     assert source("Dual Plan", "How it works").label == "Dual Plan — How it works"
     listed = source("T", "", "Intro:\n- **Vertical plan:** up.\n- **Rotation:** across.")
     assert listed.snippet == "Intro: Vertical plan: up. Rotation: across."
+    table = source("T", "", "| Hub | Budget |\n| --- | :-: |\n| Lisbon | EUR 2,000 |")
+    assert table.snippet == "Hub · Budget Lisbon · EUR 2,000"  # no pipes or rule line
