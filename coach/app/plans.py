@@ -41,7 +41,9 @@ class PlanDesk:
     def show(self, viewer: Viewer, request: PlanRequest) -> PlanView:
         """The plan, its map and its sources, as this persona may see them."""
         self.service.persona_for(viewer, request.persona)  # a saved plan's persona too
-        plan = self._plan(request)
+        return self._view(request, self._plan(request))
+
+    def _view(self, request: PlanRequest, plan: Plan) -> PlanView:
         ladder = self.service.coach.ladder(request.persona)
         targets = (request.target,) if request.target else tuple(plan.targets)
         figure = draw_map(ladder, request.role_id, targets)
@@ -81,8 +83,10 @@ class PlanDesk:
         """A saved plan as it reads today, and what changed in the documents since it was
         saved (empty when nothing did)."""
         record = self.store.get(viewer.name, plan_id)
-        view = self.show(viewer, record.request)
-        current = self._versions(self._plan(record.request))
+        self.service.persona_for(viewer, record.request.persona)  # still theirs to take?
+        plan = self._plan(record.request)  # built once: with an LLM, one narrative
+        view = self._view(record.request, plan)
+        current = self._versions(plan)
         changed = sorted(
             path
             for path in set(record.versions) | set(current)
