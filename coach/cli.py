@@ -6,18 +6,16 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import click
 import typer
 from typer.core import TyperGroup
 
+from coach.cli_print import print_eval, stream_answer
 from coach.config import Settings, load_settings
 from coach.errors import CareerError, CoachError, ConfigError, IndexBusyError, StoreError
 from coach.personas import PERSONA_IDS, PERSONAS
-
-if TYPE_CHECKING:  # the answer stage loads the model's libraries: only when asked
-    from coach.answer.answerer import Answer
 
 
 class OneLineErrors(TyperGroup):
@@ -197,7 +195,7 @@ def ask_command(
         answer = coach.answerer.ask(question, persona)
         typer.echo(json.dumps(answer.as_json(), indent=2, ensure_ascii=False))
         return
-    _stream_answer(coach, question, persona, history=())
+    stream_answer(coach, question, persona, history=())
 
 
 PlanTypeOpt = Annotated[
@@ -266,7 +264,7 @@ def chat_command(persona: PersonaOpt = "csm", knowledge: KnowledgeOpt = None, da
         if not question:
             continue
         typer.echo("coach> ", nl=False)
-        answer = _stream_answer(coach, question, persona, history)
+        answer = stream_answer(coach, question, persona, history)
         history += [("user", question), ("assistant", answer.text)]
 
 
@@ -305,7 +303,7 @@ def eval_command(
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
-        _print_eval(summary, k)
+        print_eval(summary, k)
     missed = [
         f"{name} {summary[key]} < {floor}"
         for name, key, floor in (
@@ -379,51 +377,3 @@ def users_remove_command(
     settings = _settings(knowledge, data)
     remove_user(settings.users_file, name)
     typer.echo(f"{name} removed from {settings.users_file}")
-
-
-def _print_eval(summary: dict, k: int) -> None:
-    for r in summary["results"]:
-        hit = (
-            "-"
-            if not r["expect_sources"]
-            else (f"#{r['source_rank']}" if r["source_rank"] else "miss")
-        )
-        refusal = "ok" if r["refused"] == bool(r["expect_refusal"]) else "WRONG"
-        terms = f"{r['terms_found']}/{len(r['expect_terms'])}" if r["expect_terms"] else "-"
-        typer.echo(
-            f"{hit:>5} {refusal:>5} {terms:>5} {r['answer_words']:>4} w "
-            f"{r['latency_ms']:>6.0f} ms  {r['question'][:64]}"
-        )
-    typer.echo(
-        f"\n{summary['questions']} questions: hit@{k} {summary['source_hit_at_k']}, "
-        f"MRR {summary['mrr']}, term recall {summary['term_recall']}, "
-        f"refusal accuracy {summary['refusal_accuracy']}, "
-        f"answer words p50 {summary['answer_words_p50']}, p95 {summary['answer_words_p95']}, "
-        f"latency p50 {summary['latency_p50_ms']} ms, p95 {summary['latency_p95_ms']} ms"
-    )
-
-
-def _stream_answer(coach, question: str, persona: str, history):
-    """Print the answer as it streams, then its sources; return the Answer."""
-
-    def stream() -> tuple[Answer, str]:
-        shown = ""
-        streamed = coach.answerer.stream(question, persona, history)
-        for delta in streamed:
-            shown += delta
-            typer.echo(delta, nl=False)
-        return streamed.answer, shown
-
-    answer, shown = stream()
-    if not answer.text.startswith(shown.strip()):
-        # The LLM failed mid-answer: what was shown is replaced by the offline answer.
-        typer.echo(f"\n\n{answer.text}", nl=False)
-    typer.echo()
-    if answer.notice:
-        typer.echo(f"note: {answer.notice}", err=True)
-    if answer.sources:
-        typer.echo("\nSources:")
-        for source in answer.sources:
-            typer.echo(f"  {source.cite()}")
-    typer.echo(f"({answer.mode} mode)")
-    return answer
