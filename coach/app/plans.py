@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from coach.app.plan_store import PlanRequest, PlanStore, SavedRecord
 from coach.app.service import CoachService, Viewer
-from coach.career.map import draw_map
 from coach.career.plan import Plan
 from coach.career.render import plan_markdown
 from coach.errors import CareerError
@@ -44,6 +43,8 @@ class PlanDesk:
         return self._view(request, self._plan(request))
 
     def _view(self, request: PlanRequest, plan: Plan) -> PlanView:
+        from coach.career.map import draw_map  # matplotlib: loaded when a map is first drawn
+
         ladder = self.service.coach.ladder(request.persona)
         targets = (request.target,) if request.target else tuple(plan.targets)
         figure = draw_map(ladder, request.role_id, targets)

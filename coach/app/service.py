@@ -9,7 +9,7 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 
 from coach.answer.answerer import Answer
-from coach.answer.profile import PLAN_TYPES, Profile, ladder_roles, make_profile
+from coach.answer.profile import PLAN_TYPES, Profile, make_profile
 from coach.answer.stream import TextStream
 from coach.app.desk import DocumentRow, Saved, delete_document, document_rows, save_upload
 from coach.app.guard import FileGrants
@@ -64,14 +64,13 @@ class CoachService:
         self.demo = not settings.users_file.exists()
         self.files = FileGrants()  # exports, each downloadable by the user it was made for
         self._sync_lock = threading.Lock()
-        self._roles: tuple[int, list[CareerRole]] | None = None
 
     def warm_up(self) -> None:
         """Build every shared part now, so concurrent first requests never race to build them."""
         if self.coach.store.count() == 0:
             self.coach.sync()
         self.coach.answerer.ask("What does a CSM do?")
-        self.all_roles()
+        self.roles("hr")
 
     # Who asks -------------------------------------------------------------------------------
 
@@ -115,17 +114,11 @@ class CoachService:
 
     # Chat -----------------------------------------------------------------------------------
 
-    def all_roles(self) -> list[CareerRole]:
-        """Every role the ladder documents define, re-read when the index changed size (a
-        `coach index` or watcher beside the app changes it too)."""
-        size = self.coach.store.count()
-        if self._roles is None or self._roles[0] != size:
-            self._roles = (size, ladder_roles(self.coach.store))
-        return self._roles[1]
-
     def roles(self, persona: str) -> list[CareerRole]:
-        """The roles whose pages this persona may read: the profile's role picker."""
-        return [role for role in self.all_roles() if role.audience in audiences_for(persona)]
+        """The roles whose pages this persona may read, by track and level: the role pickers.
+        Read through the Coach's ladder, which is read again when the index changes."""
+        ladder = self.coach.ladder(persona)
+        return sorted(ladder.roles.values(), key=lambda r: (r.track, r.level, r.title))
 
     def profile(self, persona: str, role_id: str = "", plan: str = "") -> Profile:
         """A profile from the form's values; a role the persona may not read is unknown to it."""
