@@ -334,8 +334,8 @@ def serve_command(
     from ui import check_serving, launch  # Gradio loads in seconds: only when serving
 
     check_serving(settings)
-    coach = _ready_coach(knowledge, data)
-    launch(settings, coach)
+    _settings(knowledge, data)  # logging as configured
+    launch(settings, sync=True)  # indexes in the background while the page says so
 
 
 users_app = typer.Typer(help="Manage who may sign in to the app, and with which role.")

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import gradio as gr
 
-from coach.app.history import Gap
+from coach.app.gaps import Gap
 from coach.app.rendering import api_text, render_answer, render_passages
-from coach.app.service import MAX_QUESTION, CoachService, Viewer
+from coach.app.service import DEMO_USER, MAX_QUESTION, CoachService, Viewer
 from coach.app.talk import Rating, Talk
 from coach.errors import CoachError
 from coach.personas import PERSONAS
@@ -32,8 +32,10 @@ REASONS = {
 
 def mode_marker(service: CoachService) -> str:
     """The header line saying how answers are made."""
-    if service.coach.answerer.mode == "llm":
-        return f"**LLM mode** ({service.settings.llm_model}): answers are written from the sources."
+    settings = service.settings  # read before the model loads: the header shows at once
+    if settings.llm_model or settings.llm_gguf_path is not None:
+        model = settings.llm_model or settings.llm_gguf_path.name
+        return f"**LLM mode** ({model}): answers are written from the sources."
     return "**Offline mode**: answers quote the documents word for word; no model writes them."
 
 
@@ -84,15 +86,33 @@ COUNTER_JS = (
 # Handlers (thin: each turns Gradio values into a service call and back) -----------------------
 
 
-class Handlers:
-    """Every event handler, bound to one CoachService; plain methods, testable without a browser."""
+class PageHandlers:
+    """Handlers bound to one CoachService, with who asks and the page state they may read."""
 
     def __init__(self, service: CoachService) -> None:
         self.service = service
 
-    def _viewer(self, request: gr.Request | None):
+    def _viewer(self, request: gr.Request | None) -> Viewer:
         with shown_as_error():
             return self.service.viewer(request.username if request else None)
+
+    def _talk(self, talk: Talk | None, viewer: Viewer) -> Talk:
+        """The page's state, if it belongs to the user signed in on this request."""
+        with shown_as_error():
+            return (talk or Talk()).owned_by(viewer.name)
+
+    def _session(self, talk: Talk | None, request: gr.Request | None) -> tuple[Viewer, Talk]:
+        """Who asks and their page's state. In the demo (no sign-in, loopback only) the page's
+        state names the browser whose conversations it shows."""
+        viewer = self._viewer(request)
+        owner = talk.owner if isinstance(talk, Talk) else None
+        if self.service.demo and owner and owner.startswith(f"{DEMO_USER}-"):
+            viewer = replace(viewer, name=owner)
+        return viewer, self._talk(talk, viewer)
+
+
+class Handlers(PageHandlers):
+    """The chat, feedback, export and desk events; plain methods, testable without a browser."""
 
     def chat_api(
         self,
@@ -109,22 +129,16 @@ class Handlers:
             profile = self.service.profile(persona, role_id, plan)
             text = ""
             conversation = f"api-{uuid.uuid4().hex[:12]}"
-            asked = self.service.ask(viewer, message, conversation, persona, profile)
+            asked = self.service.ask(viewer, message, conversation, persona, profile, listed=False)
             for delta in asked:
                 text += delta
                 yield text
             yield api_text(asked.result.answer)
 
-    def _talk(self, talk: Talk | None, viewer: Viewer) -> Talk:
-        """The page's state, if it belongs to the user signed in on this request."""
-        with shown_as_error():
-            return (talk or Talk()).owned_by(viewer.name)
-
     def respond(self, message, talk, persona, role_id, plan, request: gr.Request):
         """The chat box: stream one answer into the conversation (`talk` lives on the server)."""
-        viewer = self._viewer(request)
-        talk = self._talk(talk, viewer)
-        problem = question_problem(message)
+        viewer, talk = self._session(talk, request)
+        problem = question_problem(message) or self.service.waiting()
         if problem:  # said beside the box, which keeps the text: nothing is lost, nothing covered
             yield talk.shown, gr.update(), problem, gr.update(), talk
             return
@@ -151,20 +165,29 @@ class Handlers:
 
     def retry(self, talk, persona, role_id, plan, event: gr.RetryData, request: gr.Request):
         """Regenerate: the last question asked again, its old answer replaced on the page."""
-        talk = self._talk(talk, self._viewer(request))
+        viewer, talk = self._session(talk, request)
         question = talk.shown[event.index]["content"] if event.index < len(talk.shown) else ""
+        self._set_aside(viewer, talk, event.index)
         yield from self.respond(question, talk.before(event.index), persona, role_id, plan, request)
 
     def edit(self, talk, persona, role_id, plan, event: gr.EditData, request: gr.Request):
         """Edit and resend: an earlier question changed, and asked again from there."""
-        talk = self._talk(talk, self._viewer(request))
+        viewer, talk = self._session(talk, request)
+        self._set_aside(viewer, talk, event.index)
         yield from self.respond(
             event.value, talk.before(event.index), persona, role_id, plan, request
         )
 
+    def _set_aside(self, viewer: Viewer, talk: Talk, index: int) -> None:
+        """The answers from `index` on are being asked again: a reload shows the new ones."""
+        with shown_as_error():
+            self.service.set_aside(
+                viewer, [t.exchange_id for i, t in talk.turns.items() if i >= index]
+            )
+
     def show_passages(self, talk, event: gr.SelectData, request: gr.Request):
         """Clicking an answer shows its full source passages."""
-        talk = self._talk(talk, self._viewer(request))
+        _, talk = self._session(talk, request)
         found = talk.turns.get(event.index)
         if found is None:
             return gr.update()
@@ -172,8 +195,7 @@ class Handlers:
 
     def rate(self, talk, event: gr.LikeData, request: gr.Request):
         """A thumbs up or down on an answer; opens the comment box for it."""
-        viewer = self._viewer(request)
-        talk = self._talk(talk, viewer)
+        viewer, talk = self._session(talk, request)
         found = talk.turns.get(event.index)
         if found is None:
             return gr.update(), talk
@@ -192,8 +214,7 @@ class Handlers:
 
     def comment(self, text, talk, request: gr.Request):
         """Attach a comment to the answer just rated."""
-        viewer = self._viewer(request)
-        talk = self._talk(talk, viewer)
+        viewer, talk = self._session(talk, request)
         if talk.rating is None:
             raise gr.Error("Rate an answer first (thumbs up or down), then comment on it.")
         with shown_as_error():
@@ -203,72 +224,13 @@ class Handlers:
 
     def export(self, talk, request: gr.Request):
         """The conversation as a Markdown file that only its owner can download."""
-        viewer = self._viewer(request)
-        talk = self._talk(talk, viewer)
+        viewer, talk = self._session(talk, request)
         with shown_as_error():
             markdown = self.service.export(viewer, talk.conversation)
         name = f"coach-conversation-{dt.datetime.now(dt.UTC):%Y-%m-%d-%H%M}.md"
         return gr.update(
             value=str(private_file(self.service, viewer, name, markdown)), visible=True
         )
-
-    def new_conversation(self, talk, request: gr.Request):
-        """Start over: empty chat, fresh conversation id."""
-        viewer = self._viewer(request)
-        self._talk(talk, viewer)
-        hidden = gr.update(value=None, visible=False)
-        return [], Talk.begin(viewer.name), NO_PASSAGES, hidden, hidden
-
-    def start(self, talk, request: gr.Request):
-        """Fill the page for whoever opened it: personas, roles, examples, the desk."""
-        viewer = self._viewer(request)
-        self._talk(talk, viewer)  # a session already bound to someone else stays theirs
-        with shown_as_error():
-            persona = self.service.persona_for(viewer)
-            personas = self.service.personas(viewer)
-        who = (
-            ""
-            if self.service.demo
-            else f"Signed in as **{viewer.name}** ({PERSONAS[viewer.role].label})."
-        )
-        return (
-            gr.update(
-                choices=[(PERSONAS[p].label, p) for p in personas],
-                value=persona,
-                interactive=len(personas) > 1,
-            ),
-            *self._persona_view(persona),
-            who,
-            Talk.begin(viewer.name),
-        )
-
-    def switch_persona(self, persona, talk, request: gr.Request):
-        """Another persona changes the examples, the profile and the desk, and starts a new
-        conversation: answers for two audiences never share one thread."""
-        viewer = self._viewer(request)
-        talk = self._talk(talk, viewer)
-        with shown_as_error():
-            persona = self.service.persona_for(viewer, persona)
-        hidden = gr.update(value=None, visible=False)
-        fresh = talk if not talk.shown else Talk.begin(viewer.name)
-        shown = talk.shown if fresh is talk else []
-        return (*self._persona_view(persona), shown, fresh, NO_PASSAGES, hidden, hidden)
-
-    def _persona_view(self, persona: str) -> tuple:
-        """(role picker, plan type, examples, desk tab) as this persona sees them: a hiring
-        manager answers for candidates, so the profile's role and plan type do nothing and
-        are not shown."""
-        personal = persona != "hiring_manager"
-        return (
-            gr.update(choices=self._role_choices(persona), value="", visible=personal),
-            gr.update(value="", visible=personal),
-            gr.update(samples=[[q] for q in PERSONAS[persona].examples]),
-            gr.update(visible=persona == "hr"),
-        )
-
-    def _role_choices(self, persona: str) -> list[tuple[str, str]]:
-        roles = self.service.roles(persona)
-        return [("(not set)", "")] + [(f"{r.title} ({r.id})", r.id) for r in roles]
 
     def document_table(self, request: gr.Request):
         """The documents table and the delete picker's choices."""

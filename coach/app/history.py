@@ -8,18 +8,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import numpy as np
-from langchain_core.embeddings import Embeddings
-from sqlalchemy import ForeignKey, String, Text, create_engine, inspect, select, text
+from sqlalchemy import (
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from coach.answer.answerer import Answer
 from coach.errors import StoreError, one_line
 
-GAP_SIMILARITY = 0.75  # questions at least this alike count as one knowledge gap
 GAP_WINDOW = 2000  # the most recent failed questions that HR's gap view groups
-GAP_EXAMPLES = 5  # other wordings and comments shown per gap
+TITLE_CHARS = 60  # a conversation's first title: its first question, this long at most
 SCHEMA_LOCK = 7243  # PostgreSQL advisory lock id: replicas starting together create tables in turn
 
 
@@ -47,7 +54,34 @@ class Exchange(Base):
     # Why it was refused (out_of_scope, not_found, restricted): for HR's eyes only.
     refusal: Mapped[str] = mapped_column(String(16), default="", server_default="")
     sources: Mapped[str] = mapped_column(Text)  # JSON list, as `coach ask --json` shows them
+    # Asked again (regenerated, or edited and resent): the page no longer shows it, HR still does.
+    replaced: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     created: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class ConversationRow(Base):
+    """One user's conversation as their list shows it: a title, latest activity first."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("user", "conversation"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user: Mapped[str] = mapped_column(String(64), index=True)
+    conversation: Mapped[str] = mapped_column(String(64))
+    persona: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    created: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    updated: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class ProfileRow(Base):
+    """What a user last chose, so a reload (or another device) starts where they left off."""
+
+    __tablename__ = "profiles"
+    user: Mapped[str] = mapped_column(String(64), primary_key=True)
+    persona: Mapped[str] = mapped_column(String(32), default="")
+    role_id: Mapped[str] = mapped_column(String(128), default="")
+    plan_type: Mapped[str] = mapped_column(String(16), default="")
+    open_conversation: Mapped[str] = mapped_column(String(64), default="")
 
 
 class Feedback(Base):
@@ -88,18 +122,6 @@ class Failure:
     comment: str = ""  # what the asker wrote with a dislike
 
 
-@dataclass(frozen=True)
-class Gap:
-    """Questions the knowledge base failed on, grouped: what HR should write next."""
-
-    question: str  # the most common wording
-    count: int
-    examples: list[str]  # the other wordings (not the common one, no repeats)
-    reasons: tuple[str, ...] = ()  # why they failed, most frequent first
-    personas: tuple[str, ...] = ()  # who asked
-    comments: tuple[str, ...] = ()  # what dislikes said
-
-
 class History:
     """Read and write exchanges and feedback; every read is scoped to one user."""
 
@@ -110,8 +132,11 @@ class History:
             with self.engine.begin() as connection:
                 if connection.dialect.name == "postgresql":
                     connection.execute(text(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})"))
+                listed = inspect(connection).has_table(ConversationRow.__tablename__)
                 Base.metadata.create_all(connection)
                 _add_missing_columns(connection)
+                if not listed:
+                    _list_old_conversations(connection)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open the database: {one_line(exc)}") from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -130,23 +155,37 @@ class History:
             raise StoreError(f"database error: {one_line(exc)}") from None
 
     def record(
-        self, user: str, conversation: str, persona: str, question: str, answer: Answer
+        self,
+        user: str,
+        conversation: str,
+        persona: str,
+        question: str,
+        answer: Answer,
+        listed: bool = True,
     ) -> int:
-        """Store one exchange; returns its id (what feedback refers to)."""
+        """Store one exchange; returns its id (what feedback refers to). A listed conversation
+        (an API call's is not) goes to the top of the user's list, titled by its first question."""
+        question = question.replace("\x00", "")  # PostgreSQL text cannot hold NUL
         row = Exchange(
             user=user,
             conversation=conversation,
             persona=persona,
-            question=question.replace("\x00", ""),  # PostgreSQL text cannot hold NUL
+            question=question,
             answer=answer.text,
             mode=answer.mode,
             refused=answer.refused,
             refusal=answer.refusal,
-            sources=json.dumps([s.as_json() for s in answer.sources], ensure_ascii=False),
+            # With each passage's text: a reopened conversation shows what was cited then.
+            sources=json.dumps(
+                [{**s.as_json(), "id": s.id, "text": s.text} for s in answer.sources],
+                ensure_ascii=False,
+            ),
         )
         with self.session() as session:
             session.add(row)
             session.flush()
+            if listed:
+                _touch(session, user, conversation, persona, question, row.created)
             return row.id
 
     def feedback(
@@ -255,42 +294,74 @@ def _add_missing_columns(connection) -> None:
         connection.execute(
             text("ALTER TABLE exchanges ADD COLUMN refusal VARCHAR(16) NOT NULL DEFAULT ''")
         )
+    if "replaced" not in columns:
+        connection.execute(
+            text("ALTER TABLE exchanges ADD COLUMN replaced BOOLEAN NOT NULL DEFAULT false")
+        )
 
 
-def knowledge_gaps(failures: list[Failure], embeddings: Embeddings) -> list[Gap]:
-    """Group alike questions (cosine >= GAP_SIMILARITY), biggest groups first."""
-    if not failures:
-        return []
-    questions = [f.question for f in failures]
-    vectors = np.array(embeddings.embed_documents(questions))
-    groups: list[list[int]] = []
-    for i, vector in enumerate(vectors):
-        for group in groups:
-            if float(vectors[group[0]] @ vector) >= GAP_SIMILARITY:
-                group.append(i)
-                break
-        else:
-            groups.append([i])
-    gaps = []
-    for group in groups:
-        wordings = [questions[i] for i in group]
-        common = max(set(wordings), key=wordings.count)
-        reasons = [failures[i].reason for i in group]
-        ranked = tuple(sorted(set(reasons), key=lambda r: (-reasons.count(r), r)))
-        others = {_same(w): w for w in sorted(wordings) if _same(w) != _same(common)}
-        gaps.append(
-            Gap(
-                common,
-                len(group),
-                list(others.values())[:GAP_EXAMPLES],
-                ranked,
-                tuple(sorted({failures[i].persona for i in group if failures[i].persona})),
-                tuple(dict.fromkeys(c for i in group if (c := failures[i].comment)))[:GAP_EXAMPLES],
+def title_of(question: str) -> str:
+    """A conversation's first title: its first question on one line, cut at a word."""
+    flat = " ".join(question.split())
+    if len(flat) <= TITLE_CHARS:
+        return flat
+    return flat[:TITLE_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def _touch(
+    session: Session, user: str, conversation: str, persona: str, question: str, when: dt.datetime
+) -> None:
+    """Move a conversation to the top of its owner's list (listing it at its first question)."""
+    listed = session.scalars(
+        select(ConversationRow).where(
+            ConversationRow.user == user, ConversationRow.conversation == conversation
+        )
+    ).first()
+    if listed is None:
+        session.add(
+            ConversationRow(
+                user=user,
+                conversation=conversation,
+                persona=persona,
+                title=title_of(question),
+                created=when,
+                updated=when,
             )
         )
-    return sorted(gaps, key=lambda gap: gap.count, reverse=True)
+    else:
+        listed.updated = when
 
 
-def _same(wording: str) -> str:
-    """A wording as compared: case, spacing and end punctuation aside."""
-    return " ".join(wording.lower().split()).rstrip("?!. ")
+def _list_old_conversations(connection) -> None:
+    """List the conversations a database held before it had a conversations table."""
+    spans = (
+        select(func.min(Exchange.id).label("first"), func.max(Exchange.created).label("last"))
+        .where(~Exchange.conversation.startswith("api-"))
+        .group_by(Exchange.user, Exchange.conversation)
+        .subquery()
+    )
+    rows = connection.execute(
+        select(
+            Exchange.user,
+            Exchange.conversation,
+            Exchange.persona,
+            Exchange.question,
+            Exchange.created,
+            spans.c.last,
+        ).join(spans, Exchange.id == spans.c.first)
+    ).all()
+    if rows:
+        connection.execute(
+            ConversationRow.__table__.insert(),
+            [
+                {
+                    "user": user,
+                    "conversation": conversation,
+                    "persona": persona,
+                    "title": title_of(question),
+                    "created": created,
+                    "updated": last,
+                }
+                for user, conversation, persona, question, created, last in rows
+            ],
+        )

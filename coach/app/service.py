@@ -5,19 +5,21 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Generator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, replace
 
 from coach.answer.answerer import Answer
 from coach.answer.profile import PLAN_TYPES, Profile, make_profile
 from coach.answer.stream import TextStream
+from coach.app.conversations import Conversations, Listed, Remembered, Reread
 from coach.app.desk import DocumentRow, Saved, delete_document, document_rows, save_upload
+from coach.app.gaps import Gap, knowledge_gaps
 from coach.app.guard import FileGrants
-from coach.app.history import Gap, History, knowledge_gaps
+from coach.app.history import History
 from coach.app.users import load_users
 from coach.compose import Coach
 from coach.config import Settings
-from coach.errors import CoachError, ConfigError
+from coach.errors import CoachError, ConfigError, IndexBusyError, one_line
 from coach.index.ladder import CareerRole
 from coach.index.sync import SyncReport
 from coach.personas import PERSONA_IDS, PERSONAS, audiences_for, persona
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 
 DEMO_USER = "local"
 MAX_QUESTION = 2000  # characters: a question, not a document pasted in
+WITHHELD = "*This answer was given to a role you no longer have, so it is not shown.*"
 
 
 class AccessError(CoachError):
@@ -48,12 +51,28 @@ class Turn:
     answer: Answer
 
 
+class NotReadyError(CoachError):
+    """The knowledge base is still being prepared (model loading, first indexing)."""
+
+
+@dataclass
+class Readiness:
+    """Whether the knowledge base can answer yet, and what it is doing until it can."""
+
+    ready: threading.Event
+    step: str = ""  # what preparing is doing now, as the waiting page says it
+    error: str = ""  # why preparing failed (the app then says so instead of answering)
+
+
 class CoachService:
     """Everything the app does, scoped to the viewer; one instance serves every session."""
 
     def __init__(self, settings: Settings, coach: Coach | None = None) -> None:
         self.settings = settings
-        self.coach = coach or Coach(settings)
+        self._coach = coach or Coach(settings)
+        self.readiness = Readiness(threading.Event())
+        self.readiness.ready.set()  # until prepare_in_background() says otherwise
+        self._announce: Callable[[str], None] | None = None
         # A first start with a data folder that does not exist yet: create it, as `coach serve`
         # does, before the database (SQLite lives there by default) is opened.
         try:
@@ -61,16 +80,86 @@ class CoachService:
         except OSError as exc:
             raise ConfigError(f"cannot create the data folder {settings.data_dir}: {exc}") from None
         self.history = History(settings.effective_database_url)
+        self.conversations = Conversations(self.history)
         self.demo = not settings.users_file.exists()
         self.files = FileGrants()  # exports, each downloadable by the user it was made for
         self._sync_lock = threading.Lock()
 
-    def warm_up(self) -> None:
-        """Build every shared part now, so concurrent first requests never race to build them."""
-        if self.coach.store.count() == 0:
-            self.coach.sync()
-        self.coach.answerer.ask("What does a CSM do?")
-        self.roles("hr")
+    @property
+    def coach(self) -> Coach:
+        """The parts that answer, once prepared; until then a one-line "being prepared"."""
+        if not self.readiness.ready.is_set():
+            raise NotReadyError(f"the knowledge base is being prepared ({self.status()})")
+        if self.readiness.error:
+            raise NotReadyError(f"the knowledge base could not be prepared: {self.readiness.error}")
+        return self._coach
+
+    def status(self) -> str:
+        """What preparing is doing, in a few words."""
+        return self.readiness.step or "almost ready"
+
+    def waiting(self) -> str:
+        """Why nothing can be answered yet, as one line ("" once the knowledge base is ready)."""
+        if not self.readiness.ready.is_set():
+            return (
+                f"The knowledge base is being prepared ({self.status()}): this page fills in "
+                "by itself when it is ready."
+            )
+        if self.readiness.error:
+            return (
+                f"The knowledge base could not be prepared: {self.readiness.error}. The log of "
+                "whoever runs coach says more."
+            )
+        return ""
+
+    def warm_up(self, sync: bool = False, progress: bool = False) -> None:
+        """Build every shared part now, so concurrent first requests never race to build them;
+        with `sync`, bring the index up to date first (else only an empty one is filled)."""
+        coach = self._coach
+        self._step("opening the index")
+        if sync or coach.store.count() == 0:
+            self._step("indexing the knowledge folder")
+            try:
+                report = coach.sync(progress=progress, wait=2)
+            except IndexBusyError:
+                log.warning("the index is being updated by another process; answering from it")
+            else:
+                for failure in report.failed:
+                    log.warning("not indexed: %s: %s", failure.path, failure.error)
+        self._step("loading the embedding model")
+        coach.answerer.ask("What does a CSM do?")
+        self._step("reading the career ladder")
+        coach.ladder("hr")
+
+    def _step(self, step: str) -> None:
+        self.readiness.step = step
+        if self._announce is not None:
+            self._announce(step)
+
+    def prepare_in_background(
+        self,
+        sync: bool = False,
+        progress: bool = False,
+        announce: Callable[[str], None] | None = None,
+    ) -> threading.Thread:
+        """Warm up on a thread, so the app serves a waiting page meanwhile; `announce` hears
+        each step (the terminal's progress)."""
+        self.readiness.ready.clear()
+        self._announce = announce
+
+        def prepare() -> None:
+            try:
+                self.warm_up(sync, progress)
+            except Exception as exc:  # any failure: the page says it instead of waiting forever
+                self.readiness.error = one_line(exc)
+                log.exception("the knowledge base could not be prepared")
+            finally:
+                self.readiness.ready.set()
+                self._step("ready" if not self.readiness.error else "failed")
+
+        thread = threading.Thread(target=prepare, name="coach-prepare", daemon=True)
+        thread.start()
+        return thread
 
     # Who asks -------------------------------------------------------------------------------
 
@@ -137,8 +226,10 @@ class CoachService:
         persona: str = "",
         profile: Profile | None = None,
         history: Sequence[tuple[str, str]] = (),
+        listed: bool = True,
     ) -> TextStream[Turn]:
-        """The answer's text as it streams; `.result` is the stored Turn."""
+        """The answer's text as it streams; `.result` is the stored Turn. A listed conversation
+        shows in the asker's conversation list (an API call's is not listed)."""
         if not isinstance(question, str) or not question.strip():
             raise CoachError("please type a question")
         question = question.strip()
@@ -152,10 +243,62 @@ class CoachService:
         def recorded() -> Generator[str, None, Turn]:
             yield from streamed
             answer = streamed.answer
-            exchange = self.history.record(viewer.name, conversation, persona, question, answer)
+            exchange = self.history.record(
+                viewer.name, conversation, persona, question, answer, listed
+            )
             return Turn(exchange, answer)
 
         return TextStream(recorded())
+
+    # Conversations that last ----------------------------------------------------------------
+
+    def listed(self, viewer: Viewer) -> list[Listed]:
+        """The viewer's conversations, latest first."""
+        return self.conversations.listed(viewer.name)
+
+    def reopen(self, viewer: Viewer, conversation: str) -> list[Reread]:
+        """One of the viewer's conversations as it was shown. An answer given as a persona the
+        viewer's role no longer allows is withheld: a role taken away takes its answers too."""
+        shown = []
+        for turn in self.conversations.reread(viewer.name, conversation):
+            try:
+                self.persona_for(viewer, turn.persona)
+            except AccessError:
+                turn = replace(turn, answer=Answer(WITHHELD, turn.answer.mode, True))
+            shown.append(turn)
+        return shown
+
+    def rename(self, viewer: Viewer, conversation: str, title: str) -> str:
+        """A new title for one of the viewer's conversations."""
+        return self.conversations.rename(viewer.name, conversation, title)
+
+    def forget(self, viewer: Viewer, conversation: str) -> None:
+        """Delete one of the viewer's conversations."""
+        self.conversations.delete(viewer.name, conversation)
+
+    def set_aside(self, viewer: Viewer, exchange_ids: list[int]) -> None:
+        """The viewer asked these again (regenerate, edit): reopening shows the new answers."""
+        self.conversations.set_aside(viewer.name, exchange_ids)
+
+    def remembered(self, viewer: Viewer) -> Remembered:
+        """The viewer's last choices, as far as they still hold: a persona their role allows,
+        a role that persona may read, a known plan type."""
+        memo = self.conversations.remembered(viewer.name)
+        try:
+            persona = self.persona_for(viewer, memo.persona)
+        except CoachError:
+            persona = self.persona_for(viewer)
+        roles = {r.id for r in self.roles(persona)}
+        return Remembered(
+            persona,
+            memo.role_id if memo.role_id in roles else "",
+            memo.plan_type if memo.plan_type in PLAN_TYPES else "",
+            memo.open_conversation,
+        )
+
+    def remember(self, viewer: Viewer, choices: Remembered) -> None:
+        """Keep the viewer's choices for their next visit (checked again when read)."""
+        self.conversations.remember(viewer.name, choices)
 
     def rate(
         self, viewer: Viewer, exchange_id: int, liked: bool | None, comment: str | None

@@ -6,11 +6,17 @@ a failing test leaves browser-FAILED-<test>.png there too.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
-from app_fixtures import USERS, RunningApp
+from app_fixtures import USERS, RunningApp, free_port
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from sqlalchemy import select
 
@@ -96,11 +102,15 @@ def sign_in(page: Page, app: RunningApp, name: str, password: str | None = None)
     page.get_by_role("button", name="Login").click()
 
 
-def open_as(page: Page, app: RunningApp, name: str) -> None:
-    """Open the app, sign in, and wait until the page greets the user."""
+def open_as(page: Page, app: RunningApp, name: str, new: bool = True) -> None:
+    """Open the app, sign in, and wait until the page greets the user; then (unless `new` is
+    False) start a new conversation, as the page reopens the one they had open."""
     page.goto(app.url)
     sign_in(page, app, name)
     expect(page.locator("#signed-in")).to_contain_text(f"Signed in as {name}", timeout=PAGE_LOAD)
+    if new:
+        page.locator("#new-chat").click()
+        expect(page.locator("#chat [data-testid=user]")).to_have_count(0, timeout=ANSWER)
 
 
 def ask(page: Page, question: str) -> Locator:
@@ -518,6 +528,130 @@ def test_regenerate_and_edit_the_last_question(page: Page, served: RunningApp) -
     expect(answers.first).to_contain_text("Onboarding")
     expect(page.locator("#stop")).to_be_visible()
     shot(page, "20-edited")
+
+
+def test_conversations_last_across_a_reload(page: Page, served: RunningApp) -> None:
+    add_user(served.settings.users_file, "lea", "csm", "lea-password-1")
+    served.users["lea"] = ("csm", "lea-password-1")
+    open_as(page, served, "lea", new=False)
+    listed = page.locator("#conversations")
+    expect(listed).to_contain_text("Your conversations")
+    role = page.locator("#role input")
+    dual = page.locator("#profile-plan").get_by_role("radio", name="Dual")
+    role.click()
+    page.get_by_role("option", name="Customer Success Manager II (csm-2)").click()
+    dual.check()
+    ask(page, QUESTION)
+    # The plan type chosen before the first answer is still shown as chosen after it.
+    expect(dual).to_be_checked()
+    expect(listed).to_contain_text(QUESTION, timeout=ANSWER)
+    page.locator("#new-chat").click()
+    expect(page.locator("#chat [data-testid=bot]")).to_have_count(0, timeout=ANSWER)
+    ask(page, "How does a dual plan work?")
+    titles = listed.locator("label")
+    expect(titles).to_have_count(2, timeout=ANSWER)
+    expect(titles.first).to_have_text("How does a dual plan work?")  # newest first
+    shot(page, "21-conversations")
+
+    page.reload()
+    expect(page.locator("#signed-in")).to_contain_text("Signed in as lea", timeout=PAGE_LOAD)
+    questions = page.locator("#chat [data-testid=user]")
+    expect(questions).to_have_text(["How does a dual plan work?"], timeout=PAGE_LOAD)
+    expect(page.locator("#chat [data-testid=bot]").first).to_contain_text("Offline mode")
+    expect(role).to_have_value("Customer Success Manager II (csm-2)")
+    expect(dual).to_be_checked()
+    expect(page.locator("#passages")).to_contain_text("How does a dual plan work?")
+    shot(page, "22-reloaded")
+
+    listed.get_by_text(QUESTION).click()
+    expect(questions).to_have_text([QUESTION], timeout=ANSWER)
+    answer = page.locator("#chat [data-testid=bot]").first
+    answer.locator("a.cite").first.click()  # the reopened answer's citations still work
+    expect(page.locator("#passages .cited")).to_have_count(1, timeout=ANSWER)
+    title = page.locator("#conversation-title input")
+    title.fill("CSM II to Senior CSM")
+    page.locator("#rename").click()
+    expect(listed).to_contain_text("CSM II to Senior CSM", timeout=ANSWER)
+    title.fill("")
+    page.locator("#rename").click()
+    expect(page.locator("#title-note")).to_contain_text("a title cannot be empty", timeout=ANSWER)
+    shot(page, "23-renamed")
+
+    page.locator("#delete-chat").click()
+    page.locator("#confirm-delete-chat").click()
+    expect(titles).to_have_count(1, timeout=ANSWER)
+    expect(listed).not_to_contain_text("CSM II to Senior CSM")
+    expect(questions).to_have_count(0)
+    page.reload()
+    expect(page.locator("#signed-in")).to_contain_text("Signed in as lea", timeout=PAGE_LOAD)
+    expect(titles).to_have_count(1, timeout=PAGE_LOAD)
+    shot(page, "24-deleted")
+
+
+def test_the_demo_keeps_conversations_per_browser(browser: Browser, demo: RunningApp) -> None:
+    first, second = (browser.new_context(viewport={"width": 1280, "height": 900}) for _ in "ab")
+    mine = first.new_page()
+    mine.goto(demo.url)
+    expect(mine.locator("#persona input")).to_have_value("CSM", timeout=PAGE_LOAD)
+    ask(mine, "How does a dual plan work?")
+    expect(mine.locator("#conversations")).to_contain_text("How does a dual plan work?")
+    mine.reload()
+    expect(mine.locator("#chat [data-testid=user]")).to_have_text(
+        ["How does a dual plan work?"], timeout=PAGE_LOAD
+    )
+    other = second.new_page()
+    other.goto(demo.url)
+    expect(other.locator("#persona input")).to_have_value("CSM", timeout=PAGE_LOAD)
+    expect(other.locator("#conversations label")).to_have_count(0)
+    expect(other.locator("#chat [data-testid=user]")).to_have_count(0)
+    first.close()
+    second.close()
+
+
+def test_a_cold_start_serves_a_waiting_page_first(
+    browser: Browser, tmp_path: Path, lumenfield
+) -> None:
+    """`python ui.py` on an empty data folder: the page opens while the index is built."""
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(lumenfield.settings.knowledge_dir, knowledge)
+    port = free_port()
+    env = {
+        **os.environ,
+        "COACH_KNOWLEDGE_DIR": str(knowledge),
+        "COACH_DATA_DIR": str(tmp_path / "data"),  # not there yet: created, then indexed
+        "COACH_USERS_FILE": str(tmp_path / "users.toml"),  # none: the local demo
+        "COACH_PORT": str(port),
+    }
+    root = Path(__file__).resolve().parents[2]
+    log = (tmp_path / "ui.log").open("w")
+    server = subprocess.Popen([sys.executable, "ui.py"], cwd=root, env=env, stderr=log, stdout=log)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        for _ in range(300):  # the port opens before the model loads and the folder is indexed
+            try:
+                if httpx.get(url, timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url)
+        notice = page.locator("#preparing")
+        expect(notice).to_contain_text("The knowledge base is being prepared", timeout=PAGE_LOAD)
+        shot(page, "25-cold-start")
+        box = page.locator("#question textarea")
+        box.fill("How does a dual plan work?")
+        box.press("Enter")  # too early: said under the box, which keeps the question
+        expect(page.locator("#question-note")).to_contain_text("being prepared")
+        expect(box).to_have_value("How does a dual plan work?")
+        expect(notice).to_be_hidden(timeout=INDEXING)  # the page fills in by itself
+        expect(page.locator("#persona input")).to_have_value("CSM")
+        ask(page, "How does a dual plan work?")
+        page.close()
+        assert "coach: indexing the knowledge folder" in (tmp_path / "ui.log").read_text()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
 
 
 # Last: it exhausts the sign-in failures allowed from this address.

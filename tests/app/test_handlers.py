@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import gradio as gr
 import pytest
 
 from coach.answer.answerer import Answer
 from coach.answer.retrieve import Source
+from coach.app.conversation_handlers import PAGE, ConversationHandlers
 from coach.app.handlers import Handlers
 from coach.app.rendering import render_answer
 from coach.app.talk import Talk
@@ -81,7 +84,7 @@ def test_answers_list_only_the_sources_they_cite():
 
 def test_every_handler_refuses_a_page_state_of_another_user(service):
     """A session hash is no proof of who asks: state bound to ana is refused to ben."""
-    handlers = Handlers(service)
+    handlers, pages = Handlers(service), ConversationHandlers(service)
     *_, talk = answered(handlers, "ana", "What is the next step from CSM I?")
     ben = request("ben")
     select = gr.SelectData(None, {"index": 1, "value": ""})
@@ -91,9 +94,14 @@ def test_every_handler_refuses_a_page_state_of_another_user(service):
         lambda: handlers.rate(talk, like(1, True), ben),
         lambda: handlers.comment("great", talk, ben),
         lambda: handlers.export(talk, ben),
-        lambda: handlers.new_conversation(talk, ben),
-        lambda: handlers.start(talk, ben),
-        lambda: handlers.switch_persona("csm", talk, ben),
+        lambda: pages.new_conversation(talk, "", "", "", ben),
+        lambda: pages.start(talk, "", ben),
+        lambda: pages.switch_persona("csm", talk, ben),
+        lambda: pages.open_conversation("c0", talk, "", "", ben),
+        lambda: pages.rename("Mine now", talk, ben),
+        lambda: pages.delete_conversation(talk, "", "", "", ben),
+        lambda: pages.answered(talk, "", "", "", ben),
+        lambda: pages.remember_profile(talk, "", "", "", ben),
     ):
         with pytest.raises(gr.Error, match="belongs to another sign-in"):
             call()
@@ -128,9 +136,9 @@ def test_an_upload_reports_its_own_files_and_empties_the_picker(service, tmp_pat
 
 
 def test_switching_persona_starts_a_new_conversation_and_fits_the_profile(service):
-    handlers = Handlers(service)
+    handlers, pages = Handlers(service), ConversationHandlers(service)
     *_, talk = answered(handlers, "hugo", "What is the next step from CSM I?")
-    role, plan, _, desk, shown, fresh, passages, *_ = handlers.switch_persona(
+    _, role, plan, _, desk, shown, fresh, passages, *_ = pages.switch_persona(
         "hiring_manager", talk, request("hugo")
     )
     # Answers for candidates never share a thread with answers for HR.
@@ -138,10 +146,10 @@ def test_switching_persona_starts_a_new_conversation_and_fits_the_profile(servic
     assert passages.startswith("*Ask a question")
     # A hiring manager answers for candidates: no role or plan type of their own to set.
     assert role["visible"] is False and plan["visible"] is False and desk["visible"] is False
-    role, plan, *_ = handlers.switch_persona("hr", fresh, request("hugo"))
+    _, role, plan, *_ = pages.switch_persona("hr", fresh, request("hugo"))
     assert role["visible"] is True and plan["visible"] is True
     with pytest.raises(gr.Error, match="may not ask as hr"):
-        handlers.switch_persona("hr", Talk(), request("ana"))
+        pages.switch_persona("hr", Talk(), request("ana"))
 
 
 def test_problems_are_said_in_place_and_lose_nothing(service):
@@ -186,3 +194,136 @@ def test_regenerate_and_edit_ask_again_from_that_question(service):
     assert len(service.history.conversation("ana", "c1")) == 3  # every answer stays recorded
     with pytest.raises(gr.Error, match="belongs to another sign-in"):
         next(handlers.retry(talk, "", "", "", retried, request("ben")))
+
+
+def page(values: tuple) -> dict:
+    """A page event's outputs by name."""
+    return dict(zip(PAGE, values, strict=False))
+
+
+def test_a_reload_returns_to_the_open_conversation_and_profile(service):
+    handlers, pages = Handlers(service), ConversationHandlers(service)
+    ana = request("ana")
+    *first, _, _, _, _ = pages.start(Talk(), "", ana)
+    assert page(first)["chatbot"] == [] and page(first)["conversations"]["choices"] == []
+    talk = page(first)["talk"]
+    *_, talk = list(
+        handlers.respond("What is the next step from CSM I?", talk, "csm", "csm-1", "dual", ana)
+    )[-1]
+    listed, title = pages.answered(talk, "csm", "csm-1", "dual", ana)
+    assert title == "What is the next step from CSM I?"
+    assert (
+        listed["choices"] == [(title, talk.conversation)] and listed["value"] == talk.conversation
+    )
+    # A reload: a new page session, the same user.
+    *again, who, _, _, _ = pages.start(Talk(), "", ana)
+    shown = page(again)
+    assert "ana" in who and shown["talk"].conversation == talk.conversation
+    assert [m["role"] for m in shown["chatbot"]] == ["user", "assistant"]
+    assert shown["chatbot"][0]["content"] == "What is the next step from CSM I?"
+    assert (
+        "CSM II" in shown["chatbot"][1]["content"]
+        and 'class="cite"' in shown["chatbot"][1]["content"]
+    )
+    assert shown["role"]["value"] == "csm-1" and shown["plan"]["value"] == "dual"
+    assert "**[1] CSM I" in shown["passages"]  # the last answer's sources, with their text
+    # The reopened page goes on where it was: follow-ups see the earlier turn.
+    assert shown["talk"].pairs[0] == ("user", "What is the next step from CSM I?")
+    assert shown["talk"].turns[1].exchange_id == talk.turns[1].exchange_id
+
+
+def test_conversations_list_open_rename_and_delete(service):
+    handlers, pages = Handlers(service), ConversationHandlers(service)
+    ana = request("ana")
+    *_, one = list(handlers.respond("What is a dual plan?", Talk(), "", "", "", ana))[-1]
+    *_, two = list(handlers.respond("What is the next step from CSM II?", Talk(), "", "", "", ana))[
+        -1
+    ]
+    listed, _ = pages.answered(two, "", "", "", ana)
+    assert [c for _, c in listed["choices"]] == [two.conversation, one.conversation]  # newest first
+    opened = page(pages.open_conversation(one.conversation, two, "", "", ana))
+    assert opened["talk"].conversation == one.conversation
+    assert opened["chatbot"][0]["content"] == "What is a dual plan?"
+    listed, title, note = pages.rename("  Dual   plans ", opened["talk"], ana)
+    assert (
+        title == "Dual plans"
+        and note == ""
+        and ("Dual plans", one.conversation) in listed["choices"]
+    )
+    # Bad titles are said under the box, which keeps what was typed.
+    for typed, words in [("   ", "cannot be empty"), ("x" * 121, "at most 120 characters")]:
+        listed, box, note = pages.rename(typed, opened["talk"], ana)
+        assert words in note and box == gr.update() and listed == gr.update()
+    after = page(pages.delete_conversation(opened["talk"], "", "", "", ana))
+    assert after["chatbot"] == [] and after["talk"].conversation != one.conversation
+    assert [c for _, c in after["conversations"]["choices"]] == [two.conversation]
+    assert service.history.conversation("ana", one.conversation) == []
+    # A conversation of someone else's is as unknown as a missing one.
+    ben_talk = Talk.begin("ben")
+    listed, box, note = pages.rename(
+        "Stolen",
+        replace(ben_talk, shown=({"role": "user", "content": "q"},), conversation=two.conversation),
+        request("ben"),
+    )
+    assert "no such conversation" in note
+    assert (
+        page(pages.open_conversation(two.conversation, ben_talk, "", "", request("ben")))["chatbot"]
+        == []
+    )
+
+
+def test_a_regenerated_answer_reopens_once(service):
+    handlers, pages = Handlers(service), ConversationHandlers(service)
+    ana = request("ana")
+    *_, talk = list(handlers.respond("What is the next step from CSM I?", Talk(), "", "", "", ana))[
+        -1
+    ]
+    retried = gr.RetryData(None, {"index": 0, "value": "What is the next step from CSM I?"})
+    *_, again = list(handlers.retry(talk, "", "", "", retried, ana))[-1]
+    pages.answered(again, "", "", "", ana)
+    shown = page(pages.start(Talk(), "", ana)[:-4])
+    assert len(shown["chatbot"]) == 2  # the question once, with its latest answer
+    assert shown["talk"].turns[1].exchange_id == again.turns[1].exchange_id
+    assert len(service.history.conversation("ana", talk.conversation)) == 2  # history keeps both
+
+
+def test_an_answer_for_a_role_since_taken_away_is_withheld(service):
+    from coach.app.users import add_user
+
+    handlers, pages = Handlers(service), ConversationHandlers(service)
+    *_, talk = list(handlers.respond("Candidate FAQ?", Talk(), "hr", "", "", request("hugo")))[-1]
+    pages.answered(talk, "hr", "", "", request("hugo"))
+    add_user(service.settings.users_file, "hugo", "csm", "hugo-password-1", replace=True)
+    shown = page(pages.start(Talk(), "", request("hugo"))[:-4])
+    assert shown["persona"]["value"] == "csm"
+    assert "no longer have" in shown["chatbot"][1]["content"]
+    assert shown["talk"].turns[1].sources == ()
+
+
+def test_while_the_knowledge_base_is_prepared_the_page_says_so(service):
+    handlers, pages = Handlers(service), ConversationHandlers(service)
+    service.readiness.ready.clear()  # as between the port opening and the model loaded
+    service.readiness.step = "indexing the knowledge folder"
+    *unchanged, who, _, notice, timer = pages.start(Talk(), "", request("ana"))
+    assert notice["visible"] and "being prepared (indexing the knowledge folder)" in notice["value"]
+    assert timer.active and "ana" in who
+    assert unchanged[0]["value"] == "csm" and all(u == gr.update() for u in unchanged[1:])
+    ((shown, box, note, _, _),) = list(
+        handlers.respond("What is a dual plan?", Talk(), "", "", "", request("ana"))
+    )
+    assert "being prepared" in note and box == gr.update() and shown == ()
+    with pytest.raises(gr.Error, match="the knowledge base is being prepared"):
+        list(handlers.chat_api("What is a dual plan?", request=request("ana")))
+    service.readiness.ready.set()
+    *filled, _, _, notice, timer = pages.start(Talk(), "", request("ana"))
+    assert not notice["visible"] and not timer.active and page(filled)["role"]["choices"]
+
+
+def test_a_knowledge_base_that_cannot_be_prepared_says_why(service, tmp_path):
+    knowledge = service.settings.knowledge_dir
+    knowledge.rename(tmp_path / "moved-away")
+    service.prepare_in_background(sync=True).join()
+    said = service.waiting()
+    assert said.startswith("The knowledge base could not be prepared: knowledge folder not found")
+    *_, notice, timer = ConversationHandlers(service).start(Talk(), "", request("ana"))
+    assert said in notice["value"] and not timer.active

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from coach.answer.answerer import Answer
-from coach.app.history import History, knowledge_gaps
+from coach.app.gaps import knowledge_gaps
+from coach.app.history import History
 from coach.config import load_settings
 from coach.errors import StoreError
 
@@ -80,3 +81,19 @@ def test_a_gap_says_who_asked_how_often_and_what_dislikes_said(history, embeddin
     assert leave.examples == ["What is the parental leave policy?"]
     assert leave.personas == ("csm", "hiring_manager")
     assert mba.comments == ("says nothing about MBAs",) and mba.reasons == ("disliked",)
+
+
+def test_a_database_from_before_conversation_lists_lists_its_conversations(tmp_path):
+    from sqlalchemy import text
+
+    from coach.app.conversations import Conversations
+
+    url = load_settings(data_dir=tmp_path).effective_database_url
+    old = History(url)
+    old.record("ana", "c1", "csm", "What is a dual plan?", answer("It is."))
+    old.record("ana", "c1", "csm", "And then?", answer("Then."))
+    old.record("ana", "api-9", "csm", "An API call", answer("."), listed=False)
+    with old.engine.begin() as connection:
+        connection.execute(text("DROP TABLE conversations"))
+    listed = Conversations(History(url)).listed("ana")
+    assert [(c.conversation, c.title) for c in listed] == [("c1", "What is a dual plan?")]

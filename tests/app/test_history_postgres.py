@@ -237,7 +237,8 @@ def test_exchanges_and_feedback_belong_to_their_user(history):
     assert history.conversation("cy", "c1") == []
     assert ana[0].id == first and ana[0].answer == "It is [1]." and ana[0].refused is False
     assert (ana[0].user, ana[0].persona, ana[0].mode) == ("ana", "csm", "offline")
-    assert json.loads(ana[0].sources) == [s.as_json() for s in cited]  # non-ASCII survives
+    stored = [{**s.as_json(), "id": s.id, "text": s.text} for s in cited]
+    assert json.loads(ana[0].sources) == stored  # non-ASCII survives
 
     history.feedback("ana", first, liked=False, comment=" too vague ")
     with pytest.raises(StoreError, match="no such answer"):
@@ -413,3 +414,32 @@ def test_simultaneous_ratings_of_one_answer_keep_one_rating(replicas):
     assert errors == []
     assert one.failed_questions() == []
     assert all(rating.liked for rating in two.ratings("ana", "c").values())
+
+
+def test_conversations_are_listed_renamed_deleted_and_remembered(history):
+    from coach.app.conversations import Conversations, Remembered
+
+    conversations = Conversations(history)
+    history.record("ana", "c1", "csm", "What is a dual plan?", answer("It is."))
+    history.record("ana", "c2", "csm", "Wie werde ich Senior CSM?", answer("So."))
+    history.record("ana", "api-1", "csm", "An API call", answer("."), listed=False)
+    history.record("ben", "c1", "csm", "Ben's question", answer("..."))
+    listed = conversations.listed("ana")
+    assert [(c.conversation, c.title) for c in listed] == [
+        ("c2", "Wie werde ich Senior CSM?"),
+        ("c1", "What is a dual plan?"),
+    ]
+    history.record("ana", "c1", "csm", "And then?", answer("Then."))  # c1 moves to the top
+    assert [c.conversation for c in conversations.listed("ana")] == ["c1", "c2"]
+    assert conversations.rename("ana", "c1", "Dual") == "Dual"
+    with pytest.raises(StoreError, match="no such conversation"):
+        conversations.rename("ben", "c2", "Mine")
+    conversations.remember("ana", Remembered("csm", "csm-1", "dual", "c1"))
+    conversations.remember("ana", Remembered("csm", "csm-2", "", "c1"))
+    assert conversations.remembered("ana") == Remembered("csm", "csm-2", "", "c1")
+    first = history.conversation("ana", "c1")[0].id
+    history.feedback("ana", first, liked=False, comment="vague")
+    conversations.delete("ana", "c1")
+    assert history.conversation("ana", "c1") == [] and history.ratings("ana", "c1") == {}
+    assert conversations.remembered("ana").open_conversation == ""
+    assert [e.question for e in history.conversation("ben", "c1")] == ["Ben's question"]

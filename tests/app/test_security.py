@@ -25,7 +25,7 @@ HR_ONLY_TEXT = "EUR 62,000"  # from hr/compensation-bands.md
 def page_of(served, name: str, address: str = "127.0.0.1") -> Page:
     """A signed-in page, loaded (its state now belongs to `name`)."""
     page = Page(served.url, served.auth(name), address)
-    assert page.call("start", [None]).status == 200
+    assert page.call("start", [None, ""]).status == 200
     return page
 
 
@@ -58,7 +58,7 @@ def test_deep_links_expose_no_session(served):
 def test_exports_download_only_for_their_owner_while_they_exist(served):
     add_user(served.settings.users_file, "zoe", "csm", "zoe-password-1")
     zoe = Page(served.url, ("zoe", "zoe-password-1"))
-    zoe.call("start", [None])
+    zoe.call("start", [None, ""])
     zoe.call("respond", ["How does a dual plan work?", None, "csm", "", ""])
     exported = zoe.call("export", [None]).output[0]["value"]
     path = f"/gradio_api/file={exported['path']}"

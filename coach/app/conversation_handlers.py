@@ -1,0 +1,220 @@
+"""The chat page's conversation events: start, open, new, rename, delete, persona, profile."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+import gradio as gr
+
+from coach.app.conversations import Remembered
+from coach.app.handlers import NO_PASSAGES, PageHandlers, shown_as_error
+from coach.app.rendering import render_answer, render_passages
+from coach.app.service import DEMO_USER, AccessError, Viewer
+from coach.app.talk import Talk
+from coach.errors import CoachError
+from coach.personas import PERSONAS
+
+# What every page-changing event below returns, in this order (ui.py wires the components).
+PAGE = (
+    "persona",
+    "role",
+    "plan",
+    "examples",
+    "desk",
+    "chatbot",
+    "talk",
+    "passages",
+    "feedback",
+    "download",
+    "conversations",
+    "title",
+)
+
+
+class ConversationHandlers(PageHandlers):
+    """The conversation list and the remembered profile; each event checks who is signed in."""
+
+    def start(self, talk, browser, request: gr.Request):
+        """Fill the page for whoever opened it, where they left off: their persona, role and
+        plan type, and the conversation that was open. Returns PAGE, then (who, browser,
+        preparing notice, timer): while the knowledge base is prepared, only the notice, and
+        the timer calls this again."""
+        viewer = self._viewer(request)
+        self._talk(talk, viewer)  # a session already bound to someone else stays theirs
+        if self.service.demo:  # no sign-in: each browser keeps its own conversations
+            browser = browser if isinstance(browser, str) and browser.isalnum() else ""
+            browser = browser or uuid.uuid4().hex[:16]
+            viewer = replace(viewer, name=f"{DEMO_USER}-{browser}")
+        who = (
+            ""
+            if self.service.demo
+            else f"Signed in as **{viewer.name}** ({PERSONAS[viewer.role].label})."
+        )
+        waiting = self.service.waiting()
+        if waiting:  # the page says so, and asks again on a timer while preparing goes on
+            preparing = not self.service.readiness.ready.is_set()
+            unchanged = [gr.update() for _ in PAGE]
+            unchanged[0] = self._persona_picker(viewer, self._persona(viewer, ""))
+            return (*unchanged, who, browser, _notice(waiting), gr.Timer(active=preparing))
+        with shown_as_error():
+            memo = self.service.remembered(viewer)
+        talk = Talk.begin(viewer.name)
+        if memo.open_conversation:
+            talk = replace(talk, conversation=memo.open_conversation)
+        page = self._page(viewer, talk, memo.persona, memo.role_id, memo.plan_type)
+        return (*page, who, browser, _notice(""), gr.Timer(active=False))
+
+    def open_conversation(self, conversation, talk, role_id, plan, request: gr.Request):
+        """Open one of the viewer's conversations, as the page last showed it."""
+        viewer, talk = self._session(talk, request)
+        if not conversation or conversation == talk.conversation:
+            return tuple(gr.update() for _ in PAGE)
+        opened = Talk.begin(viewer.name)
+        opened = replace(opened, conversation=conversation)
+        with shown_as_error():
+            turns = self.service.reopen(viewer, conversation)
+        persona = self._persona(viewer, turns[0].persona if turns else "")
+        page = self._page(viewer, opened, persona, role_id, plan)
+        self._remember(viewer, opened, persona, role_id, plan)
+        return page
+
+    def new_conversation(self, talk, persona, role_id, plan, request: gr.Request):
+        """Start over: empty chat, a fresh conversation (listed once its first question is)."""
+        viewer, _ = self._session(talk, request)
+        return self._page(viewer, Talk.begin(viewer.name), persona, role_id, plan)
+
+    def switch_persona(self, persona, talk, request: gr.Request):
+        """Another persona changes the examples, the profile and the desk, and starts a new
+        conversation: answers for two audiences never share one thread."""
+        viewer, talk = self._session(talk, request)
+        with shown_as_error():
+            persona = self.service.persona_for(viewer, persona)
+        fresh = talk if not talk.shown else Talk.begin(viewer.name)
+        self._remember(viewer, fresh, persona, "", "")
+        return self._page(viewer, fresh, persona, "", "")
+
+    def rename(self, title, talk, request: gr.Request):
+        """Give the open conversation a new title: (list, title box, note under it)."""
+        viewer, talk = self._session(talk, request)
+        if not talk.shown:
+            return gr.update(), gr.update(), "Ask a question first: it becomes the title."
+        try:
+            stored = self.service.rename(viewer, talk.conversation, title)
+        except CoachError as exc:  # said under the box, which keeps what was typed
+            return gr.update(), gr.update(), f"Not renamed: {exc}."
+        return self._listed(viewer, talk), stored, ""
+
+    def delete_conversation(self, talk, persona, role_id, plan, request: gr.Request):
+        """Delete the open conversation (the second click of Delete) and start a new one."""
+        viewer, talk = self._session(talk, request)
+        if talk.shown:
+            with shown_as_error():
+                self.service.forget(viewer, talk.conversation)
+        fresh = Talk.begin(viewer.name)
+        self._remember(viewer, fresh, self._persona(viewer, persona), role_id, plan)
+        return self._page(viewer, fresh, persona, role_id, plan)
+
+    def answered(self, talk, persona, role_id, plan, request: gr.Request):
+        """After an answer: the list (a first question names the conversation), and the open
+        conversation remembered for a reload. Returns (list, title)."""
+        viewer, talk = self._session(talk, request)
+        self._remember(viewer, talk, persona, role_id, plan)
+        return self._listed(viewer, talk), self._title(viewer, talk)
+
+    def remember_profile(self, talk, persona, role_id, plan, request: gr.Request):
+        """The role or plan type changed: keep it for the next visit."""
+        viewer, talk = self._session(talk, request)
+        self._remember(viewer, talk, persona, role_id, plan)
+
+    # The page, as one user sees it ---------------------------------------------------------
+
+    def _page(self, viewer: Viewer, talk: Talk, persona: str, role_id: str, plan: str) -> tuple:
+        """PAGE's values for this viewer with `talk` open (its stored turns shown)."""
+        persona = self._persona(viewer, persona)
+        with shown_as_error():
+            turns = self.service.reopen(viewer, talk.conversation) if talk.conversation else []
+        shown: list[dict] = []
+        for turn in turns:
+            shown.append({"role": "user", "content": turn.question})
+            shown.append({"role": "assistant", "content": render_answer(turn.answer)})
+            talk = talk.answered(
+                turn.question, shown, turn.exchange_id, turn.answer.text, turn.answer.sources
+            )
+        last = turns[-1] if turns else None
+        passages = (
+            render_passages(last.answer.sources, last.question, last.answer.text)
+            if last and last.answer.sources
+            else NO_PASSAGES
+        )
+        personal = persona != "hiring_manager"
+        roles = self._role_choices(persona)
+        hidden = gr.update(value=None, visible=False)
+        return (
+            self._persona_picker(viewer, persona),
+            gr.update(
+                choices=roles,
+                value=role_id if role_id in {r for _, r in roles} else "",
+                visible=personal,
+            ),
+            gr.update(value=plan or "", visible=personal),
+            gr.update(samples=[[q] for q in PERSONAS[persona].examples]),
+            gr.update(visible=persona == "hr"),
+            shown,
+            talk,
+            passages,
+            hidden,
+            hidden,
+            self._listed(viewer, talk),
+            self._title(viewer, talk),
+        )
+
+    def _persona_picker(self, viewer: Viewer, persona: str):
+        """The persona picker: the personas this viewer may take, `persona` chosen."""
+        personas = self.service.personas(viewer)
+        return gr.update(
+            choices=[(PERSONAS[p].label, p) for p in personas],
+            value=persona,
+            interactive=len(personas) > 1,
+        )
+
+    def _listed(self, viewer: Viewer, talk: Talk):
+        """The conversation list, newest first, with the open one selected."""
+        with shown_as_error():
+            listed = self.service.listed(viewer)
+        choices = [(c.title, c.conversation) for c in listed]
+        chosen = talk.conversation if talk.conversation in {c for _, c in choices} else None
+        return gr.update(choices=choices, value=chosen)
+
+    def _title(self, viewer: Viewer, talk: Talk) -> str:
+        listed = {c.conversation: c.title for c in self.service.listed(viewer)}
+        return listed.get(talk.conversation, "")
+
+    def _role_choices(self, persona: str) -> list[tuple[str, str]]:
+        roles = self.service.roles(persona)
+        return [("(not set)", "")] + [(f"{r.title} ({r.id})", r.id) for r in roles]
+
+    def _persona(self, viewer: Viewer, persona: str) -> str:
+        """The persona asked for if the viewer's role allows it (an old conversation's may no
+        longer be), else the viewer's own."""
+        with shown_as_error():
+            try:
+                return self.service.persona_for(viewer, persona or "")
+            except AccessError:
+                return self.service.persona_for(viewer)
+
+    def _remember(self, viewer: Viewer, talk: Talk, persona, role_id, plan) -> None:
+        """Keep the viewer's choices, and the open conversation once it has a question."""
+        choices = Remembered(
+            persona if isinstance(persona, str) else "",
+            role_id if isinstance(role_id, str) else "",
+            plan if isinstance(plan, str) else "",
+            talk.conversation if talk.shown else "",
+        )
+        with shown_as_error():
+            self.service.remember(viewer, choices)
+
+
+def _notice(text: str):
+    """The line above the page that says the knowledge base is not ready (hidden once it is)."""
+    return gr.update(value=f"**{text}**" if text else "", visible=bool(text))

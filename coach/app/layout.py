@@ -1,0 +1,297 @@
+"""The app's page: chat with conversations, sources and profile; my plan; HR's knowledge desk."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from coach.app.conversation_handlers import ConversationHandlers
+from coach.app.desk import allowed_suffixes
+from coach.app.handlers import COUNTER_JS, GAP_COLUMNS, Handlers, mode_marker
+from coach.app.plan_handlers import NO_PLAN, PlanHandlers
+from coach.app.rendering import ANSWER_START_JS
+from coach.app.service import CoachService, plan_choices
+from coach.app.talk import Talk
+from coach.personas import PERSONAS
+
+DEMO_BANNER = (
+    "**Local demo.** No users file, so there is no sign-in: this app listens on 127.0.0.1 only "
+    "and you can switch persona freely. Add users with `coach users add` to share it."
+)
+# The demo banner must not be mistaken for ordinary text.
+CSS = (
+    "#demo-banner {background: #fff4e0; border: 1px solid #e8a33d; border-radius: 6px;"
+    " padding: 4px 12px}"
+    " #preparing {background: #e8f1fb; border: 1px solid #5b8fd1; border-radius: 6px;"
+    " padding: 4px 12px}"
+)
+DOC_HEADERS = ["Title", "Path", "Audience", "Updated", "Chunks", "Status"]
+
+
+# Layout ---------------------------------------------------------------------------------------
+
+
+def build_app(service: CoachService) -> gr.Blocks:
+    """The whole page: chat with sources and profile, my plan, and HR's knowledge desk."""
+    h = Handlers(service)
+    ch = ConversationHandlers(service)
+    ph = PlanHandlers(service)
+    private = {"api_visibility": "private"}  # only /chat is an API; the rest serve the page
+    # Every hour, files older than a day (uploads, exports) are deleted.
+    with gr.Blocks(title="coach: career coaching for CSMs", delete_cache=(3600, 86400)) as app:
+        # Kept on the server, bound to the signed-in user; the browser's copy is display only.
+        talk = gr.State(Talk())
+        # The demo has no sign-in: this browser's id keeps its conversations apart.
+        browser = gr.BrowserState("", storage_key="coach-browser")
+        gr.Markdown("# coach\nGrounded answers about career paths, next steps and training.")
+        if service.demo:
+            gr.Markdown(DEMO_BANNER, elem_id="demo-banner")
+        preparing = gr.Markdown(visible=False, elem_id="preparing")
+        waiting = gr.Timer(2, active=False)
+        with gr.Row(equal_height=True):
+            who = gr.Markdown(elem_id="signed-in")
+            # Gradio's own route: ends this browser's session only (other devices stay in).
+            gr.Button(
+                "Log out",
+                link="/logout?all_session=false",
+                size="sm",
+                scale=0,
+                min_width=90,
+                visible=not service.demo,
+                elem_id="logout",
+            )
+        gr.Markdown(mode_marker(service), elem_id="mode-marker")
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"), gr.Row():
+                with gr.Column(scale=1, min_width=200, elem_id="conversation-list"):
+                    clear = gr.Button("New conversation", size="sm", elem_id="new-chat")
+                    conversations = gr.Radio(
+                        label="Your conversations", choices=[], elem_id="conversations"
+                    )
+                    title = gr.Textbox(
+                        label="Title",
+                        max_lines=1,
+                        elem_id="conversation-title",
+                        placeholder="Ask a question first",
+                    )
+                    with gr.Row():
+                        rename = gr.Button("Rename", size="sm", elem_id="rename")
+                        forget = gr.Button("Delete", size="sm", elem_id="delete-chat")
+                    forget_confirm = gr.Button(
+                        "Yes, delete it and its answers",
+                        variant="stop",
+                        size="sm",
+                        visible=False,
+                        elem_id="confirm-delete-chat",
+                    )
+                    title_note = gr.Markdown(elem_id="title-note")
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(
+                        label="Conversation",
+                        show_label=False,
+                        buttons=["copy", "copy_all"],  # no "share to Hugging Face" in an HR tool
+                        height=520,
+                        elem_id="chat",
+                        editable="user",  # edit and resend a question
+                        placeholder="Ask about career paths, plan types, promotions, training.",
+                    )
+                    with gr.Row():
+                        question = gr.Textbox(
+                            placeholder="Type a question and press Enter",
+                            show_label=False,
+                            max_lines=6,  # a long paste scrolls inside the box
+                            scale=5,
+                            elem_id="question",
+                        )
+                        send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                        stop = gr.Button(
+                            "Stop", variant="stop", scale=0, min_width=70, elem_id="stop"
+                        )
+                    # The counter and any problem with the question, right under the box.
+                    question_note = gr.Markdown(elem_id="question-note")
+                    examples = gr.Dataset(
+                        components=[gr.Textbox(visible=False)],
+                        samples=[[q] for q in PERSONAS["csm"].examples],
+                        label="Try asking",
+                        elem_id="examples",
+                    )
+                    feedback = gr.Textbox(
+                        label="Why? (optional)",
+                        placeholder="Press Enter to send",
+                        visible=False,
+                        elem_id="feedback-comment",
+                    )
+                    export_button = gr.Button("Export as Markdown", size="sm")
+                    download = gr.File(
+                        label="Your conversation as Markdown", visible=False, elem_id="export"
+                    )
+                with gr.Column(scale=2):
+                    with gr.Accordion("My profile", open=True):
+                        persona = gr.Dropdown(label="Answer me as", choices=[], elem_id="persona")
+                        role = gr.Dropdown(label="Current role", choices=[], elem_id="role")
+                        plan = gr.Radio(
+                            label="Preferred plan type",
+                            choices=plan_choices(),
+                            value="",
+                            elem_id="profile-plan",
+                        )
+                    gr.Markdown("### Sources")
+                    passages = gr.Markdown(
+                        "*Ask a question to see its sources here.*", elem_id="passages"
+                    )
+            with gr.Tab("My plan", id="plan") as plan_tab:
+                with gr.Row():
+                    plan_role = gr.Dropdown(label="Your role", choices=[], elem_id="plan-role")
+                    plan_kind = gr.Radio(
+                        label="Plan type", choices=plan_choices(), value="", elem_id="plan-type"
+                    )
+                    plan_target = gr.Dropdown(
+                        label="Target role (optional)", choices=[], elem_id="plan-target"
+                    )
+                with gr.Row():
+                    show_plan = gr.Button("Show my plan", variant="primary", elem_id="show-plan")
+                    save_plan = gr.Button("Save this plan", elem_id="save-plan")
+                    export_plan = gr.Button("Export as Markdown", elem_id="export-plan")
+                plan_notice = gr.Markdown(elem_id="plan-notice")
+                # The whole ladder is wide: the map gets the page's width.
+                plan_map = gr.HTML(elem_id="career-map")
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        plan_text = gr.Markdown(NO_PLAN, elem_id="plan")
+                    with gr.Column(scale=2):
+                        gr.Markdown("### Sources")
+                        plan_sources = gr.Markdown(elem_id="plan-sources")
+                plan_file = gr.File(label="Your plan as Markdown", visible=False)
+                with gr.Row():
+                    saved_plans = gr.Dropdown(label="Saved plans", choices=[], scale=4)
+                    open_saved = gr.Button("Open saved plan", scale=1, elem_id="open-saved")
+            with gr.Tab("Knowledge desk", id="desk", visible=False) as desk:
+                gr.Markdown(
+                    "Upload documents, check their status, and see what coach could not answer."
+                )
+                with gr.Row():
+                    with gr.Column():
+                        files = gr.File(
+                            label="Upload documents",
+                            file_count="multiple",
+                            file_types=allowed_suffixes(),
+                            elem_id="upload",
+                        )
+                        folder = gr.Textbox(label="Into folder (optional)", placeholder="growth")
+                        replace = gr.Checkbox(label="Replace existing files with the same name")
+                        upload_button = gr.Button("Upload and index", variant="primary")
+                    with gr.Column():
+                        reindex_button = gr.Button("Re-index the knowledge folder")
+                        desk_result = gr.Markdown(elem_id="desk-result")
+                documents = gr.Dataframe(
+                    headers=DOC_HEADERS, label="Documents", interactive=False, wrap=True
+                )
+                with gr.Row():
+                    victim = gr.Dropdown(label="Delete a document", choices=[])
+                    confirm = gr.Checkbox(label="Yes, delete it")
+                    delete_button = gr.Button("Delete", variant="stop")
+                with gr.Row():
+                    gaps_button = gr.Button("Show knowledge gaps")
+                    gaps_csv_button = gr.Button("Download gaps as CSV")
+                gaps = gr.Dataframe(
+                    headers=GAP_COLUMNS,
+                    label="Questions the documents did not answer, or whose answer was disliked",
+                    wrap=True,
+                    interactive=False,
+                    column_widths=["8%", "28%", "22%", "10%", "12%", "20%"],
+                    elem_id="gaps",
+                )
+                gaps_file = gr.File(label="Knowledge gaps as CSV", visible=False)
+
+        # The page and the API draw on one pool of answer slots: the CPU is shared by both.
+        answers = {"concurrency_limit": service.settings.concurrency, "concurrency_id": "answers"}
+        gr.api(h.chat_api, api_name="chat", **answers)
+        page = [
+            persona,
+            role,
+            plan,
+            examples,
+            desk,
+            chatbot,
+            talk,
+            passages,
+            feedback,
+            download,
+            conversations,
+            title,
+        ]
+        profile = [talk, persona, role, plan]
+        # While the knowledge base is being prepared, the page says so and asks again.
+        started = [*page, who, browser, preparing, waiting]
+        app.load(ch.start, [talk, browser], started, **private)
+        waiting.tick(ch.start, [talk, browser], started, **private)
+        ask = {
+            "fn": h.respond,
+            "inputs": [question, talk, persona, role, plan],
+            "outputs": [chatbot, question, question_note, passages, talk],
+            **answers,
+            **private,
+        }
+        # One event: Enter then Ask runs it once. Then the reader starts at the answer's first
+        # line, not at the bottom of a long answer's source list.
+        asking = gr.on([question.submit, send.click], **ask)
+        # Regenerate and edit-and-resend ask again from that question; Stop ends any of them.
+        again = {
+            "inputs": [talk, persona, role, plan],
+            "outputs": ask["outputs"],
+            **answers,
+            **private,
+        }
+        retrying = chatbot.retry(h.retry, **again)
+        editing = chatbot.edit(h.edit, **again)
+        stop.click(None, None, None, cancels=[asking, retrying, editing], **private)
+        for answering in (asking, retrying, editing):  # the reader starts at the answer's top
+            answering.then(None, chatbot, None, js=ANSWER_START_JS, **private)
+            answering.then(ch.answered, profile, [conversations, title], **private)
+        question.change(None, question, question_note, js=COUNTER_JS, **private)
+        examples.click(lambda sample: sample[0], examples, question, **private)
+        chatbot.select(h.show_passages, talk, passages, **private)
+        chatbot.like(h.rate, talk, [feedback, talk], **private)
+        feedback.submit(h.comment, [feedback, talk], [feedback, talk], **private)
+        # Both the button and the chat's own trash icon start over, on the server too.
+        clear.click(ch.new_conversation, profile, page, **private)
+        chatbot.clear(ch.new_conversation, profile, page, **private)
+        opening = [conversations, talk, role, plan]
+        conversations.input(ch.open_conversation, opening, page, **private)
+        for renaming in (rename.click, title.submit):
+            renaming(ch.rename, [title, talk], [conversations, title, title_note], **private)
+        # Deleting takes a second click, on a button that appears beside the first.
+        forget.click(lambda: gr.update(visible=True), None, forget_confirm, **private)
+        forget_confirm.click(ch.delete_conversation, profile, page, **private).then(
+            lambda: gr.update(visible=False), None, forget_confirm, **private
+        )
+        export_button.click(h.export, talk, download, **private)
+        persona.input(ch.switch_persona, [persona, talk], page, **private)
+        for choosing in (role.input, plan.input):  # remembered for the next visit
+            choosing(ch.remember_profile, profile, None, **private)
+        desk.select(h.document_table, None, [documents, victim], **private)
+        upload_button.click(
+            h.upload, [files, folder, replace], [desk_result, files], **private
+        ).then(h.document_table, None, [documents, victim], **private)
+        reindex_button.click(h.reindex, None, desk_result, **private).then(
+            h.document_table, None, [documents, victim], **private
+        )
+        delete_button.click(h.delete, [victim, confirm], [desk_result, confirm], **private).then(
+            h.document_table, None, [documents, victim], **private
+        )
+        gaps_button.click(h.gap_table, None, gaps, **private)
+        gaps_csv_button.click(h.gap_csv, None, gaps_file, **private)
+        plan_form = [persona, plan_role, plan_kind, plan_target]
+        plan_view = [plan_text, plan_map, plan_sources, plan_notice]
+        plan_tab.select(
+            ph.open_tab,
+            [persona, role],
+            [plan_role, plan_target, saved_plans, plan_notice],
+            **private,
+        )
+        show_plan.click(ph.show, plan_form, plan_view, **private)
+        save_plan.click(ph.save, plan_form, [plan_notice, saved_plans], **private)
+        export_plan.click(ph.export, plan_form, plan_file, **private)
+        open_saved.click(
+            ph.reopen, saved_plans, [*plan_view, plan_role, plan_kind, plan_target], **private
+        )
+    return app
