@@ -12,7 +12,7 @@ from coach.app.handlers import NO_PASSAGES, PageHandlers, shown_as_error
 from coach.app.rendering import render_answer, render_passages
 from coach.app.service import DEMO_USER, AccessError, Viewer
 from coach.app.talk import Talk
-from coach.errors import CoachError
+from coach.errors import CoachError, StoreError
 from coach.personas import PERSONAS
 
 # What every page-changing event below returns, in this order (ui.py wires the components).
@@ -70,9 +70,10 @@ class ConversationHandlers(PageHandlers):
         viewer, talk = self._session(talk, request)
         if not conversation or conversation == talk.conversation:
             return tuple(gr.update() for _ in PAGE)
-        opened = Talk.begin(viewer.name)
-        opened = replace(opened, conversation=conversation)
+        opened = replace(Talk.begin(viewer.name), conversation=conversation)
         with shown_as_error():
+            if conversation not in {c.conversation for c in self.service.listed(viewer)}:
+                raise StoreError("no such conversation in your list")
             turns = self.service.reopen(viewer, conversation)
         persona = self._persona(viewer, turns[0].persona if turns else "")
         page = self._page(viewer, opened, persona, role_id, plan)
@@ -103,7 +104,7 @@ class ConversationHandlers(PageHandlers):
             stored = self.service.rename(viewer, talk.conversation, title)
         except CoachError as exc:  # said under the box, which keeps what was typed
             return gr.update(), gr.update(), f"Not renamed: {exc}."
-        return self._listed(viewer, talk), stored, ""
+        return self._list_and_title(viewer, talk)[0], stored, ""
 
     def delete_conversation(self, talk, persona, role_id, plan, request: gr.Request):
         """Delete the open conversation (the second click of Delete) and start a new one."""
@@ -120,7 +121,7 @@ class ConversationHandlers(PageHandlers):
         conversation remembered for a reload. Returns (list, title)."""
         viewer, talk = self._session(talk, request)
         self._remember(viewer, talk, persona, role_id, plan)
-        return self._listed(viewer, talk), self._title(viewer, talk)
+        return self._list_and_title(viewer, talk)
 
     def remember_profile(self, talk, persona, role_id, plan, request: gr.Request):
         """The role or plan type changed: keep it for the next visit."""
@@ -165,8 +166,7 @@ class ConversationHandlers(PageHandlers):
             passages,
             hidden,
             hidden,
-            self._listed(viewer, talk),
-            self._title(viewer, talk),
+            *self._list_and_title(viewer, talk),
         )
 
     def _persona_picker(self, viewer: Viewer, persona: str):
@@ -178,17 +178,14 @@ class ConversationHandlers(PageHandlers):
             interactive=len(personas) > 1,
         )
 
-    def _listed(self, viewer: Viewer, talk: Talk):
-        """The conversation list, newest first, with the open one selected."""
+    def _list_and_title(self, viewer: Viewer, talk: Talk) -> tuple:
+        """The conversation list (newest first, the open one selected) and the open one's title."""
         with shown_as_error():
             listed = self.service.listed(viewer)
+        titles = {c.conversation: c.title for c in listed}
+        chosen = talk.conversation if talk.conversation in titles else None
         choices = [(c.title, c.conversation) for c in listed]
-        chosen = talk.conversation if talk.conversation in {c for _, c in choices} else None
-        return gr.update(choices=choices, value=chosen)
-
-    def _title(self, viewer: Viewer, talk: Talk) -> str:
-        listed = {c.conversation: c.title for c in self.service.listed(viewer)}
-        return listed.get(talk.conversation, "")
+        return gr.update(choices=choices, value=chosen), titles.get(talk.conversation, "")
 
     def _role_choices(self, persona: str) -> list[tuple[str, str]]:
         roles = self.service.roles(persona)
