@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -17,12 +23,25 @@ from coach.career.render import chat_answer
 from coach.config import Settings
 from coach.errors import CareerError, IndexBusyError, StoreError
 from coach.index.embeddings import embedding_id, make_embeddings
-from coach.index.keyword import KeywordIndex, keyword_index_for
+from coach.index.keyword import KeywordIndex, fingerprint_of, keyword_index_for
 from coach.index.ladder import Ladder, build_ladder
-from coach.index.store import KnowledgeStore, open_store
+from coach.index.pointer import IndexState, hold_lease
+from coach.index.store import (
+    KnowledgeStore,
+    drop_collections,
+    new_collection_name,
+    open_pointer,
+    open_store,
+    orphans_of,
+)
 from coach.index.sync import SyncReport, sync
 from coach.llm.factory import make_llm
 from coach.personas import audiences_for
+
+log = logging.getLogger(__name__)
+
+FOLLOW_S = 1.0  # a reader checks the index's pointer at most this often (the freshness bound)
+REBUILD_GRACE_S = 3.0  # a replaced collection stays this long for questions begun on it
 
 
 @dataclass
@@ -30,9 +49,10 @@ class Coach:
     """Settings plus lazily built parts: nothing heavy happens until it is needed."""
 
     settings: Settings
-    # Ladders per persona, with the index state they were read at; and syncs that changed it.
-    _ladders: dict[str, tuple[tuple[int, int], Ladder]] = field(default_factory=dict, repr=False)
-    _syncs: int = field(default=0, repr=False)
+    # Ladders per persona, with the index state they were read at.
+    _ladders: dict[str, tuple[IndexState, Ladder]] = field(default_factory=dict, repr=False)
+    _checked: float = field(default=float("-inf"), repr=False)  # when follow() last looked
+    _following: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @functools.cached_property
     def embeddings(self) -> Embeddings:
@@ -51,8 +71,46 @@ class Coach:
 
     @property
     def keyword_dir(self) -> Path:
-        """Where this data dir keeps the BM25 index of the configured collection."""
-        return self.settings.data_dir / "keyword" / self.settings.collection
+        """Where this data dir keeps the BM25 index of the live collection."""
+        return self._keyword_dir(self.store.state.collection)
+
+    def _keyword_dir(self, collection: str) -> Path:
+        return self.settings.data_dir / "keyword" / collection
+
+    def follow(self, force: bool = False) -> bool:
+        """Catch up with syncs made elsewhere (`coach index --watch`, another replica or
+        machine): when the index's pointer moved, reopen the store, reload the keyword index and
+        forget cached ladders. Checked at most every FOLLOW_S; True if it caught up."""
+        now = time.monotonic()
+        if not force and now - self._checked < FOLLOW_S:
+            return False  # checked a moment ago
+        if not self._following.acquire(blocking=force):
+            return False  # another thread is catching up right now
+        try:
+            self._checked = now
+            store = self.store
+            live = store.pointer.read() if store.pointer is not None else store.state
+            if live == store.state:
+                return False
+            log.info("the index moved to %s, generation %d: reloading", *astuple(live)[:2])
+            # An embedded index is reopened from disk; a server's is always current.
+            fresh = open_store(
+                self.settings, embedding_id(self.settings), fresh=not self.settings.chroma_url
+            )
+            keywords = keyword_index_for(fresh, self._keyword_dir(fresh.state.collection))
+            self._use(fresh, keywords)
+            return True
+        finally:
+            self._following.release()
+
+    def _use(self, store: KnowledgeStore, keywords: KeywordIndex) -> None:
+        """Answer from this store and keyword index from now on (questions under way finish on
+        the ones they started with)."""
+        self.store, self.keywords = store, keywords
+        self.__dict__.pop("retriever", None)
+        if "answerer" in self.__dict__:  # kept: its LLM client (or local model server) stays
+            self.answerer.retriever = self.retriever
+        self._ladders.clear()
 
     @functools.cached_property
     def retriever(self) -> Retriever:
@@ -73,7 +131,7 @@ class Coach:
     def ladder(self, persona: str) -> Ladder:
         """The career ladder as the persona may see it (read from the index's metadata once,
         and again after a sync here or when the index changed size)."""
-        key = (self.store.count(), self._syncs)
+        key = self.store.state
         cached = self._ladders.get(persona)
         if cached is None or cached[0] != key:
             rows = (meta for _, meta in self.store.metadatas())
@@ -110,30 +168,66 @@ class Coach:
         return (text, sources) if sources else None
 
     def sync(self, progress: bool = False, rebuild: bool = False, wait: float = 0) -> SyncReport:
-        """Sync knowledge/ into the store; one sync per data dir at a time (waits `wait` s)."""
+        """Sync knowledge/ into the index, one indexer at a time (waiting `wait` s for another):
+        in place, or with `rebuild` into a new collection that replaces the live one once it is
+        complete. The pointer is written last: readers only ever see a finished sync."""
         try:
             self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-            lock = FileLock(self.settings.data_dir / "index.lock")
-            with lock.acquire(timeout=wait):
+            with self._sole_indexer(wait):
                 if rebuild:
-                    self.store = open_store(
-                        self.settings, embedding_id(self.settings), rebuild=True
-                    )
+                    return self._rebuild(progress)
+                self.follow(force=True)  # from what another process left, not a stale copy
                 report = sync(self.settings, self.store, self.embeddings, progress=progress)
-                changed = report.added or report.updated or report.removed or rebuild
-                if changed or not (self.keyword_dir / "rows.json").exists():
-                    # Rebuilt here, after every change, so a question never waits for it.
-                    for stale in ("retriever", "answerer"):
-                        self.__dict__.pop(stale, None)
-                    self._syncs += 1
-                    self.keywords = KeywordIndex.build(self.store)
-                    self.keywords.save(self.keyword_dir)
+                self._publish(self.store, bool(report.added or report.updated or report.removed))
                 return report
-        except Timeout:
-            raise IndexBusyError(
-                f"another `coach index` is already running on {self.settings.data_dir}"
-            ) from None
         except OSError as exc:
             raise StoreError(
                 f"cannot use the data folder {self.settings.data_dir}: {exc}"
+            ) from None
+
+    def _rebuild(self, progress: bool) -> SyncReport:
+        """Embed everything into a new collection beside the live one, switch readers to it,
+        then drop the old one (after a grace period for questions begun on it)."""
+        embedding = embedding_id(self.settings)
+        building = open_store(self.settings, embedding, name=new_collection_name(self.settings))
+        previous = building.pointer.read()
+        report = sync(self.settings, building, self.embeddings, progress=progress)
+        self._publish(building, changed=True)
+        time.sleep(REBUILD_GRACE_S)
+        drop_collections(self.settings, [previous.collection])
+        shutil.rmtree(self._keyword_dir(previous.collection), ignore_errors=True)
+        return report
+
+    def _publish(self, store: KnowledgeStore, changed: bool) -> None:
+        """After a sync: when anything changed (or an interrupted run left the pointer behind),
+        rebuild the keyword index, then bump the generation: every reader follows."""
+        live = store.pointer.read()
+        rows = store.ids_and_audiences()
+        fingerprint = fingerprint_of([r[0] for r in rows], [r[1] for r in rows])
+        folder = self._keyword_dir(store.state.collection)
+        current = live.collection == store.state.collection and live.fingerprint == fingerprint
+        if current and not changed and (folder / "rows.json").exists():
+            return
+        keywords = KeywordIndex.build(store)  # before the pointer: readers find it ready
+        keywords.save(folder)
+        store.state = IndexState(store.state.collection, live.generation + 1, fingerprint)
+        store.pointer.write(store.state)
+        self._use(store, keywords)
+
+    @contextmanager
+    def _sole_indexer(self, wait: float) -> Iterator[None]:
+        """One sync at a time: a lock file in the data folder, and with a Chroma server a lease
+        in Chroma too, so indexers on other machines wait or stop with a clear message."""
+        try:
+            lock = FileLock(self.settings.data_dir / "index.lock")
+            with lock.acquire(timeout=wait):
+                if not self.settings.chroma_url:
+                    yield
+                    return
+                with hold_lease(open_pointer(self.settings), wait):
+                    drop_collections(self.settings, orphans_of(self.settings))
+                    yield
+        except Timeout:
+            raise IndexBusyError(
+                f"another `coach index` is already running on {self.settings.data_dir}"
             ) from None

@@ -7,8 +7,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -103,45 +101,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def chroma_server(tmp_path):
-    """A real `chroma run` on 127.0.0.1, stopped after the test."""
-    port = free_port()
-    chroma = Path(sys.executable).with_name("chroma")
-    proc = subprocess.Popen(
-        [
-            str(chroma),
-            "run",
-            "--path",
-            str(tmp_path / "server"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("chroma run did not start")
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-
-
 @pytest.mark.slow
 def test_index_into_a_chroma_server(kb, tmp_path, chroma_server, embeddings):
     write(kb, "a.md", role_doc("csm-1", "CSM I", "Own twenty accounts."))
-    env = {"COACH_CHROMA_URL": chroma_server}
+    env = {"COACH_CHROMA_URL": chroma_server.url}
     first = invoke(
         "index", "--knowledge", str(kb), "--data", str(tmp_path / "d"), "--json", env=env
     )
@@ -149,7 +112,7 @@ def test_index_into_a_chroma_server(kb, tmp_path, chroma_server, embeddings):
     assert json.loads(first.stdout)["chunks"] == 1
     import chromadb
 
-    port = int(chroma_server.rsplit(":", 1)[1])
+    port = chroma_server.port
     collection = chromadb.HttpClient(host="127.0.0.1", port=port).get_collection("coach_knowledge")
     assert collection.get()["metadatas"][0]["path"] == "a.md"
     again = invoke(

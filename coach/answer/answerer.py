@@ -151,7 +151,7 @@ class Answerer:
         self.embeddings = embeddings
         self.llm = llm
         self.mode = "llm" if llm is not None else "offline"
-        self._role_cache: tuple[int, list[CareerRole]] = (-1, [])
+        self._role_cache: tuple[object, list[CareerRole]] = (None, [])
         self.condense_chain = build_condense_chain(llm) if llm is not None else None
         self.answer_chain = build_answer_chain(llm) if llm is not None else None
 
@@ -285,10 +285,12 @@ class Answerer:
         return [r for r in self._roles() if persona_of(persona).may_read(r.audience)]
 
     def _roles(self) -> list[CareerRole]:
-        """The ladder's roles, read again only when the index changed size."""
-        size = self.retriever.store.count()
-        if self._role_cache[0] != size:
-            self._role_cache = (size, ladder_roles(self.retriever.store))
+        """The ladder's roles, read again when the index moved (a sync here or elsewhere gives
+        the retriever a store with another state)."""
+        store = self.retriever.store
+        key = (id(store), store.state)
+        if self._role_cache[0] != key:
+            self._role_cache = (key, ladder_roles(store))
         return self._role_cache[1]
 
     def _uncovered(self, lookup: Lookup, text: str, persona: str) -> tuple[str, str] | None:

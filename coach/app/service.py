@@ -92,6 +92,7 @@ class CoachService:
             raise NotReadyError(f"the knowledge base is being prepared ({self.status()})")
         if self.readiness.error:
             raise NotReadyError(f"the knowledge base could not be prepared: {self.readiness.error}")
+        self._coach.follow()  # a sync by another process or replica shows here within seconds
         return self._coach
 
     def status(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ import numpy as np
 
 from coach.config import Settings
 from coach.errors import ConfigError, StoreError, one_line
+from coach.index.pointer import IndexState, Pointer
 from coach.ingest.chunking import Chunk
 
 log = logging.getLogger(__name__)
@@ -44,12 +46,46 @@ class IndexedFile:
         return next(iter(self.hashes)) if len(self.hashes) == 1 else ""
 
 
+class StoreUnavailableError(StoreError):
+    """Chroma does not answer (a server stopped or restarting): worth trying again shortly."""
+
+
+def chroma_call(method, /, **kwargs):
+    """Call Chroma; its many error types become one-line StoreErrors, and an outage says so."""
+    try:
+        return method(**kwargs)
+    except Exception as exc:  # chromadb raises transport and server errors of many types
+        if _unreachable(exc):
+            raise StoreUnavailableError(
+                "the knowledge base is unavailable (Chroma does not answer): try again shortly"
+            ) from None
+        raise StoreError(f"Chroma {method.__name__} failed: {one_line(exc)}") from None
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """A server that is down or restarting, not a request it refused."""
+    import httpx
+
+    said = str(exc)
+    return isinstance(exc, httpx.TransportError | ConnectionError) or any(
+        words in said for words in ("Could not connect", "Connection refused", "connection reset")
+    )
+
+
 class KnowledgeStore:
     """Thin wrapper over one Chroma collection; every write passes vectors explicitly."""
 
-    def __init__(self, collection: Any, max_batch: int) -> None:
+    def __init__(
+        self,
+        collection: Any,
+        max_batch: int,
+        pointer: Pointer | None = None,
+        state: IndexState | None = None,
+    ) -> None:
         self.collection = collection
         self.max_batch = max_batch
+        self.pointer = pointer  # the shared state: which collection is live, its generation
+        self.state = state or IndexState(getattr(collection, "name", ""))  # as opened
 
     def indexed_files(self) -> dict[str, IndexedFile]:
         """Every indexed path with its source hash and chunk ids, read from the store itself."""
@@ -112,6 +148,8 @@ class KnowledgeStore:
             where=where,
             include=["documents", "metadatas", "distances"],
         )
+        # A chunk another process deleted a moment ago may still be found without its row:
+        # skipped, never an error.
         return [
             StoredChunk(i, d, m, 1.0 - dist)
             for i, d, m, dist in zip(
@@ -121,6 +159,7 @@ class KnowledgeStore:
                 got["distances"][0],
                 strict=True,
             )
+            if m is not None and d is not None
         ]
 
     def fetch(self, ids: list[str], vector: list[float]) -> dict[str, StoredChunk]:
@@ -138,7 +177,11 @@ class KnowledgeStore:
         got = self._call(self.collection.get, include=include, **selector)
         rows = zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True)
         query = np.asarray(vector) / (np.linalg.norm(vector) or 1.0)
-        return {i: StoredChunk(i, d, m, _cosine(e, query)) for i, d, m, e in rows}
+        return {
+            i: StoredChunk(i, d, m, _cosine(e, query))
+            for i, d, m, e in rows
+            if m is not None and d is not None  # gone between search and read: skipped
+        }
 
     def vectors_by_text(self, ids: list[str]) -> dict[str, list[float]]:
         """Stored vectors of the given chunks, keyed by the hash of their embedded text."""
@@ -180,12 +223,7 @@ class KnowledgeStore:
             yield got
             offset += len(got["ids"])
 
-    @staticmethod
-    def _call(method, /, **kwargs):
-        try:
-            return method(**kwargs)
-        except Exception as exc:  # chromadb raises transport and server errors of many types
-            raise StoreError(f"Chroma {method.__name__} failed: {one_line(exc)}") from None
+    _call = staticmethod(chroma_call)
 
 
 def files_of(metadatas: list[tuple[str, dict[str, Any]]]) -> dict[str, IndexedFile]:
@@ -203,10 +241,20 @@ def _cosine(stored: Any, unit_query: np.ndarray) -> float:
     return float(stored @ unit_query / (np.linalg.norm(stored) or 1.0))
 
 
-def open_store(settings: Settings, embedding: str, rebuild: bool = False) -> KnowledgeStore:
-    """Open (or create) the collection; refuse one built with another embedding model."""
-    client = _client(settings)
-    name = settings.collection
+def open_store(
+    settings: Settings,
+    embedding: str,
+    rebuild: bool = False,
+    name: str | None = None,
+    fresh: bool = False,
+) -> KnowledgeStore:
+    """Open (or create) the live collection, or the one `name`d; refuse one built with another
+    embedding model. `fresh` reopens an embedded index from disk, with what other processes
+    wrote since (a server is always current)."""
+    client = _client(settings, fresh)
+    pointer = Pointer(client, settings.collection, chroma_call)
+    state = pointer.read()
+    name = name or state.collection
     try:
         if rebuild and name in {c.name for c in client.list_collections()}:
             client.delete_collection(name)
@@ -224,16 +272,22 @@ def open_store(settings: Settings, embedding: str, rebuild: bool = False) -> Kno
             f"the index was built with {built_with}, settings ask for {embedding}: "
             "run `coach index --rebuild`"
         )
-    return KnowledgeStore(collection, max_batch)
+    opened = state if name == state.collection else IndexState(name)  # live, or being built
+    return KnowledgeStore(collection, max_batch, pointer, opened)
 
 
-def _client(settings: Settings) -> Any:
+def _client(settings: Settings, fresh: bool = False) -> Any:
     import chromadb
+    from chromadb.api.shared_system_client import SharedSystemClient
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if not settings.chroma_url:
         path = settings.data_dir / "chroma"
+        if fresh:
+            # Chroma shares one in-memory index per path and process; it does not see another
+            # process's writes. A new one reads them (clients in use keep the old one).
+            SharedSystemClient.clear_system_cache()
         try:
             path.mkdir(parents=True, exist_ok=True)
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
@@ -251,3 +305,36 @@ def _client(settings: Settings) -> Any:
         )
     except Exception as exc:
         raise StoreError(f"cannot reach Chroma at {settings.chroma_url}: {one_line(exc)}") from None
+
+
+def open_pointer(settings: Settings) -> Pointer:
+    """The index's shared state (live collection, generation, lease), without opening chunks."""
+    return Pointer(_client(settings), settings.collection, chroma_call)
+
+
+def new_collection_name(settings: Settings) -> str:
+    """A name for a collection being rebuilt beside the live one."""
+    return f"{settings.collection}-{uuid.uuid4().hex[:8]}"
+
+
+def collection_names(settings: Settings) -> list[str]:
+    """Every collection in this Chroma (the index's, its state, and any others)."""
+    return [c.name for c in chroma_call(_client(settings).list_collections)]
+
+
+def orphans_of(settings: Settings) -> list[str]:
+    """Collections an interrupted rebuild left behind (not live; run by the lease holder)."""
+    live = open_pointer(settings).read().collection
+    prefix = f"{settings.collection}-"
+    return [n for n in collection_names(settings) if n.startswith(prefix) and n != live]
+
+
+def drop_collections(settings: Settings, names: list[str]) -> None:
+    """Delete these collections (those not there any more are fine)."""
+    client = _client(settings)
+    for name in names:
+        try:
+            client.delete_collection(name)
+            log.info("dropped collection %s", name)
+        except Exception as exc:  # already gone, or Chroma away: the next rebuild retries
+            log.info("could not drop collection %s: %s", name, one_line(exc))
