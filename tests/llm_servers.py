@@ -171,6 +171,8 @@ class _StubHandler(BaseHTTPRequestHandler):
             return  # the test is over: do not answer a client that has gone
         if stub.status != 200:
             self._send_error(stub.status)
+        elif stub.garbage:
+            self._send_garbage(stub.garbage)
         elif body.get("stream"):
             self._send_stream(body)
         else:
@@ -217,6 +219,22 @@ class _StubHandler(BaseHTTPRequestHandler):
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
 
+    def _send_garbage(self, kind: str) -> None:
+        """A 200 that is no answer: invalid JSON, an empty stream, or a stream that never ends."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        if kind == "invalid-json":
+            self.wfile.write(b'data: {"choices": [{"delta": {"content": "Hal\n\n')
+        elif kind == "endless":
+            delta = {"role": "assistant", "content": " and so on"}
+            while not self.server.stopping.is_set():  # until the client hangs up
+                self._send_event(_chunk({}, delta, None))
+        self.wfile.write(b"data: [DONE]\n\n")
+        self.wfile.flush()
+
     def _send_event(self, payload: dict[str, Any]) -> None:
         """Write one SSE data line."""
         self.wfile.write(b"data: " + json.dumps(payload).encode() + b"\n\n")
@@ -257,9 +275,12 @@ class _StubHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, status: int, delay: float, content: str, requests: list) -> None:
+    def __init__(
+        self, status: int, delay: float, content: str, requests: list, garbage: str = ""
+    ) -> None:
         """Bind 127.0.0.1 on a free port."""
         super().__init__(("127.0.0.1", 0), _StubHandler)
+        self.garbage = garbage
         self.status = status
         self.delay = delay
         self.content = content
@@ -285,9 +306,16 @@ class StubServers:
         self.requests: list[dict[str, Any]] = []
         self._servers: list[_StubHTTPServer] = []
 
-    def __call__(self, status: int = 200, delay: float = 0.0, content: str = "stub reply") -> str:
-        """Start a stub on 127.0.0.1 and return its base URL (ending in /v1)."""
-        server = _StubHTTPServer(status, delay, content, self.requests)
+    def __call__(
+        self,
+        status: int = 200,
+        delay: float = 0.0,
+        content: str = "stub reply",
+        garbage: str = "",
+    ) -> str:
+        """Start a stub on 127.0.0.1 and return its base URL (ending in /v1); `garbage` makes
+        it answer 200 with "invalid-json", an "empty" stream, or an "endless" one."""
+        server = _StubHTTPServer(status, delay, content, self.requests, garbage)
         thread = threading.Thread(target=server.serve_forever, args=(0.1,), daemon=True)
         thread.start()
         self._servers.append(server)

@@ -43,6 +43,7 @@ from coach.answer.stream import TextStream
 from coach.config import Settings
 from coach.index.ladder import CareerRole
 from coach.llm.factory import llm_failure
+from coach.llm.failures import CHARS_PER_TOKEN, LLMReplyError
 from coach.personas import audiences_for
 from coach.personas import persona as persona_of
 
@@ -118,11 +119,14 @@ def build_condense_chain(llm: BaseChatModel) -> Runnable:
 
 
 def build_answer_chain(llm: BaseChatModel) -> Runnable:
-    """audience_note + sources + profile + question -> streamed answer text."""
+    """audience_note + sources + profile + question -> streamed message chunks.
+
+    No output parser at the end: closing a stream with one waits for the model to finish, and
+    a server that never stops would hold the answer forever (see _stream_llm)."""
     prompt = ChatPromptTemplate.from_messages(
         [("system", load_prompt("answer_system")), ("human", load_prompt("answer_user"))]
     )
-    return prompt | llm | StrOutputParser()
+    return prompt | llm
 
 
 class AnswerStream(TextStream[Answer]):
@@ -338,16 +342,26 @@ class Answerer:
         text, or a _Failure to fall back offline."""
         citations = CitationStream({s.n for s in sources}, numbering)
         parts: list[str] = []
+        limit = self.settings.llm_max_tokens * CHARS_PER_TOKEN
+        written = 0
+        stream = self.answer_chain.stream(answer_inputs(question, sources, persona, profile))
         try:
-            for delta in self.answer_chain.stream(
-                answer_inputs(question, sources, persona, profile)
-            ):
+            for chunk in stream:
+                delta = chunk.content if isinstance(chunk.content, str) else ""
+                written += len(delta)
+                if written > limit:  # closing the stream hangs up on the endless server
+                    limit_s = self.settings.llm_max_tokens
+                    raise LLMReplyError(f"kept writing past the {limit_s}-token limit")
                 shown = citations.feed(delta)
                 if shown:
                     parts.append(shown)
                     yield shown
+            if not written:
+                raise LLMReplyError("sent an empty answer")
         except Exception as exc:
             return _Failure(self._llm_reason(exc), streamed=bool(parts))
+        finally:
+            stream.close()  # hangs up on a server still writing
         tail = citations.finish()
         if tail:
             parts.append(tail)

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from coach.errors import one_line
 
+# A streamed answer longer than this many characters per allowed token never stops by itself: a
+# server ignoring max_tokens (English runs about 4 characters a token; twice that is slack).
+CHARS_PER_TOKEN = 8
+
+
+class LLMReplyError(Exception):
+    """A reply that came, but is no answer: empty, or past the token limit."""
+
 
 def endpoint_failure(exc: BaseException, where: str, timeout_s: float | None = None) -> str | None:
     """A one-line reason for an endpoint's failure, or None if exc is not one."""
+    import json
+
     import openai  # here, not at the top: the client is slow to import and often unused
 
+    if isinstance(exc, json.JSONDecodeError):  # the stream's events are parsed as they come
+        return f"{where} sent a reply that is not valid JSON"
+    if isinstance(exc, LLMReplyError):
+        return f"{where} {exc}"
+    if isinstance(exc, ValueError) and "No generation chunks" in str(exc):  # langchain's word
+        return f"{where} sent an empty answer"
     if not isinstance(exc, openai.OpenAIError):  # langchain-openai's errors subclass these
         return None
 

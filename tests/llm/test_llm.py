@@ -65,6 +65,9 @@ def test_wrong_api_key_falls_back_offline_with_a_reason(lumenfield, llm_server):
         ("500", "answered HTTP 500"),
         ("slow", "did not answer within 1 s"),
         ("closed", "cannot connect to"),
+        ("invalid-json", "sent a reply that is not valid JSON"),
+        ("empty", "sent an empty answer"),
+        ("endless", "kept writing past the 64-token limit"),
     ],
 )
 def test_endpoint_failures_give_a_reason_and_the_offline_answer(
@@ -75,6 +78,9 @@ def test_endpoint_failures_give_a_reason_and_the_offline_answer(
         "500": lambda: stub_server(status=500),
         "slow": lambda: stub_server(delay=5),
         "closed": lambda: closed_port_url,
+        "invalid-json": lambda: stub_server(garbage="invalid-json"),
+        "empty": lambda: stub_server(garbage="empty"),
+        "endless": lambda: stub_server(garbage="endless"),
     }[kind]()
     answerer = llm_answerer(lumenfield, url, "key", "any-model", timeout=1)
     started = time.monotonic()
