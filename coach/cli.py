@@ -127,7 +127,11 @@ def index_command(
     as_json: JsonOpt = False,
     watch: Annotated[bool, typer.Option("--watch", help="Keep syncing as files change.")] = False,
     rebuild: Annotated[
-        bool, typer.Option("--rebuild", help="Drop the index and embed everything again.")
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="Embed everything into a new collection; readers switch to it when complete.",
+        ),
     ] = False,
 ):
     """Sync the knowledge folder into the index: new and changed files in, deleted files out."""
@@ -328,14 +332,21 @@ def serve_command(
     ] = None,
     knowledge: KnowledgeOpt = None,
     data: DataOpt = None,
+    index: Annotated[
+        bool,
+        typer.Option(
+            "--index/--no-index",
+            help="Bring the index up to date at start (replicas leave it to one `--watch`).",
+        ),
+    ] = True,
 ):
-    """Start the web app (the same as `python ui.py`), after bringing the index up to date."""
+    """Start the web app (the same as `python ui.py`), bringing the index up to date meanwhile."""
     settings = load_settings(knowledge_dir=knowledge, data_dir=data, host=host, port=port)
     from ui import check_serving, launch  # Gradio loads in seconds: only when serving
 
     check_serving(settings)
     _settings(knowledge, data)  # logging as configured
-    launch(settings, sync=True)  # indexes in the background while the page says so
+    launch(settings, sync=index)  # indexes in the background while the page says so
 
 
 users_app = typer.Typer(help="Manage who may sign in to the app, and with which role.")

@@ -11,8 +11,8 @@ from helpers import KNOWLEDGE, REALWORLD, indexed_coach
 from coach.config import Settings, load_settings
 from coach.index.embeddings import MiniLMEmbeddings, make_embeddings
 
-# Fixtures of the launched app and of the Chroma and LLM servers, for any test that asks.
-pytest_plugins = ["app_fixtures", "chroma_servers", "llm_servers"]
+# Fixtures of the launched app and of the Chroma, LLM and PostgreSQL servers, for any test.
+pytest_plugins = ["app_fixtures", "chroma_servers", "llm_servers", "postgres_servers"]
 
 
 @pytest.fixture(autouse=True)
