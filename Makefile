@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/python tests/benchmarks/bench_app.py
 	$(BIN)/python tests/benchmarks/bench_signin.py
 	$(BIN)/python tests/benchmarks/bench_start.py
+	$(BIN)/python tests/benchmarks/bench_replicas.py
 	$(BIN)/python tests/benchmarks/bench_career.py
 
 ## Rebuild the PDF and DOCX in knowledge/ from scripts/office_sources/.

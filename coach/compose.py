@@ -222,9 +222,11 @@ class Coach:
             lock = FileLock(self.settings.data_dir / "index.lock")
             with lock.acquire(timeout=wait):
                 if not self.settings.chroma_url:
+                    drop_collections(self.settings, orphans_of(self.settings))
                     yield
                     return
                 with hold_lease(open_pointer(self.settings), wait):
+                    # What a rebuild killed halfway left behind: no other indexer is running.
                     drop_collections(self.settings, orphans_of(self.settings))
                     yield
         except Timeout:

@@ -83,7 +83,9 @@ class ConversationHandlers(PageHandlers):
     def new_conversation(self, talk, persona, role_id, plan, request: gr.Request):
         """Start over: empty chat, a fresh conversation (listed once its first question is)."""
         viewer, _ = self._session(talk, request)
-        return self._page(viewer, Talk.begin(viewer.name), persona, role_id, plan)
+        fresh = Talk.begin(viewer.name)
+        self._remember(viewer, fresh, self._persona(viewer, persona), role_id, plan)
+        return self._page(viewer, fresh, persona, role_id, plan)
 
     def switch_persona(self, persona, talk, request: gr.Request):
         """Another persona changes the examples, the profile and the desk, and starts a new
