@@ -3,7 +3,6 @@ replicas, asked through gradio_client while HR adds, edits and deletes documents
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -14,15 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from chroma_servers import free_port
-from helpers import KNOWLEDGE, REPO
+from deploy_recipe import procfile, recipe_env, replica_urls
+from helpers import KNOWLEDGE
 
 from coach.app.users import add_user
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("psycopg", reason="psycopg is missing: pip install -e '.[postgres]'")
 
-PROCFILE = REPO / "deploy" / "Procfile"
 FRESH_S = 2.0  # every replica answers from a finished sync within this (the issue's bound)
 QUESTIONS = [
     "How does a dual plan work?",
@@ -32,12 +30,6 @@ QUESTIONS = [
 ]
 GUILD = "growth/zorblax-guild.md"
 _CITED = re.compile(r"^\[\d+\] .*\(([^()]+)\)$", re.M)
-
-
-def procfile() -> dict[str, str]:
-    """deploy/Procfile's processes: name -> command."""
-    lines = PROCFILE.read_text().splitlines()
-    return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
 
 
 @dataclass
@@ -130,23 +122,9 @@ def deployment(tmp_path_factory, cluster) -> Iterator[tuple[Deployment, dict[str
     add_user(base / "users.toml", "ana", "csm", "ana-password-1")
     with psycopg.connect(cluster.dsn, autocommit=True) as conn:
         conn.execute("CREATE DATABASE coach_deployment")
-    ports = {"CHROMA_PORT": free_port(), "WEB1_PORT": free_port(), "WEB2_PORT": free_port()}
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("COACH_", "OPENAI_"))},
-        **{k: str(v) for k, v in ports.items()},
-        "PATH": f"{Path(os.sys.executable).parent}:{os.environ['PATH']}",
-        "CHROMA_PATH": str(base / "chroma"),
-        "COACH_STATE": str(base / "state"),
-        "COACH_KNOWLEDGE_DIR": str(knowledge),
-        "COACH_USERS_FILE": str(base / "users.toml"),
-        "COACH_CHROMA_URL": f"http://127.0.0.1:{ports['CHROMA_PORT']}",
-        "COACH_DATABASE_URL": cluster.url("coach_deployment"),
-    }
+    env = recipe_env(base, knowledge, cluster.url("coach_deployment"))
     running = Deployment(base, env)
-    urls = {
-        "web1": f"http://127.0.0.1:{ports['WEB1_PORT']}/",
-        "web2": f"http://127.0.0.1:{ports['WEB2_PORT']}/",
-    }
+    urls = replica_urls(env)
     try:
         running.start("chroma")
         wait_for(lambda: _http_ok(f"{env['COACH_CHROMA_URL']}/api/v2/heartbeat"), "chroma")

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import httpx  # noqa: E402
 import psycopg  # noqa: E402
 import yaml  # noqa: E402
+from deploy_recipe import procfile, recipe_env, replica_urls  # noqa: E402
 from gradio_client import Client  # noqa: E402
 
 from coach.app.users import add_user  # noqa: E402
@@ -42,11 +43,6 @@ QUESTIONS = [
     if item.get("persona", "csm") == "csm"
 ]
 AUTH = ("ana", "ana-password-1")  # for the readiness check; the sessions are user1..user50
-
-
-def procfile() -> dict[str, str]:
-    lines = (ROOT / "deploy" / "Procfile").read_text().splitlines()
-    return dict(l.split(": ", 1) for l in lines if l.strip() and not l.startswith("#"))  # noqa: E741
 
 
 def rss_mb(pid: int) -> float:
@@ -151,18 +147,7 @@ def main() -> None:
         add_user(base / "users.toml", *AUTH[:1], "csm", AUTH[1])
         for i in range(SESSIONS):
             add_user(base / "users.toml", f"user{i}", "csm", f"user{i}-pw")
-        ports = {"CHROMA_PORT": free_port(), "WEB1_PORT": free_port(), "WEB2_PORT": free_port()}
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("COACH_", "OPENAI_"))},
-            **{k: str(v) for k, v in ports.items()},
-            "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-            "CHROMA_PATH": str(base / "chroma"),
-            "COACH_STATE": str(base / "state"),
-            "COACH_KNOWLEDGE_DIR": str(knowledge),
-            "COACH_USERS_FILE": str(base / "users.toml"),
-            "COACH_CHROMA_URL": f"http://127.0.0.1:{ports['CHROMA_PORT']}",
-            "COACH_DATABASE_URL": cluster.url("coach_bench"),
-        }
+        env = recipe_env(base, knowledge, cluster.url("coach_bench"))
         commands = procfile()
 
         def start(name: str) -> None:
@@ -178,10 +163,7 @@ def main() -> None:
         )
         if done.returncode != 0:
             raise SystemExit("indexing failed")
-        urls = {
-            "web1": f"http://127.0.0.1:{ports['WEB1_PORT']}/",
-            "web2": f"http://127.0.0.1:{ports['WEB2_PORT']}/",
-        }
+        urls = replica_urls(env)
         for name in urls:
             start(name)
         for name, url in urls.items():
