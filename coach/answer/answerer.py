@@ -119,10 +119,8 @@ def build_condense_chain(llm: BaseChatModel) -> Runnable:
 
 
 def build_answer_chain(llm: BaseChatModel) -> Runnable:
-    """audience_note + sources + profile + question -> streamed message chunks.
-
-    No output parser at the end: closing a stream with one waits for the model to finish, and
-    a server that never stops would hold the answer forever (see _stream_llm)."""
+    """audience_note + sources + profile + question -> streamed message chunks (no output
+    parser: closing a stream with one waits for a server that may never stop)."""
     prompt = ChatPromptTemplate.from_messages(
         [("system", load_prompt("answer_system")), ("human", load_prompt("answer_user"))]
     )
