@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import gradio as gr
 
-from coach.app.conversations import Remembered
+from coach.app.conversations import Remembered, Reread
 from coach.app.handlers import NO_PASSAGES, PageHandlers, shown_as_error
 from coach.app.rendering import render_answer, render_passages
 from coach.app.service import DEMO_USER, AccessError, Viewer
@@ -76,9 +76,8 @@ class ConversationHandlers(PageHandlers):
                 raise StoreError("no such conversation in your list")
             turns = self.service.reopen(viewer, conversation)
         persona = self._persona(viewer, turns[0].persona if turns else "")
-        page = self._page(viewer, opened, persona, role_id, plan)
         self._remember(viewer, opened, persona, role_id, plan)
-        return page
+        return self._page(viewer, opened, persona, role_id, plan, turns)
 
     def new_conversation(self, talk, persona, role_id, plan, request: gr.Request):
         """Start over: empty chat, a fresh conversation (listed once its first question is)."""
@@ -132,11 +131,21 @@ class ConversationHandlers(PageHandlers):
 
     # The page, as one user sees it ---------------------------------------------------------
 
-    def _page(self, viewer: Viewer, talk: Talk, persona: str, role_id: str, plan: str) -> tuple:
-        """PAGE's values for this viewer with `talk` open (its stored turns shown)."""
+    def _page(
+        self,
+        viewer: Viewer,
+        talk: Talk,
+        persona: str,
+        role_id: str,
+        plan: str,
+        turns: list[Reread] | None = None,
+    ) -> tuple:
+        """PAGE's values for this viewer with `talk` open (its stored turns shown: `turns` when
+        the caller has read them already)."""
         persona = self._persona(viewer, persona)
         with shown_as_error():
-            turns = self.service.reopen(viewer, talk.conversation) if talk.conversation else []
+            if turns is None:
+                turns = self.service.reopen(viewer, talk.conversation)
         shown: list[dict] = []
         for turn in turns:
             shown.append({"role": "user", "content": turn.question})
