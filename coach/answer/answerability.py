@@ -65,26 +65,36 @@ class Lookup:
         return tuple(a for a in self.rare if not any(t.startswith(a.token) for t in present))
 
     def explained_by(self, texts: list[str], embeddings: Embeddings) -> Lookup:
-        """Drop missing words the texts say in other words ("colleague" for "coworker")."""
+        """Missing words the texts say in other words ("colleague" for "coworker") stop being
+        missing; their other word becomes one the answer must say, like a rare word."""
         if not self.missing:
             return self
         # Content words only: stop words are never the other word for a topic, and each word
         # embedded is time the asker waits for.
         words = sorted(
             {
-                w.lower()
+                form
                 for text in texts
                 for w in _WORD.findall(text)
                 if len(w) > MIN_LETTERS and w.lower() not in STOPWORDS_EN_PLUS
+                for form in _forms(w.lower())
             }
         )
         if not words:
             return self
         vocabulary = np.array(embed_units(embeddings, words))
-        asked = np.array(embed_units(embeddings, [a.word.lower() for a in self.missing]))
-        closest = (asked @ vocabulary.T).max(axis=1)
-        kept = tuple(a for a, c in zip(self.missing, closest, strict=True) if c < SYNONYM)
-        return replace(self, missing=kept)
+        asked = np.array(embed_units(embeddings, [_singular(a.word.lower()) for a in self.missing]))
+        similarity = asked @ vocabulary.T
+        kept: list[Asked] = []
+        said_as: list[Asked] = []
+        for a, row in zip(self.missing, similarity, strict=True):
+            best = int(row.argmax())
+            token = tokenize([words[best]], as_ids=False)[0]
+            if row[best] < SYNONYM or not token:
+                kept.append(a)
+            else:
+                said_as.append(replace(a, token=token[0]))
+        return replace(self, missing=tuple(kept), rare=self.rare + tuple(said_as))
 
 
 def look_up(
@@ -158,6 +168,22 @@ def _salient(
     vectors = np.array(embed_units(embeddings, [words[i].lower() for i in indexes]))
     similarity = vectors @ np.array(vector)
     return {i for i, s in zip(indexes, similarity, strict=True) if s >= bar}
+
+
+def _singular(word: str) -> str:
+    """A plural's singular by the common English rules ("meals" -> "meal", "policies" ->
+    "policy"): the model places a singular nearer its synonyms ("lunch" and "meal")."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _forms(word: str) -> tuple[str, ...]:
+    """The word as written, and its singular when it differs."""
+    singular = _singular(word)
+    return (word,) if singular == word else (word, singular)
 
 
 def _phrase(words: list[str], i: int) -> str:

@@ -28,7 +28,7 @@ RELATIVE_SPAN = 0.2  # a supporting point must score within this much of the bes
 # not say yet brings in the best part that does, up to FILL_POINTS of them.
 DISTINCTIVE = 3.0
 FILL_POINTS = 2
-RARE_BONUS = 0.2  # per rare asked-about word a passage says, when choosing the lead
+RARE_BONUS = 0.4  # per rare asked-about word a passage says, when choosing the lead
 PASSAGE_DECAY = 0.25  # weight of a passage's 2nd, 3rd... best part when choosing the lead
 OWN_WEIGHT = 0.3  # share of the question's (rarity-weighted) terms the part itself says
 CONTEXT_WEIGHT = 0.1  # ... that it says together with its heading path and lead-in
@@ -95,8 +95,8 @@ class Unit:
     def embed_text(self) -> str:
         """What is embedded: the nearest heading, a short lead-in or header, then the part
         itself (which must not be cut off by a long context)."""
-        heading = self.source.heading.rsplit(" > ", 1)[-1] or self.source.title
-        return f"{heading}: {self.lead_in[:LEAD_IN_CHARS]} {plain(self.text)}"[:UNIT_CHARS]
+        lead_in = self.lead_in[:LEAD_IN_CHARS]
+        return f"{section_of(self.source)}: {lead_in} {plain(self.text)}"[:UNIT_CHARS]
 
 
 @dataclass(frozen=True)
@@ -223,7 +223,8 @@ def quoted_answer(
     lines += _lead_passage(blocks[lead.n], [s for s in ranked if s.unit.source.n == lead.n])
     quoted = {plain(u.text) for u in units if u.source.n == lead.n}
     points = _support(ranked, lead, quoted, blocks)
-    points += _filling(question, "\n".join(lines + points), ranked, weights or {}, quoted, blocks)
+    answer = "\n".join(lines + points)
+    points += _filling(question, answer, ranked, weights or {}, quoted, blocks, rare)
     said = _CITATION.sub("", "\n".join(lines[4:] + points))  # the quotes, not labels or [n]
     points += _kind_filling(question, said, ranked, quoted, blocks)
     if points:
@@ -294,15 +295,15 @@ def _filling(
     weights: dict[str, float],
     quoted: set[str],
     blocks: dict[int, list[Block]],
+    rare: tuple[str, ...] = (),
 ) -> list[str]:
     """A point for each distinctive word of the question the answer so far leaves out, from the
-    best-ranked part that says it ("Q3" in "I joined in Q3, how much budget do I get?")."""
+    best-ranked part that says it ("Q3" in "I joined in Q3, how much budget do I get?"). Rare
+    asked-about words come first: they include the documents' word for one the question used
+    ("meals" for "lunch")."""
     said = set(tokenize([answer], as_ids=False)[0])
-    wanted = [
-        token
-        for token in dict.fromkeys(tokenize([question], as_ids=False)[0])
-        if token not in said and weights.get(token, 0.0) >= DISTINCTIVE
-    ]
+    asked = [t for t in tokenize([question], as_ids=False)[0] if weights.get(t, 0.0) >= DISTINCTIVE]
+    wanted = [token for token in dict.fromkeys([*rare, *asked]) if token not in said]
     if not wanted:
         return []
     says = tokenize([plain(s.unit.text) for s in ranked], as_ids=False)  # one call: it is slow
@@ -340,11 +341,19 @@ def _point(unit: Unit, quoted: set[str], blocks: dict[int, list[Block]]) -> str:
     """The part as one cited bullet, remembered as quoted; "" when it can't be one (a table
     row, already quoted, or long enough to bury the lead)."""
     text = plain(unit.text)
-    table = blocks[unit.source.n][unit.block].kind == "table"
-    if table or text in quoted or word_count(text) > SUPPORT_WORDS:
+    kind = blocks[unit.source.n][unit.block].kind
+    if kind == "table" or text in quoted or word_count(text) > SUPPORT_WORDS:
         return ""
     quoted.add(text)
-    return f"- {item_line(unit.text)} [{unit.source.n}]"
+    # A list item means what its section says of it: "Travel, hotels and meals." is what the
+    # budget does *not* cover.
+    section = f"*{section_of(unit.source)}:* " if kind == "list" else ""
+    return f"- {section}{item_line(unit.text)} [{unit.source.n}]"
+
+
+def section_of(source: Source) -> str:
+    """The passage's own section heading (its document's title when it has none)."""
+    return source.heading.rsplit(" > ", 1)[-1] or source.title
 
 
 def _join(rendered: list[list[str]]) -> list[str]:

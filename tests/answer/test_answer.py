@@ -24,14 +24,17 @@ QUESTIONS = (
     "How long is the Renewals rotation and who can apply?",
     "How much is the yearly learning budget and who approves a certification?",
     "what's a dual plan",
+    # Its cited list items are named by their section ("Good to know").
+    "Can I expense my lunch on a training day from my learning budget?",
 )
 
 
-def quoted_lines(answer) -> list[tuple[int, str]]:
-    """(source number, text) for every quoted line of an offline answer."""
+def quoted_lines(answer) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(source number, text) for every quoted line of an offline answer, and for every section
+    heading a cited point names."""
     lines = answer.text.splitlines()
     assert QUOTED_LABEL in lines, answer.text
-    quoted = []
+    quoted, sections = [], []
     current = None  # the lead passage's number; None under "Also relevant" (each line cites)
     for line in lines[lines.index(QUOTED_LABEL) + 1 :]:
         if heading := re.fullmatch(r"\*\*.+\*\* \[(\d+)\]", line):
@@ -42,8 +45,11 @@ def quoted_lines(answer) -> list[tuple[int, str]]:
             point = re.fullmatch(r"- (.+) \[(\d+)\]", line) if current is None else None
             assert current is not None or point, line
             n, text = (int(point.group(2)), point.group(1)) if point else (current, line)
+            if point and (section := re.match(r"\*([^*]+):\* ", text)):
+                sections.append((n, section.group(1)))  # a list item's section, named before it
+                text = text[section.end() :]
             quoted += [(n, piece) for piece in text.split(" … ")]
-    return quoted
+    return quoted, sections
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
@@ -51,10 +57,13 @@ def test_offline_answer_quotes_only_source_text(lumenfield, question):
     answer = lumenfield.answerer.ask(question)
     assert (answer.mode, answer.refused) == ("offline", False)
     by_n = {s.n: " ".join(s.text.split()) for s in answer.sources}
-    quoted = quoted_lines(answer)
+    quoted, sections = quoted_lines(answer)
     assert quoted, answer.text
     for n, text in quoted:
         assert n in by_n and " ".join(text.split()) in by_n[n], (text, n)
+    headings = {s.n: (s.heading.rsplit(" > ", 1)[-1] or s.title) for s in answer.sources}
+    for n, section in sections:
+        assert headings[n] == section, (section, n)
 
 
 @pytest.mark.parametrize(
@@ -72,6 +81,12 @@ def test_offline_answer_quotes_only_source_text(lumenfield, question):
         ("How many accounts and how much ARR does a Senior CSM typically manage?", ["8-14"]),
         # A "when" question whose best passage holds no date gets the part that does.
         ("I missed the January sign-up for Lighthouse mentoring. When's my next chance?", ["July"]),
+        # A word the documents say otherwise ("meals" for "dinner") leads to the section saying
+        # it, whose heading is what makes it an answer.
+        (
+            "Does my learning budget pay for lunch and dinner during a course?",
+            ["**Learning and Training Budget Policy — What it does not cover**", "meals"],
+        ),
         # Who qualifies is answered by the section saying so, quoted whole.
         ("Who can become a Lighthouse mentor?", ["CS 350", "level 4 and up"]),
     ],

@@ -1,8 +1,7 @@
 """The golden question sets, offline, with the bars the product promises.
 
-Issue 10 asks for term recall >= 0.85 and refusal accuracy >= 0.95. Term recall holds it on both
-sets; refusal accuracy on the GitLab set (Lumenfield's is 0.948, short by one question). The bars
-are what the answers hold today (see the README's answer section): losing ground fails.
+Issue 10 asks for hit@5 >= 0.95, term recall >= 0.85, refusal accuracy >= 0.95 and answer words
+p50 <= 180 on both sets; the answers hold all four (see the README's answer section).
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from helpers import REPO
 from coach.app.evaluate import load_cases, run_eval
 
 BARS = {  # set: (hit@5, refusal accuracy, term recall)
-    "knowledge.yaml": (0.95, 0.94, 0.85),
+    "knowledge.yaml": (0.95, 0.95, 0.85),
     "gitlab.yaml": (0.95, 0.95, 0.85),
 }
 MAX_WORDS_P50 = 180  # an answer is read, not skimmed
