@@ -14,6 +14,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from coach.answer.vectors import embed_units
+from coach.answer.words import singular
 from coach.index.keyword import KeywordIndex, tokenize
 
 # A word whose own embedding is this close to its question's is what the question is about
@@ -83,7 +84,7 @@ class Lookup:
         if not words:
             return self
         vocabulary = np.array(embed_units(embeddings, words))
-        asked = np.array(embed_units(embeddings, [_singular(a.word.lower()) for a in self.missing]))
+        asked = np.array(embed_units(embeddings, [singular(a.word.lower()) for a in self.missing]))
         similarity = asked @ vocabulary.T
         kept: list[Asked] = []
         said_as: list[Asked] = []
@@ -170,20 +171,11 @@ def _salient(
     return {i for i, s in zip(indexes, similarity, strict=True) if s >= bar}
 
 
-def _singular(word: str) -> str:
-    """A plural's singular by the common English rules ("meals" -> "meal", "policies" ->
-    "policy"): the model places a singular nearer its synonyms ("lunch" and "meal")."""
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
 def _forms(word: str) -> tuple[str, ...]:
-    """The word as written, and its singular when it differs."""
-    singular = _singular(word)
-    return (word,) if singular == word else (word, singular)
+    """The word as written, and its singular when it differs: the model places a singular
+    nearer its synonyms ("lunch" and "meal" are closer than "lunch" and "meals")."""
+    one = singular(word)
+    return (word,) if one == word else (word, one)
 
 
 def _phrase(words: list[str], i: int) -> str:

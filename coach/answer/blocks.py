@@ -12,6 +12,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[*]*[A-Z0-9])")
 _LIST_KINDS = {"bullet_list_open", "ordered_list_open"}
 _WORD = re.compile(r"\w+")
 _ITEM_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+", re.MULTILINE)
+_BOLD_LINE = re.compile(r"\*\*[^*]+\*\*:?")
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def blocks_of(text: str) -> list[Block]:
                 if t.level <= 1 and t.type == "list_item_open" and t.map and start <= t.map[0] < end
             ]
             head: tuple[str, ...] = ()
-            if blocks and blocks[-1].kind == "paragraph" and blocks[-1].parts[-1].endswith(":"):
+            if blocks and _leads_in(blocks[-1]):
                 head = (" ".join(blocks.pop().parts),)  # a lead-in stays with its items
             blocks.append(Block("list", head, tuple(items)))
         elif token.type == "table_open" and len(source) >= 2:
@@ -82,6 +83,14 @@ def blocks_of(text: str) -> list[Block]:
         else:
             blocks.append(_paragraph(source))
     return _without_cut_start(blocks)
+
+
+def _leads_in(block: Block) -> bool:
+    """A paragraph ending in a colon, or a bold line standing as a heading ("**Module 3: Deep
+    Dive**"), introduces the list after it."""
+    return block.kind == "paragraph" and (
+        block.parts[-1].endswith(":") or bool(_BOLD_LINE.fullmatch(" ".join(block.parts)))
+    )
 
 
 def _without_cut_start(blocks: list[Block]) -> list[Block]:

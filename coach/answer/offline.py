@@ -12,6 +12,7 @@ from coach.answer.amounts import amount_match
 from coach.answer.blocks import Block, blocks_of, item_line, plain, word_count
 from coach.answer.retrieve import Source
 from coach.answer.vectors import embed_units
+from coach.answer.words import singular
 from coach.index.keyword import tokenize
 
 QUOTED_LABEL = "Quoted from the company documents:"
@@ -56,6 +57,15 @@ _FIGURE_OR_WORD = re.compile(r"\d[\d,.]*|[a-z]+", re.I)
 # A personal question ("what should I do next?") is about the asker's own role page first; the
 # pages of neighbouring roles name that role too and would otherwise be quoted as often.
 FOCUS_BONUS = 0.1
+# A name with a number ("CCSM Level 2", "module 3", "grade 7") names one item of a series; the
+# keyword index drops single digits, so a part naming the same item gets this much, and one
+# naming only another item of the series ("Level 3") loses as much.
+NUMBERED_BONUS = 0.15
+# Not an amount ("EUR 1,300") nor a span ("takes 6 weeks").
+_NUMBERED = re.compile(
+    r"\b([a-z]{2,})\s+(\d{1,3})\b(?![.,]\d)(?!\s*(?:%|percent|(?:minute|hour|day|week|month|year)s?\b))",
+    re.I,
+)
 # "What do I need before I can mentor?", "who can apply?": the answer is a section that says who
 # qualifies (Eligibility, Who can take part, Requirements), which may not repeat the question's
 # words; its parts get this much.
@@ -132,12 +142,25 @@ class AnswerKind:
             return bool(self.pattern.search(text))
         words = [w.lower() for w in _FIGURE_OR_WORD.findall(text)]
         figures = [i for i, w in enumerate(words) if w[0].isdigit()]
-        things = [i for i, w in enumerate(words) if _singular(w) == self.counted]
+        things = [i for i, w in enumerate(words) if singular(w) == self.counted]
         return any(abs(f - t) <= NEAR_WORDS for f in figures for t in things)
 
 
-def _singular(word: str) -> str:
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+def numbered_names(text: str) -> set[str]:
+    """The names with a number the text holds, lower-cased: {"level 2", "module 3"}."""
+    return {f"{word.lower()} {number}" for word, number in _NUMBERED.findall(plain(text))}
+
+
+def _same_item(asked: set[str], text: str) -> int:
+    """1 when the text names an item the question names, -1 when it names only other items of
+    the same series, else 0."""
+    if not asked:
+        return 0
+    named = numbered_names(text)
+    if named & asked:
+        return 1
+    series = {name.split()[0] for name in asked}
+    return -1 if any(name.split()[0] in series for name in named) else 0
 
 
 def wanted_answer(question: str) -> AnswerKind | None:
@@ -146,7 +169,7 @@ def wanted_answer(question: str) -> AnswerKind | None:
         return AnswerKind(_DATE)
     asked = _ASKS_AMOUNT_OF.search(question)
     if asked and asked.group(1).lower() not in _NOT_A_THING:
-        return AnswerKind(_FIGURE, _singular(asked.group(1).lower()))
+        return AnswerKind(_FIGURE, singular(asked.group(1).lower()))
     if _ASKS_FIGURE.search(question):
         return AnswerKind(_FIGURE)
     return None
@@ -174,6 +197,7 @@ def rank_units(
     around = overlap([f"{u.context} {plain(u.text)}" for u in units])
     lexical = [OWN_WEIGHT * o + CONTEXT_WEIGHT * a for o, a in zip(own, around, strict=True)]
     requirements = asks_requirements(question)
+    numbered = numbered_names(question)
     extra = [
         (FOCUS_BONUS if focus and u.source.path == focus else 0.0)
         + (
@@ -181,6 +205,7 @@ def rank_units(
             if requirements and _STATES_REQUIREMENTS.search(u.source.heading)
             else 0.0
         )
+        + NUMBERED_BONUS * _same_item(numbered, f"{u.context} {u.text}")
         + AMOUNT_WEIGHT * amount_match(question, u.text)
         + (ANSWER_KIND_BONUS if wanted and wanted.held_by(u.text) else 0.0)
         for u in units

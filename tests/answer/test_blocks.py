@@ -58,3 +58,13 @@ def test_every_rendered_line_is_source_text():
 def test_words_are_counted_as_a_reader_counts_them():
     assert word_count("| Lisbon | EUR 2,000 |") == 4
     assert word_count("- **Request.** Submit it.") == 3
+
+
+def test_a_bold_line_standing_as_a_heading_introduces_its_list():
+    module = blocks_of(
+        "**Module 3: Technical Deep Dive**\n\n- Pass the Git exam\n- Shadow a call\n"
+    )
+    assert [(b.kind, b.head) for b in module] == [("list", ("**Module 3: Technical Deep Dive**",))]
+    # Bold words inside a sentence are emphasis, not a heading.
+    prose = blocks_of("Read **this** first.\n\n- one item\n- another item\n")
+    assert [b.kind for b in prose] == ["paragraph", "list"]
