@@ -1,17 +1,31 @@
-# The two commands a newcomer needs: `make run` and `make test`. Both set everything up first.
+# The two commands a newcomer needs: `make run` and `make test`. Both set everything up first,
+# installing exactly what requirements.lock names (see "Installing and the lock file" in README).
 PYTHON ?= python3
 VENV ?= .venv
+LOCK ?= requirements.lock
 BIN := $(VENV)/bin
+UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
+# torch's CPU build is not on PyPI (PyPI's Linux wheel is the multi-GB CUDA build): it comes
+# from this folder of wheels, the one this machine kind keeps it in.
+TORCH_WHEELS ?= /opt/wheels
+# The lock's own uv, installed first with pip: one pin for the tool and the lock it reads.
+UV_PIN = $(shell grep -m1 -o '^uv==[^ ]*' $(LOCK))
+# How the lock is made; `make lock`, `make upgrade` and `make test-latest` share it.
+COMPILE = $(UV) pip compile pyproject.toml --extra dev --constraints constraints.txt \
+	--find-links $(TORCH_WHEELS) --python-version 3.11 --generate-hashes --quiet
+LATEST := .venv-latest
 
-.PHONY: install run index watch test lint bench samples clean
+.PHONY: install run index watch test lint bench samples lock upgrade test-latest clean
 
-# torch's CPU build goes in first, so no dependency pulls the multi-GB CUDA build.
-$(STAMP): pyproject.toml
+# Exactly the lock, nothing more or less (sync removes what it does not name); then coach itself,
+# built with the lock's setuptools, so nothing unlocked is fetched to build it.
+$(STAMP): $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(UV_PIN)
+	$(UV) pip sync --python $(BIN)/python --require-hashes --find-links $(TORCH_WHEELS) \
+		--quiet $(LOCK)
+	$(UV) pip install --python $(BIN)/python --no-deps --no-build-isolation --quiet -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -33,6 +47,20 @@ test: install lint
 lint: install
 	$(BIN)/ruff check .
 
+## After editing pyproject.toml: lock what it now asks for, keeping every other pin.
+lock: install
+	$(COMPILE) --custom-compile-command "make lock" -o $(LOCK)
+
+## The newest allowed versions in a separate venv ($(LATEST)), with ruff and the whole suite.
+test-latest: install
+	mkdir -p $(LATEST)
+	$(COMPILE) --upgrade --custom-compile-command "make upgrade" -o $(LATEST)/requirements.lock
+	$(MAKE) test VENV=$(LATEST) LOCK=$(LATEST)/requirements.lock
+
+## Refresh the lock to the newest versions, only once they have passed make test-latest.
+upgrade: test-latest
+	cp $(LATEST)/requirements.lock $(LOCK)
+
 bench: install
 	$(BIN)/python tests/benchmarks/bench_index.py
 	$(BIN)/python tests/benchmarks/bench_answer.py
@@ -47,4 +75,4 @@ samples: install
 	$(BIN)/python scripts/build_office_docs.py
 
 clean:
-	rm -rf $(VENV) .coach .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LATEST) .coach .pytest_cache .ruff_cache
