@@ -160,6 +160,8 @@ def _print_report(report, as_json: bool) -> None:
         typer.echo(json.dumps(report.as_json()))
         return
     typer.echo(report.summary())
+    for skip in report.skipped:
+        typer.echo(f"skipped: {skip.path}: {skip.reason}", err=True)
     for failure in report.failed:
         typer.echo(f"failed: {failure.path}: {failure.error}", err=True)
 

@@ -22,6 +22,7 @@ from coach.ingest.documents import (
     empty_problem,
     find_sidecars,
     is_sidecar,
+    read_head,
     relative_name,
     size_problem,
 )
@@ -151,7 +152,7 @@ def document_rows(settings: Settings, store: KnowledgeStore) -> list[DocumentRow
     """Every document on disk or in the index, with its index status."""
     root = settings.knowledge_dir
     sidecars: dict[Path, list[Path]] = {}
-    files, _ = discover(root, sidecars=sidecars)
+    files, skipped = discover(root, sidecars=sidecars)
     metadatas = store.metadatas()  # one read of the index serves both lookups
     indexed = files_of(metadatas)
     stored_meta = {meta["path"]: meta for _, meta in metadatas}
@@ -179,6 +180,9 @@ def document_rows(settings: Settings, store: KnowledgeStore) -> list[DocumentRow
             status = "changed since last index" if name in indexed else "new, not indexed yet"
         rows[outcome.path] = _row(name, meta, chunks.get(name, 0), status)
     ordered = [rows[path] for path in files]
+    # What is in the folder but never read (a spreadsheet, a named pipe) says why, and so
+    # is not mistaken for a document that failed or went missing.
+    ordered += [_row(relative_name(s.path, root), {}, 0, f"skipped: {s.reason}") for s in skipped]
     for name in sorted(set(indexed) - {relative_name(p, root) for p in files}):
         ordered.append(
             _row(name, stored_meta.get(name, {}), chunks[name], "deleted, still indexed")
@@ -217,11 +221,10 @@ def _check_content(
         # The trial sees the sidecars the real file will have, so its checks are the real ones.
         trial = Path(folder, target.name)
         trial.write_bytes(data)
-        for sidecar in sidecars:
-            with sidecar.open("rb") as source:
-                # The head is enough: a sidecar over the size limit fails on its size alone.
-                Path(folder, sidecar.name).write_bytes(source.read(MAX_BYTES + 1))
         try:
+            for sidecar in sidecars:
+                # The head is enough: a sidecar over the size limit fails on its size alone.
+                Path(folder, sidecar.name).write_bytes(read_head(sidecar, MAX_BYTES))
             doc = read_document(trial, Path(folder), settings)
         except DocumentError as exc:
             raise DeskError(f"{target.name}: {_plain(str(exc))}") from None

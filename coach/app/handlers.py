@@ -327,4 +327,6 @@ def _report_line(report, only: set[str] | None = None) -> str:
     """The sync's summary and its failures (those of `only` these files, after an upload)."""
     failures = [f for f in report.failed if only is None or f.path in only]
     failed = "".join(f"\n\n**Not indexed:** `{f.path}`: {f.error}" for f in failures)
-    return f"Index updated: {report.summary()}.{failed}"
+    skips = [s for s in report.skipped if only is None or s.path in only]
+    skipped = "".join(f"\n\n**Skipped:** `{s.path}`: {s.reason}" for s in skips)
+    return f"Index updated: {report.summary()}.{failed}{skipped}"

@@ -127,6 +127,8 @@ class CoachService:
             else:
                 for failure in report.failed:
                     log.warning("not indexed: %s: %s", failure.path, failure.error)
+                for skip in report.skipped:
+                    log.warning("skipped: %s: %s", skip.path, skip.reason)
         self._step("loading the embedding model")
         coach.answerer.ask("What does a CSM do?")
         self._step("reading the career ladder")

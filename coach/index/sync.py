@@ -21,6 +21,7 @@ from coach.ingest.documents import (
     failure_reason,
     find_sidecars,
     read_bytes,
+    read_head,
     relative_name,
 )
 from coach.ingest.frontmatter import MAX_BYTES
@@ -39,6 +40,14 @@ class FileFailure:
     error: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class FileSkipped:
+    """A file in the folder that coach does not read (its type, or no regular file), and why."""
+
+    path: str
+    reason: str
+
+
 @dataclass
 class SyncReport:
     """What one sync did, per file, and what the index holds afterwards."""
@@ -48,7 +57,7 @@ class SyncReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[FileFailure] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[FileSkipped] = field(default_factory=list)
     documents: int = 0
     chunks: int = 0
     seconds: float = 0.0
@@ -61,7 +70,7 @@ class SyncReport:
             "unchanged": len(self.unchanged),
             "removed": len(self.removed),
             "failed": [asdict(failure) for failure in self.failed],
-            "skipped": self.skipped,
+            "skipped": [asdict(skip) for skip in self.skipped],
             "documents": self.documents,
             "chunks": self.chunks,
             "seconds": round(self.seconds, 3),
@@ -102,12 +111,8 @@ def source_hash(
     digest = hashlib.sha256(pipeline_signature(settings))
     digest.update(read_bytes(path, root, settings))
     for sidecar in find_sidecars(path) if sidecars is None else sidecars:
-        try:
-            with sidecar.open("rb") as handle:
-                # A sidecar over the limit fails to load whatever it holds: its head is enough.
-                digest.update(handle.read(MAX_BYTES + 1))
-        except OSError as exc:
-            raise DocumentError(f"cannot read {sidecar.name}: {exc.strerror}") from None
+        # A sidecar over the limit fails to load whatever it holds: its head is enough.
+        digest.update(read_head(sidecar, MAX_BYTES))
     return digest.hexdigest()
 
 
@@ -132,7 +137,11 @@ def sync(
     unreadable: list[OSError] = []
     sidecars: dict[Path, list[Path]] = {}
     files, skipped = discover(root, unreadable, sidecars)
-    report.skipped = [relative_name(p, root) for p in skipped]
+    report.skipped = [
+        FileSkipped(path=relative_name(s.path, root), reason=s.reason) for s in skipped
+    ]
+    for skip in report.skipped:
+        log.info("not read: %s: %s", skip.path, skip.reason)
     if any(Path(e.filename) == root for e in unreadable):
         raise ConfigError(f"cannot read the knowledge folder {root}: {unreadable[0].strerror}")
     for error in unreadable:

@@ -37,12 +37,8 @@ def check_folder(
         raise ConfigError(f"knowledge folder not found: {root}")
     files, skipped = discover(root)
     problems = [
-        Problem(
-            relative_name(p, root),
-            f"unsupported file type {p.suffix or '(none)'}, not indexed",
-            "warning",
-        )
-        for p in skipped
+        Problem(relative_name(skip.path, root), f"{skip.reason}, not indexed", "warning")
+        for skip in skipped
     ]
     docs: list[Document] = []
     # Read as `coach index` reads: in workers, each file under the time and memory limits.

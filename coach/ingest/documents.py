@@ -5,26 +5,26 @@ from __future__ import annotations
 import io
 import os
 import re
-import zipfile
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from coach.config import Settings
 from coach.errors import DocumentError, bounded, one_line
 
 # clean_markdown and split_front_matter are imported from here too: this is ingest's front door.
 from coach.ingest.cleaning import clean_markdown, first_heading
+from coach.ingest.docx import DocxText, check_zip, docx_to_markdown
 from coach.ingest.frontmatter import MAX_BYTES, parse_yaml, split_front_matter
+from coach.ingest.mdx import mdx_to_markdown
 from coach.ingest.metadata import DocMeta, store_metadata, validate_meta
 
-TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
+TEXT_SUFFIXES = {".md", ".markdown", ".mdx", ".txt"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx", ".html", ".htm"}
 SIDECAR_SUFFIX = ".meta.yaml"  # matched in any case: `plan.pdf.META.YAML` is a sidecar too
-
-MAX_ZIP_MEMBERS = 10_000
-MAX_ZIP_RATIO = 200  # XML deflates about 10:1; a zip bomb, 1000:1
-ZIP_RATIO_FLOOR = 16 * 1024 * 1024  # small members may compress as well as they like
 
 
 @dataclass(frozen=True)
@@ -36,30 +36,47 @@ class Document:
     text: str
     meta: DocMeta
     stored_meta: dict[str, Any] = field(default_factory=dict)
+    converter: str = ""  # for DOCX: "markitdown", or "mammoth" when markitdown could not read it
+    fallback_reason: str = ""  # why the first converter failed, logged by the reading process
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file below the knowledge folder that coach does not read, and why, in one line."""
+
+    path: Path
+    reason: str
 
 
 def discover(
     root: Path,
     unreadable: list[OSError] | None = None,
     sidecars: dict[Path, list[Path]] | None = None,
-) -> tuple[list[Path], list[Path]]:
+) -> tuple[list[Path], list[Skipped]]:
     """Files coach reads below root and those it skips; unlistable folders go to `unreadable`.
 
     `sidecars`, when given, receives each found file's metadata sidecars (usually none or one).
     """
     found: list[Path] = []
-    skipped: list[Path] = []
+    skipped: list[Skipped] = []
     for folder, dirs, files in os.walk(root, followlinks=False, onerror=_collect(unreadable)):
         # Hidden folders hold editor and VCS state, never documents.
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         here: list[Path] = []
         beside: dict[str, list[Path]] = {}
         for name in sorted(files):
+            path = Path(folder, name)
             if is_sidecar(name):
-                beside.setdefault(name.lower(), []).append(Path(folder, name))
-            elif not name.startswith((".", "~$")):
-                path = Path(folder, name)
-                (here if path.suffix.lower() in SUPPORTED_SUFFIXES else skipped).append(path)
+                beside.setdefault(name.lower(), []).append(path)
+            elif name.startswith((".", "~$")):
+                continue
+            elif kind := special_kind(path):
+                # Reading a named pipe waits for a writer forever; a device may never end.
+                skipped.append(Skipped(path, f"{kind}, not a regular file: never opened"))
+            elif path.suffix.lower() in SUPPORTED_SUFFIXES:
+                here.append(path)
+            else:
+                skipped.append(Skipped(path, f"unsupported file type {path.suffix or '(none)'}"))
         found += here
         if sidecars is not None:
             for path in here:
@@ -69,6 +86,64 @@ def discover(
 
 def _collect(errors: list[OSError] | None):
     return errors.append if errors is not None else None
+
+
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def special_kind(path: Path) -> str | None:
+    """What a path is when it is no regular file ("a named pipe"), following links; else None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # gone or a broken link: reading it gives the precise reason
+    return None if stat.S_ISREG(mode) else _kind_of(mode)
+
+
+def _kind_of(mode: int) -> str:
+    return next((kind for test, kind in _SPECIAL_KINDS if test(mode)), "not a regular file")
+
+
+@contextmanager
+def open_regular(path: Path) -> Iterator[tuple[BinaryIO, int]]:
+    """Open a regular file for reading, with its size; anything else is refused, never waited on.
+
+    discover() already skips pipes and devices; this holds when one replaces a file between
+    listing and reading: O_NONBLOCK opens a pipe without waiting for a writer, and fstat then
+    tells what was opened before a byte is read. Raises DocumentError, or OSError.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise DocumentError(f"{_kind_of(info.st_mode)}, not a regular file: never read")
+        yield handle, info.st_size
+
+
+def read_head(path: Path, limit: int) -> bytes:
+    """The first `limit` + 1 bytes of a regular file: enough to tell it is over `limit`."""
+    try:
+        with open_regular(path) as (handle, _):
+            return handle.read(limit + 1)
+    except OSError as exc:
+        raise DocumentError(f"cannot read {path.name}: {exc.strerror or one_line(exc)}") from None
+    except DocumentError as exc:
+        raise DocumentError(f"cannot read {path.name}: {exc}") from None
+
+
+def read_regular(path: Path, limit: int, shown_limit: str) -> bytes:
+    """A regular file's bytes, refused when over `limit` (checked before and while reading)."""
+    with open_regular(path) as (handle, size):
+        size_problem(size, limit, shown_limit)
+        data = handle.read(limit + 1)  # a file still growing stops at the limit all the same
+    size_problem(len(data), limit, shown_limit)
+    return data
 
 
 def is_sidecar(name: str) -> bool:
@@ -104,8 +179,7 @@ def _read_checked(path: Path, root: Path, limit: int, shown_limit: str) -> bytes
         if not target.exists():
             raise DocumentError("symlink points to a file that does not exist")
     try:
-        size_problem(path.stat().st_size, limit, shown_limit)
-        data = path.read_bytes()
+        data = read_regular(path, limit, shown_limit)
     except OSError as exc:
         raise DocumentError(f"cannot read file: {exc.strerror or one_line(exc)}") from None
     empty_problem(data)
@@ -147,7 +221,7 @@ def convert_document(path: Path, root: Path, settings: Settings) -> Document:
     """Read one file into a Document; may raise anything (load_document turns it into a reason)."""
     data = read_bytes(path, root, settings)
     suffix = path.suffix.lower()
-    raw_meta, body = _convert(data, suffix, settings)
+    raw_meta, body, converted = _convert(data, suffix, settings)
     raw_meta.update(_read_sidecar(path, root, suffix))
     try:
         meta = validate_meta(raw_meta)
@@ -166,18 +240,28 @@ def convert_document(path: Path, root: Path, settings: Settings) -> Document:
         text=body,
         meta=meta,
         stored_meta=stored,
+        converter=converted.converter if converted else "",
+        fallback_reason=converted.fallback_reason if converted else "",
     )
 
 
-def _convert(data: bytes, suffix: str, settings: Settings) -> tuple[dict[str, Any], str]:
-    """Bytes to (front matter, Markdown body) by file type."""
+def _convert(
+    data: bytes, suffix: str, settings: Settings
+) -> tuple[dict[str, Any], str, DocxText | None]:
+    """Bytes to (front matter, Markdown body, how a DOCX was read) by file type."""
+    if suffix == ".mdx":
+        meta, body = split_front_matter(_decode_text(data))
+        return meta, mdx_to_markdown(body), None
     if suffix in TEXT_SUFFIXES:
-        return split_front_matter(_decode_text(data))
+        return *split_front_matter(_decode_text(data)), None
     if suffix == ".pdf":
-        return {}, _pdf_to_text(data)
+        return {}, _pdf_to_text(data), None
     if suffix == ".docx":
-        _check_zip(data, settings)
-    return _markitdown(data, suffix)
+        # Parsed XML takes several times its size: a quarter of the memory limit, expanded.
+        check_zip(data, settings.file_memory_mb * 1_048_576 // 4)
+        converted = docx_to_markdown(data)
+        return {}, converted.markdown, converted
+    return *_html(data), None
 
 
 def _decode_text(data: bytes) -> str:
@@ -190,34 +274,6 @@ def _decode_text(data: bytes) -> str:
             f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "save the file as UTF-8"
         ) from None
-
-
-def _check_zip(data: bytes, settings: Settings) -> None:
-    """Refuse a zip (a DOCX is one) that would expand past the limit, before expanding it."""
-    # Reading through zipfile stops at each member's declared size, so these sizes are binding.
-    limit = settings.file_memory_mb * 1_048_576 // 4  # parsed XML takes several times its size
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except MemoryError:
-        raise
-    except Exception as exc:  # zipfile raises several types on damaged archives
-        raise DocumentError(f"unreadable DOCX: {one_line(exc)}") from None
-    if len(members) > MAX_ZIP_MEMBERS:
-        raise DocumentError(f"DOCX holds {len(members):,} parts, over {MAX_ZIP_MEMBERS:,}")
-    expanded = sum(member.file_size for member in members)
-    if expanded > limit:
-        raise DocumentError(
-            f"DOCX expands to {expanded / 1_048_576:,.0f} MB, over the {limit / 1_048_576:g} MB "
-            "limit (a quarter of COACH_FILE_MEMORY_MB)"
-        )
-    for member in members:
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > ZIP_RATIO_FLOOR and ratio > MAX_ZIP_RATIO:
-            raise DocumentError(
-                f"DOCX part {bounded(member.filename, 60)} is compressed {ratio:,.0f}:1 "
-                "(a zip bomb?)"
-            )
 
 
 def _pdf_to_text(data: bytes) -> str:
@@ -236,19 +292,17 @@ def _pdf_to_text(data: bytes) -> str:
     return "\n\n".join(pages)
 
 
-def _markitdown(data: bytes, suffix: str) -> tuple[dict[str, Any], str]:
-    """DOCX and HTML via markitdown's own converters (no lenient plain-text fallback)."""
+def _html(data: bytes) -> tuple[dict[str, Any], str]:
+    """HTML via markitdown's own converter."""
     from markitdown import StreamInfo
-    from markitdown.converters import DocxConverter, HtmlConverter
+    from markitdown.converters import HtmlConverter
 
-    converter = DocxConverter() if suffix == ".docx" else HtmlConverter()
-    kind = "DOCX" if suffix == ".docx" else "HTML"
     try:
-        result = converter.convert(io.BytesIO(data), StreamInfo(extension=suffix))
+        result = HtmlConverter().convert(io.BytesIO(data), StreamInfo(extension=".html"))
     except MemoryError:
         raise
-    except Exception as exc:  # zipfile, lxml and mammoth raise many types
-        raise DocumentError(f"unreadable {kind}: {one_line(exc)}") from None
+    except Exception as exc:  # BeautifulSoup and markdownify raise many types
+        raise DocumentError(f"unreadable HTML: {one_line(exc)}") from None
     # An HTML <title> is the page's own metadata, as front matter is for Markdown.
     return ({"title": result.title} if result.title else {}), result.markdown or ""
 

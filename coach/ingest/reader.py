@@ -139,7 +139,24 @@ def _outcome(path: Path, future, settings: Settings) -> Outcome:
         return Outcome(path, error="reading was cancelled")
     except Exception as exc:  # the pool itself failed: this file fails, never the caller
         return Outcome(path, error=bounded(f"could not be read in a worker: {one_line(exc)}"))
+    log_converter(outcome.document)
     return dataclasses.replace(outcome, path=path)
+
+
+def log_converter(document: Document | None) -> None:
+    """Say here, not in the worker (whose logging nobody set up), which converter read a file."""
+    if document is None or not document.converter:
+        return
+    if document.fallback_reason:
+        # One file's fallback usually means every DOCX falls back: an upstream release broke
+        # markitdown's path. The text is the same; the warning is for whoever installs coach.
+        log.warning(
+            "%s: read with mammoth alone, as markitdown's DOCX converter failed: %s",
+            document.path,
+            document.fallback_reason,
+        )
+    else:
+        log.debug("%s: read with %s", document.path, document.converter)
 
 
 def _read_in_worker(path: Path, root: Path, settings: Settings) -> Outcome:

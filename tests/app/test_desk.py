@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from helpers import indexed_coach, role_doc, write
 
@@ -116,6 +118,18 @@ def test_documents_table_shows_index_status(kb, tmp_path, embeddings):
     assert rows["fresh.md"].status == "new, not indexed yet"
     assert rows["broken.md"].status.startswith("failed: unknown audience 'everyone'")
     assert rows["gone.md"].status == "deleted, still indexed"
+
+
+def test_documents_table_says_why_a_file_is_never_read(kb, tmp_path, embeddings):
+    write(kb, "kept.md", "---\ntitle: Kept\n---\n\nKept text.\n")
+    coach = indexed_coach(kb, tmp_path / "data")
+    os.mkfifo(kb / "inbox.md")  # a named pipe, as a sync tool or a mistaken script leaves one
+    (kb / "budget.xlsx").write_bytes(b"PK")
+    rows = {row.path: row for row in document_rows(coach.settings, coach.store)}
+    assert rows["kept.md"].status == "indexed"
+    assert rows["inbox.md"].status == "skipped: a named pipe, not a regular file: never opened"
+    assert rows["budget.xlsx"].status == "skipped: unsupported file type .xlsx"
+    assert (rows["inbox.md"].chunks, rows["inbox.md"].title) == (0, "inbox")
 
 
 @pytest.mark.parametrize("suffix", [".meta.yaml", ".META.YAML"])

@@ -10,7 +10,7 @@ from helpers import REALWORLD, bad_inputs, make_pdf, needs_realworld, role_doc, 
 
 from coach.config import load_settings
 from coach.errors import DocumentError
-from coach.ingest.documents import clean_markdown, discover, load_document
+from coach.ingest.documents import Skipped, clean_markdown, discover, load_document
 
 
 def test_front_matter_gives_title_audience_and_role_fields(kb, settings):
@@ -134,7 +134,7 @@ def test_discover_skips_hidden_and_lists_unsupported(kb):
     (kb / "sheet.xlsx").write_bytes(io.BytesIO(b"x").getvalue())
     found, skipped = discover(kb)
     assert found == [kb / "a.md"]
-    assert skipped == [kb / "sheet.xlsx"]
+    assert skipped == [Skipped(kb / "sheet.xlsx", "unsupported file type .xlsx")]
 
 
 def test_toml_front_matter_is_read_and_a_yaml_list_is_refused(kb, settings):
