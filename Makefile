@@ -69,6 +69,7 @@ bench: install
 	$(BIN)/python tests/benchmarks/bench_start.py
 	$(BIN)/python tests/benchmarks/bench_replicas.py
 	$(BIN)/python tests/benchmarks/bench_career.py
+	$(BIN)/python tests/benchmarks/bench_install.py
 
 ## Rebuild the PDF and DOCX in knowledge/ from scripts/office_sources/.
 samples: install
