@@ -23,7 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> None:
-    subprocess.run(command, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
+    """Run a step quietly; its output is shown only if it fails."""
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}")
 
 
 def fresh_clone(into: Path) -> Path:
