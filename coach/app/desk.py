@@ -179,10 +179,12 @@ def document_rows(settings: Settings, store: KnowledgeStore) -> list[DocumentRow
             meta = {**outcome.document.stored_meta, "title": outcome.document.title}
             status = "changed since last index" if name in indexed else "new, not indexed yet"
         rows[outcome.path] = _row(name, meta, chunks.get(name, 0), status)
-    ordered = [rows[path] for path in files]
-    # What is in the folder but never read (a spreadsheet, a named pipe) says why, and so
-    # is not mistaken for a document that failed or went missing.
-    ordered += [_row(relative_name(s.path, root), {}, 0, f"skipped: {s.reason}") for s in skipped]
+    # What is in the folder but never read (a spreadsheet, a named pipe) says why, in its
+    # place among the documents, so HR sees it next to what it was meant to sit beside.
+    skipped_rows = [
+        _row(relative_name(s.path, root), {}, 0, f"skipped: {s.reason}") for s in skipped
+    ]
+    ordered = sorted([rows[path] for path in files] + skipped_rows, key=lambda row: row.path)
     for name in sorted(set(indexed) - {relative_name(p, root) for p in files}):
         ordered.append(
             _row(name, stored_meta.get(name, {}), chunks[name], "deleted, still indexed")

@@ -183,7 +183,12 @@ def build_app(service: CoachService) -> gr.Blocks:
                         reindex_button = gr.Button("Re-index the knowledge folder")
                         desk_result = gr.Markdown(elem_id="desk-result")
                 documents = gr.Dataframe(
-                    headers=DOC_HEADERS, label="Documents", interactive=False, wrap=True
+                    headers=DOC_HEADERS,
+                    label="Documents",
+                    interactive=False,
+                    wrap=True,
+                    # Room for a status that says why ("skipped: a named pipe, ..."), wrapped.
+                    column_widths=["26%", "24%", "9%", "10%", "6%", "25%"],
                 )
                 with gr.Row():
                     victim = gr.Dropdown(label="Delete a document", choices=[])

@@ -205,10 +205,23 @@ def test_csm_signs_in_asks_and_likes_an_answer(page: Page, served: RunningApp) -
 def test_hr_uploads_a_document_and_the_chat_cites_it(
     page: Page, served: RunningApp, tmp_path: Path
 ) -> None:
+    # A named pipe left in the folder: listed with why, never opened (opening it would hang).
+    pipe = served.settings.knowledge_dir / "growth" / "inbox.md"
+    os.mkfifo(pipe)
+    try:
+        hr_uploads_and_deletes(page, served, tmp_path)
+    finally:
+        pipe.unlink()
+
+
+def hr_uploads_and_deletes(page: Page, served: RunningApp, tmp_path: Path) -> None:
+    """The desk's round trip: upload, refusals, the chat citing the upload, delete."""
     open_as(page, served, "hugo")
     desk = page.get_by_role("tab", name="Knowledge desk")
     desk.click()
     expect(page.get_by_text("ladder/senior-csm.md")).to_be_visible(timeout=PAGE_LOAD)
+    pipe_row = page.get_by_role("row").filter(has_text="growth/inbox.md")
+    expect(pipe_row).to_contain_text("skipped: a named pipe, not a regular file: never opened")
 
     result = page.locator("#desk-result")
     upload(page, written(tmp_path, GUILD_DOC, GUILD))
