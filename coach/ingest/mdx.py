@@ -21,6 +21,7 @@ _TAG_START = re.compile(r"<(/?)([A-Za-z_$][\w$.:-]*|(?=>))")
 _URL_OR_MAIL = re.compile(r"<[A-Za-z][\w+.-]*:|<[^\s<>@]+@")  # <https://…>, <name@host>: text
 _TITLE = re.compile(r"""\btitle\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _INDENT_PER_LEVEL = 4
+_NO_TAG = -1
 _VOID_HTML = {"br", "hr", "img", "input", "meta", "link", "wbr", "source"}  # never closed
 
 
@@ -128,6 +129,9 @@ class _Scanner:
             self.out.append("<")
             return i + 1
         after = self._tag_end(tag.end())
+        if after == _NO_TAG:  # "if a <b then": text, and the scan stopped at the next `<`
+            self.out.append("<")
+            return i + 1
         if after is None:
             return self._skip_or_keep(i, None)
         closing = bool(tag.group(1))
@@ -142,7 +146,8 @@ class _Scanner:
         return after
 
     def _tag_end(self, i: int) -> int | None:
-        """Just past the `>` closing a tag whose name ends at i; None if there is none."""
+        """Just past the `>` closing a tag whose name ends at i; _NO_TAG if another `<` comes
+        first, None if the file ends first."""
         text, size = self.text, len(self.text)
         while i < size:
             char = text[i]
@@ -159,7 +164,7 @@ class _Scanner:
                     return None
                 i = after
             elif char == "<":
-                return None  # a `<` inside a tag's attributes: this was no tag
+                return _NO_TAG  # a `<` inside a tag's attributes: this was no tag
             else:
                 i += 1
         return None

@@ -61,6 +61,7 @@ import Kept from 'as-written'
 ```
 
 Use `<Steps>` for a sequence, and keep a < b comparisons as text.
+If a <b is prose, not a tag, the <Note>rest</Note> still reads.
 """
 
 EXPECTED = """## How levels work
@@ -81,7 +82,8 @@ review cycle.
 import Kept from 'as-written'
 ```
 
-Use `<Steps>` for a sequence, and keep a < b comparisons as text."""
+Use `<Steps>` for a sequence, and keep a < b comparisons as text.
+If a <b is prose, not a tag, the rest still reads."""
 
 
 def test_imports_exports_expressions_and_tags_go_and_the_words_stay():
@@ -132,8 +134,16 @@ def test_a_question_about_the_mdx_page_is_answered_from_it(tmp_path, embeddings)
 
 @pytest.mark.parametrize(
     "hostile",
-    ["<A " * 50_000, "{" * 150_000, "<A b={" * 30_000, "`" * 150_000, "<A>\n" * 40_000],
-    ids=["open-tags", "open-braces", "open-attributes", "backticks", "nested-elements"],
+    [
+        "<A " * 50_000,
+        "{" * 150_000,
+        "<A b={" * 30_000,
+        "`" * 150_000,
+        "<A>\n" * 40_000,
+        "<a '" * 40_000,
+        "x <y z" * 30_000,
+    ],
+    ids=["open-tags", "braces", "attributes", "backticks", "nested", "quotes", "prose-lt"],
 )
 def test_unterminated_mdx_is_read_in_linear_time(hostile):
     started = time.perf_counter()
