@@ -1,8 +1,8 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both set everything up first,
-# installing exactly what requirements.lock names (see "Installing and the lock file" in README).
+# installing exactly what requirements.txt names (see "Installing and the lock file" in README).
 PYTHON ?= python3
 VENV ?= .venv
-LOCK ?= requirements.lock
+LOCK ?= requirements.txt
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
@@ -54,12 +54,12 @@ lock: install
 ## The newest allowed versions in a separate venv ($(LATEST)), with ruff and the whole suite.
 test-latest: install
 	mkdir -p $(LATEST)
-	$(COMPILE) --upgrade --custom-compile-command "make upgrade" -o $(LATEST)/requirements.lock
-	$(MAKE) test VENV=$(LATEST) LOCK=$(LATEST)/requirements.lock
+	$(COMPILE) --upgrade --custom-compile-command "make upgrade" -o $(LATEST)/requirements.txt
+	$(MAKE) test VENV=$(LATEST) LOCK=$(LATEST)/requirements.txt
 
 ## Refresh the lock to the newest versions, only once they have passed make test-latest.
 upgrade: test-latest
-	cp $(LATEST)/requirements.lock $(LOCK)
+	cp $(LATEST)/requirements.txt $(LOCK)
 
 bench: install
 	$(BIN)/python tests/benchmarks/bench_index.py

@@ -22,7 +22,7 @@ def pins(lock: Path) -> dict[str, str]:
 
 
 def test_every_dependency_of_the_project_is_pinned_with_hashes():
-    locked = pins(REPO / "requirements.lock")
+    locked = pins(REPO / "requirements.txt")
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     wanted = project["dependencies"] + project["optional-dependencies"]["dev"]
     missing = [r for r in map(Requirement, wanted) if canonicalize_name(r.name) not in locked]
@@ -30,7 +30,7 @@ def test_every_dependency_of_the_project_is_pinned_with_hashes():
     for requirement in map(Requirement, wanted):
         version = locked[canonicalize_name(requirement.name)]
         assert requirement.specifier.contains(version, prereleases=True), (requirement, version)
-    blocks = re.split(r"\n(?=[A-Za-z0-9])", (REPO / "requirements.lock").read_text())
+    blocks = re.split(r"\n(?=[A-Za-z0-9])", (REPO / "requirements.txt").read_text())
     unhashed = [b.split()[0] for b in blocks if PIN.match(b) and "--hash=sha256:" not in b]
     assert unhashed == []
     assert locked["torch"].endswith("+cpu")  # never the multi-GB CUDA build
@@ -40,8 +40,8 @@ def test_the_installed_versions_are_the_locks():
     # `make install` syncs a venv to a lock and marks it; test-latest's venv holds its own lock.
     if not Path(sys.prefix, ".installed").exists():
         pytest.skip("not a venv made by `make install`")
-    own = Path(sys.prefix, "requirements.lock")
-    locked = pins(own if own.exists() else REPO / "requirements.lock")
+    own = Path(sys.prefix, "requirements.txt")
+    locked = pins(own if own.exists() else REPO / "requirements.txt")
     installed = {
         canonicalize_name(d.metadata["Name"]): d.version
         for d in metadata.distributions()
