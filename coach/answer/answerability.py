@@ -14,7 +14,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from coach.answer.vectors import embed_units
-from coach.answer.words import singular
+from coach.answer.words import is_english_word, singular
 from coach.index.keyword import KeywordIndex, tokenize
 
 # A word whose own embedding is this close to its question's is what the question is about
@@ -116,7 +116,7 @@ def look_up(
         if not token or len(word) < MIN_LETTERS:
             continue
         count = counts[token[0]]
-        if count.everywhere == 0 and not _spelled_like_indexed(token[0], keywords.vocabulary):
+        if count.everywhere == 0 and not _spelled_like_indexed(word, token[0], keywords.vocabulary):
             kinds[i] = "missing"
         elif count.visible == 0 and count.everywhere > 0:
             kinds[i] = "hidden"
@@ -140,13 +140,15 @@ def _idf(count: int, total: int) -> float:
     return math.log(1 + (total - count + 0.5) / (count + 0.5))
 
 
-def _spelled_like_indexed(token: str, vocabulary: list[str]) -> bool:
+def _spelled_like_indexed(word: str, token: str, vocabulary: list[str]) -> bool:
     """An abbreviation ("promo") or a misspelling ("certfication") of an indexed word."""
     if len(token) >= 4:
         at = bisect.bisect_left(vocabulary, token)
         if at < len(vocabulary) and vocabulary[at].startswith(token):
             return True
-    if len(token) < 5 or not vocabulary:
+    # A word of its own is no misspelling of its neighbour: "strike" is not "stroke", nor
+    # "stock" "stuck".
+    if len(token) < 5 or not vocabulary or is_english_word(word):
         return False
     cutoff = 1 if len(token) < 8 else 2
     near = process.extractOne(token, vocabulary, scorer=Levenshtein.distance, score_cutoff=cutoff)

@@ -213,10 +213,14 @@ class Answerer:
             yield text
             return Answer(text, "offline", False, cited, notice, standalone)
         profile = self._with_named_role(standalone, persona, profile)
-        found = self._search(standalone, persona, profile)
+        query = profile.steer(standalone)
+        found = self.retriever.search(query, persona, focus=profile.focus(standalone))
         sources, vector = found.sources, found.vector
+        # What the question is about is judged against the question as asked: the words a
+        # steered search adds (the role, "career paths") would drown what it names.
+        asked = vector if query == standalone else self.embeddings.embed_query(standalone)
         lookup = look_up(
-            standalone, vector, self.retriever.keywords, self.embeddings, audiences_for(persona)
+            standalone, asked, self.retriever.keywords, self.embeddings, audiences_for(persona)
         )
         # A word the documents lack may still be there in other words ("coworker" for "colleague").
         lookup = lookup.explained_by([f"{s.label} {s.text}" for s in sources], self.embeddings)
@@ -299,11 +303,6 @@ class Answerer:
         """A not-found refusal when the text lacks a rare word the question asks about."""
         missed = lookup.uncovered(text)
         return ("not_found", not_found_text(persona, lookup.gap(missed))) if missed else None
-
-    def _search(self, question: str, persona: str, profile: Profile) -> Retrieval:
-        return self.retriever.search(
-            profile.steer(question), persona, focus=profile.focus(question)
-        )
 
     def _refusal(self, found: Retrieval, lookup: Lookup, persona: str) -> tuple[str, str] | None:
         """(reason, text) when the sources do not answer; None when they may."""

@@ -46,6 +46,12 @@ _DATE = re.compile(
 _ASKS_FIGURE = re.compile(
     r"\bhow (much|many|long|big|often|soon)\b|\bwhat (percentage|share|amount)\b", re.I
 )
+# "What % of ...", "in percent": a passage that states no percentage does not answer it, however
+# close its topic ("pay range" for "how big a raise, in percent?").
+_ASKS_PERCENT = re.compile(
+    r"\b(?:what|which|how many|in|as an?)\s+(?:%|per ?cent(?:age)?\b)|\bpercentage\b", re.I
+)
+_PERCENT = re.compile(r"\d\s*%|\d\s*per ?cent\b", re.I)
 _ASKS_DATE = re.compile(r"\b(when|which (day|days|month|months|date)|deadline|by when)\b", re.I)
 # "How many accounts", "how much ARR": the answer is a figure said of that thing ("8-14 named
 # accounts", "a budget of EUR 1,500"), not any figure. "How much of my week" asks for a share.
@@ -246,6 +252,8 @@ def quoted_answer(
     lead = _lead_source(ranked, rare, asks_requirements(question))
     lines = [QUOTED_LABEL, "", f"**{lead.label}** [{lead.n}]", ""]
     lines += _lead_passage(blocks[lead.n], [s for s in ranked if s.unit.source.n == lead.n])
+    if _ASKS_PERCENT.search(question) and not _PERCENT.search("\n".join(lines[4:])):
+        return None
     quoted = {plain(u.text) for u in units if u.source.n == lead.n}
     points = _support(ranked, lead, quoted, blocks)
     answer = "\n".join(lines + points)
