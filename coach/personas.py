@@ -91,3 +91,11 @@ def persona(persona_id: str) -> Persona:
 def audiences_for(persona_id: str) -> tuple[str, ...]:
     """The audiences a persona may read."""
     return persona(persona_id).audiences
+
+
+# Every distinct set of audiences some persona reads, narrowest first: what a persona is told
+# may depend on that set's documents only, so statistics are kept per set (one keyword index
+# each), never over documents a reader may not see.
+AUDIENCE_LEVELS: tuple[tuple[str, ...], ...] = tuple(
+    sorted(dict.fromkeys(p.audiences for p in _ALL), key=len)
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,15 @@ def settings(kb: Path, tmp_path: Path) -> Settings:
 def lumenfield(tmp_path_factory: pytest.TempPathFactory, embeddings):
     """The shipped knowledge base, indexed once per session (offline mode)."""
     return indexed_coach(KNOWLEDGE, tmp_path_factory.mktemp("lumenfield"))
+
+
+@pytest.fixture(scope="session")
+def lumenfield_without_hr(tmp_path_factory: pytest.TempPathFactory, embeddings):
+    """The shipped knowledge base without its HR-only pages (knowledge/hr/), indexed once per
+    session: what a CSM or a candidate reads must not tell the two apart."""
+    knowledge = tmp_path_factory.mktemp("lumenfield-without-hr") / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge, ignore=shutil.ignore_patterns("hr"))
+    return indexed_coach(knowledge, tmp_path_factory.mktemp("lumenfield-without-hr-data"))
 
 
 @pytest.fixture(scope="session")

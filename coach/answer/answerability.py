@@ -1,4 +1,7 @@
-"""Answerability: what a question asks about that the documents (open to this persona) lack."""
+"""Answerability: what a question asks about that the documents open to this persona lack.
+
+Every figure here comes from the persona's own keyword level: what a CSM or a candidate is told
+never depends on a document they may not read (tests/answer/test_non_interference.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 from coach.answer.vectors import embed_units
 from coach.answer.words import is_english_word, singular
-from coach.index.keyword import KeywordIndex, tokenize
+from coach.index.keyword import KeywordLevel, tokenize
 
 # A word whose own embedding is this close to its question's is what the question is about
 # ("sick" in "how many sick days do I get?"), not phrasing ("exactly", "became", "my").
@@ -47,16 +50,15 @@ class Asked:
 
 @dataclass(frozen=True)
 class Lookup:
-    """The question's words measured against the index, for one persona."""
+    """The question's words measured against the documents one persona may read."""
 
-    weights: dict[str, float] = field(default_factory=dict)  # token -> rarity (idf) in the corpus
-    missing: tuple[Asked, ...] = ()  # what it asks about that no document mentions
-    hidden: tuple[Asked, ...] = ()  # what only documents this persona may not read mention
-    rare: tuple[Asked, ...] = ()  # what it asks about that few documents mention
+    weights: dict[str, float] = field(default_factory=dict)  # token -> rarity (idf) among them
+    missing: tuple[Asked, ...] = ()  # what it asks about that none of them mentions
+    rare: tuple[Asked, ...] = ()  # what it asks about that few of them mention
 
     def gap(self, asked: tuple[Asked, ...] = ()) -> str:
         """What the documents open to the persona do not mention, as a phrase for a refusal."""
-        phrases = [a.phrase for a in asked or self.missing + self.hidden]
+        phrases = [a.phrase for a in asked or self.missing]
         return " and ".join(list(dict.fromkeys(phrases))[:2])
 
     def uncovered(self, text: str) -> tuple[Asked, ...]:
@@ -99,28 +101,23 @@ class Lookup:
 
 
 def look_up(
-    question: str,
-    vector: list[float],
-    keywords: KeywordIndex,
-    embeddings: Embeddings,
-    audiences: tuple[str, ...],
+    question: str, vector: list[float], visible: KeywordLevel, embeddings: Embeddings
 ) -> Lookup:
-    """Weigh the question's terms by rarity and find the salient ones the documents lack."""
+    """Weigh the question's terms by rarity and find the salient ones the documents lack, all
+    measured on the keyword level of the documents the asker may read."""
     words = _WORD.findall(question)
     tokens = tokenize(words, as_ids=False) if words else []  # one list of tokens per word
-    counts = keywords.term_counts([t[0] for t in tokens if t], audiences)
-    total = max(len(keywords.ids), 1)
-    weights = {t: _idf(c.everywhere, total) for t, c in counts.items()}
+    counts = visible.doc_counts([t[0] for t in tokens if t])
+    total = max(visible.size, 1)
+    weights = {t: _idf(c, total) for t, c in counts.items()}
     kinds: dict[int, str] = {}
     for i, (word, token) in enumerate(zip(words, tokens, strict=True)):
         if not token or len(word) < MIN_LETTERS:
             continue
         count = counts[token[0]]
-        if count.everywhere == 0 and not _spelled_like_indexed(word, token[0], keywords.vocabulary):
+        if count == 0 and not _spelled_like_indexed(word, token[0], visible.vocabulary):
             kinds[i] = "missing"
-        elif count.visible == 0 and count.everywhere > 0:
-            kinds[i] = "hidden"
-        elif 0 < count.visible <= max(RARE_COUNT, RARE_SHARE * total):
+        elif 0 < count <= max(RARE_COUNT, RARE_SHARE * total):
             kinds[i] = "rare"
     salient = _salient(words, list(kinds), vector, embeddings)
     # A word no document has at all may still be the asked-about thing as part of a phrase
@@ -129,11 +126,11 @@ def look_up(
     salient |= _salient(
         [_phrase(words, i) for i in range(len(words))], absent, vector, embeddings, PHRASE_SALIENT
     )
-    found: dict[str, list[Asked]] = {"missing": [], "hidden": [], "rare": []}
+    found: dict[str, list[Asked]] = {"missing": [], "rare": []}
     for i, kind in kinds.items():
         if i in salient:
             found[kind].append(Asked(words[i], tokens[i][0], _phrase(words, i)))
-    return Lookup(weights, tuple(found["missing"]), tuple(found["hidden"]), tuple(found["rare"]))
+    return Lookup(weights, tuple(found["missing"]), tuple(found["rare"]))
 
 
 def _idf(count: int, total: int) -> float:

@@ -36,8 +36,8 @@ from coach.answer.refusals import (
     ROLE_NOTE,
     SCOPE_TOPICS,
     not_found_text,
-    restricted_text,
 )
+from coach.answer.restricted import labelled
 from coach.answer.retrieve import Retrieval, Retriever, Source
 from coach.answer.stream import TextStream
 from coach.config import Settings
@@ -52,9 +52,6 @@ log = logging.getLogger(__name__)
 # Below this cosine similarity no passage is even about the question. Whether one answers it is
 # decided later, part by part (offline.MIN_SUPPORT) and by the words it asks about.
 MIN_RELEVANCE = 0.25
-# A passage the persona may not read that beats every visible one by this much means the
-# question asks for restricted information.
-RESTRICTED_MARGIN = 0.1
 
 
 # The career stage's answer to a personal next-step or comparison question: (role id, persona,
@@ -153,7 +150,7 @@ class Answerer:
         self.embeddings = embeddings
         self.llm = llm
         self.mode = "llm" if llm is not None else "offline"
-        self._role_cache: tuple[object, list[CareerRole]] = (None, [])
+        self._role_cache: dict[str, tuple[object, list[CareerRole]]] = {}  # persona -> roles
         self.condense_chain = build_condense_chain(llm) if llm is not None else None
         self.answer_chain = build_answer_chain(llm) if llm is not None else None
 
@@ -216,12 +213,12 @@ class Answerer:
         query = profile.steer(standalone)
         found = self.retriever.search(query, persona, focus=profile.focus(standalone))
         sources, vector = found.sources, found.vector
+        keywords = self.retriever.keywords
+        visible = keywords.level(audiences_for(persona))  # what this persona may read, only
         # What the question is about is judged against the question as asked: the words a
         # steered search adds (the role, "career paths") would drown what it names.
         asked = vector if query == standalone else self.embeddings.embed_query(standalone)
-        lookup = look_up(
-            standalone, asked, self.retriever.keywords, self.embeddings, audiences_for(persona)
-        )
+        lookup = look_up(standalone, asked, visible, self.embeddings)
         # A word the documents lack may still be there in other words ("coworker" for "colleague").
         lookup = lookup.explained_by([f"{s.label} {s.text}" for s in sources], self.embeddings)
         refusal = self._refusal(found, lookup, persona)
@@ -230,7 +227,9 @@ class Answerer:
                 lookup, "\n".join(f"{s.label} {s.text}" for s in sources), persona
             )
         if refusal is not None:
-            reason, text = refusal
+            reason, text = labelled(
+                refusal, found, lookup, keywords, persona, self.settings.tell_restricted
+            )
             yield text
             return Answer(text, self.mode, True, [], notice, standalone, refusal=reason)
         partial = False
@@ -254,7 +253,9 @@ class Answerer:
         refusal = ("not_found", not_found_text(persona)) if quoted is None else None
         refusal = refusal or self._uncovered(lookup, quoted, persona)
         if refusal is not None:
-            reason, text = refusal
+            reason, text = labelled(
+                refusal, found, lookup, keywords, persona, self.settings.tell_restricted
+            )
             yield text
             return Answer(text, "offline", True, [], notice, standalone, refusal=reason)
         if profile.role is None and asks_next_step(standalone) and self._readable(persona):
@@ -287,17 +288,15 @@ class Answerer:
         return Profile(role, profile.plan, named=True) if role else profile
 
     def _readable(self, persona: str) -> list[CareerRole]:
-        """The ladder's roles whose pages this persona may read (none: no role to ask for)."""
-        return [r for r in self._roles() if persona_of(persona).may_read(r.audience)]
-
-    def _roles(self) -> list[CareerRole]:
-        """The ladder's roles, read again when the index moved (a sync here or elsewhere gives
-        the retriever a store with another state)."""
+        """The ladder's roles as this persona's documents define them (none: no role to ask for)."""
+        # Read again when the index moved: a sync here or elsewhere gives the retriever a store
+        # with another state.
         store = self.retriever.store
         key = (id(store), store.state)
-        if self._role_cache[0] != key:
-            self._role_cache = (key, ladder_roles(store))
-        return self._role_cache[1]
+        cached = self._role_cache.get(persona)
+        if cached is None or cached[0] != key:
+            cached = self._role_cache[persona] = (key, ladder_roles(store, audiences_for(persona)))
+        return cached[1]
 
     def _uncovered(self, lookup: Lookup, text: str, persona: str) -> tuple[str, str] | None:
         """A not-found refusal when the text lacks a rare word the question asks about."""
@@ -305,24 +304,13 @@ class Answerer:
         return ("not_found", not_found_text(persona, lookup.gap(missed))) if missed else None
 
     def _refusal(self, found: Retrieval, lookup: Lookup, persona: str) -> tuple[str, str] | None:
-        """(reason, text) when the sources do not answer; None when they may."""
+        """(reason, text) when the sources do not answer; None when they may. Decided from
+        the documents the persona may read only."""
         best = max((s.similarity for s in found.sources), default=0.0)
         scope = float(np.max(self.scope_vectors @ np.array(found.vector)))
-        doubtful = best < MIN_RELEVANCE or lookup.missing or lookup.hidden
+        doubtful = best < MIN_RELEVANCE or lookup.missing
         if scope < OFF_TOPIC or (doubtful and scope < MIN_SCOPE):
             return "out_of_scope", OUT_OF_SCOPE
-        # When the question is plainly about what only documents this persona may not read
-        # cover, refuse rather than answer from the next-best visible passage. By default the
-        # refusal reads exactly like "not found": telling it apart would reveal that an HR-only
-        # document covers the topic.
-        # A word only hidden documents use is evidence, not proof (other words may say it): it
-        # counts when a hidden passage also matches the question at least as well.
-        hidden_lead = found.hidden_similarity - best
-        asks_hidden = lookup.hidden and not lookup.missing and hidden_lead >= 0
-        if asks_hidden or hidden_lead > RESTRICTED_MARGIN:
-            told = self.settings.tell_restricted
-            text = restricted_text(persona) if told else not_found_text(persona, lookup.gap())
-            return "restricted", text
         if best < MIN_RELEVANCE or lookup.missing:
             return "not_found", not_found_text(persona, lookup.gap())
         return None

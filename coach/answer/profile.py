@@ -140,9 +140,9 @@ class Profile:
 NO_PROFILE = Profile()
 
 
-def ladder_roles(store: KnowledgeStore) -> list[CareerRole]:
-    """Every role the indexed documents define, by track and level."""
-    ladder = build_ladder((meta for _, meta in store.metadatas()), AUDIENCES)
+def ladder_roles(store: KnowledgeStore, audiences: tuple[str, ...] = AUDIENCES) -> list[CareerRole]:
+    """Every role the indexed documents of these audiences define, by track and level."""
+    ladder = build_ladder((meta for _, meta in store.metadatas()), audiences)
     return sorted(ladder.roles.values(), key=lambda r: (r.track, r.level, r.title))
 
 

@@ -1,4 +1,4 @@
-"""BM25 keyword index over every chunk, kept beside the vector store and rebuilt after syncs."""
+"""BM25 keyword indexes, one per audience level, beside the vector store and rebuilt after syncs."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ import functools
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from coach.index.store import KnowledgeStore
+from coach.personas import AUDIENCE_LEVELS
 
 log = logging.getLogger(__name__)
+
+# Bumped when the saved layout changes, so an index saved by an older version is rebuilt.
+FORMAT = 2
 
 
 @functools.cache
@@ -44,43 +47,30 @@ def searchable_text(title: str, heading: str, text: str) -> str:
     return f"{title}\n{heading}\n{text}"
 
 
-@dataclass(frozen=True)
-class TermCount:
-    """How many chunks hold a token: those a persona may read, and all of them."""
+class KeywordLevel:
+    """A bm25s index over the chunks one audience level may read, and no other."""
 
-    visible: int
-    everywhere: int
+    # Its word rarities, passage lengths and vocabulary are what a persona's answers are scored
+    # and judged by: a document the persona may not read must not move them.
 
-
-class KeywordIndex:
-    """A bm25s index plus each row's chunk id and audience, so searches filter by audience."""
-
-    def __init__(self, bm25, ids: list[str], audiences: list[str], fingerprint: str) -> None:
+    def __init__(self, audiences: tuple[str, ...], bm25, ids: list[str], row_audiences) -> None:
+        self.audiences = audiences
         self.bm25 = bm25
         self.ids = ids
-        self.audiences = np.array(audiences)
-        self.fingerprint = fingerprint
+        self.row_audiences = np.array(row_audiences)
 
-    @classmethod
-    def build(cls, store: KnowledgeStore) -> KeywordIndex:
-        """Index every chunk the store holds."""
-        rows = store.all_chunks()
-        bm25 = _bm25s().BM25()
-        if rows:
-            texts = [
-                searchable_text(m.get("title", ""), m.get("heading", ""), d) for _, d, m in rows
-            ]
-            bm25.index(tokenize(texts, as_ids=True), show_progress=False)
-        ids = [chunk_id for chunk_id, _, _ in rows]
-        audiences = [meta["audience"] for _, _, meta in rows]
-        return cls(bm25, ids, audiences, fingerprint_of(ids, audiences))
+    @property
+    def size(self) -> int:
+        """How many chunks this level holds."""
+        return len(self.ids)
 
-    def search(self, query: str, audiences: tuple[str, ...], k: int) -> list[tuple[str, float]]:
-        """Best chunk ids for the query among the allowed audiences, with BM25 scores."""
-        tokens = tokenize([query], as_ids=False)
+    def search(self, tokens: list[list[str]], audiences: tuple[str, ...], k: int):
+        """Best chunk ids for the tokenized query with BM25 scores, among `audiences`."""
         if not self.ids or not tokens[0]:
             return []
-        mask = np.isin(self.audiences, audiences).astype(np.float32)
+        mask = None  # a persona's audiences are the level's own; only other sets are masked
+        if set(audiences) != set(self.audiences):
+            mask = np.isin(self.row_audiences, audiences).astype(np.float32)
         rows, scores = self.bm25.retrieve(
             tokens, k=min(k, len(self.ids)), show_progress=False, weight_mask=mask
         )
@@ -92,43 +82,110 @@ class KeywordIndex:
 
     @functools.cached_property
     def vocabulary(self) -> list[str]:
-        """Every indexed token, sorted (for prefix and near-spelling lookups)."""
-        return sorted(getattr(self.bm25, "vocab_dict", None) or {})
+        """Every token of this level's chunks, sorted (for prefix and near-spelling lookups)."""
+        return sorted(t for t in (getattr(self.bm25, "vocab_dict", None) or {}) if t)
 
-    def term_counts(self, tokens: list[str], audiences: tuple[str, ...]) -> dict[str, TermCount]:
-        """In how many chunks each token occurs: among the allowed audiences, and in all."""
+    def doc_counts(self, tokens: list[str]) -> dict[str, int]:
+        """In how many of this level's chunks each token occurs."""
         vocab = getattr(self.bm25, "vocab_dict", None) or {}
         counts = {}
         for token in dict.fromkeys(tokens):
-            column = vocab.get(token)
+            column = vocab.get(token) if self.ids else None
             if column is None:
-                counts[token] = TermCount(0, 0)
+                counts[token] = 0
                 continue
             indptr = self.bm25.scores["indptr"]
-            rows = self.bm25.scores["indices"][indptr[column] : indptr[column + 1]]
-            allowed = int(np.isin(self.audiences[rows], audiences).sum())
-            counts[token] = TermCount(allowed, len(rows))
+            counts[token] = int(indptr[column + 1] - indptr[column])
         return counts
 
+
+class KeywordIndex:
+    """One KeywordLevel per personas.AUDIENCE_LEVELS, built, saved and loaded together."""
+
+    def __init__(
+        self, levels: list[KeywordLevel], ids: list[str], audiences: list[str], fingerprint: str
+    ) -> None:
+        self.levels = levels  # narrowest first
+        self.ids = ids
+        self.audiences = audiences
+        self.fingerprint = fingerprint
+
+    @classmethod
+    def build(cls, store: KnowledgeStore) -> KeywordIndex:
+        """Index every chunk the store holds, once per level (tokenized once)."""
+        rows = store.all_chunks()
+        texts = [searchable_text(m.get("title", ""), m.get("heading", ""), d) for _, d, m in rows]
+        tokens = tokenize(texts, as_ids=False) if rows else []
+        ids = [chunk_id for chunk_id, _, _ in rows]
+        audiences = [meta["audience"] for _, _, meta in rows]
+        levels = []
+        for level in AUDIENCE_LEVELS:
+            members = _members(audiences, level)
+            bm25 = _bm25s().BM25()
+            if members:
+                bm25.index([tokens[i] for i in members], show_progress=False)
+            levels.append(_level(level, bm25, ids, audiences, members))
+        return cls(levels, ids, audiences, fingerprint_of(ids, audiences))
+
+    def level(self, audiences: tuple[str, ...]) -> KeywordLevel:
+        """The narrowest level holding every chunk these audiences may read (a persona's own)."""
+        wanted = set(audiences)
+        return next((lv for lv in self.levels if wanted <= set(lv.audiences)), self.levels[-1])
+
+    def search(self, query: str, audiences: tuple[str, ...], k: int) -> list[tuple[str, float]]:
+        """Best chunk ids for the query among the allowed audiences, scored over their level."""
+        return self.level(audiences).search(tokenize([query], as_ids=False), audiences, k)
+
     def save(self, folder: Path) -> None:
-        """Write the index and its row table into folder."""
+        """Write each level's index and the row table into folder."""
         folder.mkdir(parents=True, exist_ok=True)
-        if self.ids:
-            self.bm25.save(str(folder), show_progress=False)
-        table = {"ids": self.ids, "audiences": self.audiences.tolist(), "fp": self.fingerprint}
+        for level in self.levels:
+            if level.ids:
+                level.bm25.save(str(folder / _folder_name(level.audiences)), show_progress=False)
+        table = {
+            "format": FORMAT,
+            "levels": [list(level.audiences) for level in self.levels],
+            "ids": self.ids,
+            "audiences": self.audiences,
+            "fp": self.fingerprint,
+        }
         (folder / "rows.json").write_text(json.dumps(table))
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex | None:
-        """Read a saved index, or None when there is none (or it is unreadable)."""
+        """Read a saved index, or None when there is none (unreadable, or of another layout)."""
         bm25s = _bm25s()
         try:
             table = json.loads((folder / "rows.json").read_text())
-            bm25 = bm25s.BM25.load(str(folder), show_progress=False) if table["ids"] else None
+            if table.get("format") != FORMAT or table["levels"] != [
+                list(level) for level in AUDIENCE_LEVELS
+            ]:
+                raise ValueError("saved by another version")
+            ids, audiences = table["ids"], table["audiences"]
+            levels = []
+            for level in AUDIENCE_LEVELS:
+                members = _members(audiences, level)
+                path = str(folder / _folder_name(level))
+                bm25 = bm25s.BM25.load(path, show_progress=False) if members else bm25s.BM25()
+                levels.append(_level(level, bm25, ids, audiences, members))
         except (OSError, ValueError, KeyError) as exc:
             log.info("no usable keyword index in %s (%s)", folder, exc)
             return None
-        return cls(bm25 or bm25s.BM25(), table["ids"], table["audiences"], table["fp"])
+        return cls(levels, ids, audiences, table["fp"])
+
+
+def _members(audiences: list[str], level: tuple[str, ...]) -> list[int]:
+    return [i for i, audience in enumerate(audiences) if audience in level]
+
+
+def _level(
+    level: tuple[str, ...], bm25, ids: list[str], audiences: list[str], members: list[int]
+) -> KeywordLevel:
+    return KeywordLevel(level, bm25, [ids[i] for i in members], [audiences[i] for i in members])
+
+
+def _folder_name(level: tuple[str, ...]) -> str:
+    return "level-" + "-".join(level)
 
 
 def fingerprint_of(ids: list[str], audiences: list[str]) -> str:
