@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from coach.errors import CareerError
 from coach.ingest.metadata import Competency, Course, Designation, Rotation
+from coach.personas import AUDIENCES
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +23,12 @@ M = TypeVar("M", bound=BaseModel)
 MoveKind = Literal["vertical", "dual", "horizontal"]
 # The two tracks a dual ladder switch moves between (at the same level, keeping pay).
 DUAL_TRACKS = frozenset({"ic", "management"})
+# What a persona that may not read everything is told: the same whether documents it may not
+# read define roles or not, since telling them apart would reveal those documents.
 NO_OPEN_LADDER = (
-    "No career ladder to show: none of the role pages is open to this persona, so plans and "
-    "maps are not available; questions are still answered from the documents it may read."
+    "No career ladder found: none of the role pages is open to this persona (no document it "
+    "may read has role front matter: role_id, track, level), so plans and maps are not "
+    "available; questions are still answered from the documents it may read."
 )
 NO_LADDER = (
     "No career ladder found: no document in the knowledge folder has role front matter "
@@ -105,15 +109,17 @@ class Ladder:
     designations: tuple[Sourced[Designation], ...] = ()
     courses: tuple[Sourced[Course], ...] = ()
     plan_docs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # plan type -> paths
-    hidden_links: tuple[tuple[str, str], ...] = ()  # (role, target) pointing at unreadable roles
-    hidden_roles: int = 0  # roles whose pages this audience may not read
+    # (role, target) pointing at roles the reader may not read: noted, never shown to it.
+    hidden_links: tuple[tuple[str, str], ...] = ()
+    partial: bool = False  # the reader may not read every audience
 
     def __bool__(self) -> bool:
         return bool(self.roles)
 
     def missing(self) -> str:
-        """Why there is no ladder to show: none in the folder, or none this reader may see."""
-        return NO_OPEN_LADDER if self.hidden_roles else NO_LADDER
+        """Why there is no ladder to show: none in the folder (said to a reader of everything),
+        or none among the documents this reader may see."""
+        return NO_OPEN_LADDER if self.partial else NO_LADDER
 
     def role(self, role_id: str) -> CareerRole:
         """The role with this id; CareerError names the known ones."""
@@ -255,7 +261,7 @@ def build_ladder(rows: Iterable[dict[str, Any]], audiences: tuple[str, ...]) -> 
         courses=_records(readable, "courses", Course),
         plan_docs={k: tuple(v) for k, v in plan_docs.items()},
         hidden_links=hidden,
-        hidden_roles=len(every_role - set(roles)),
+        partial=not set(AUDIENCES) <= set(audiences),
     )
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from coach.errors import CareerError
 from coach.index.ladder import Months, build_ladder
+from coach.personas import AUDIENCES
 
 
 def role(role_id, track, level, audience="employee", **fields):
@@ -98,6 +99,17 @@ def test_a_persona_sees_only_the_roles_it_may_read():
     assert build_ladder(LADDER, ("public",)).roles == {}
     with pytest.raises(CareerError, match="none of the role pages is open to this persona"):
         build_ladder(LADDER, ("public",)).role("ic-1")
+
+
+def test_no_ladder_reads_the_same_whether_hidden_pages_define_roles_or_not():
+    # A candidate must not learn that employee-only pages define a ladder: one message.
+    public = [role("ic-9", "ic", 9, audience="public") | {"role_id": None}]
+    with_hidden_roles = build_ladder(LADDER + public, ("public",))
+    without = build_ladder(public, ("public",))
+    assert with_hidden_roles.missing() == without.missing()
+    assert "none of the role pages is open to this persona" in without.missing()
+    # Whoever reads every audience is told the folder has no ladder at all.
+    assert "No career ladder found: no document" in build_ladder(public, AUDIENCES).missing()
 
 
 def test_unknown_roles_and_a_missing_ladder_are_one_line_errors():
