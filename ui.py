@@ -15,10 +15,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from
 import gradio as gr
 from starlette.middleware import Middleware
 
-from coach.app.guard import SIGN_IN_SLOTS, Guard, SignInLimits, SignInThrottle
+from coach.app.guard import Guard
 from coach.app.layout import CSS, build_app
 from coach.app.rendering import CITATION_CSS, CITATION_JS
 from coach.app.service import DEMO_USER, CoachService
+from coach.app.signin import SIGN_IN_SLOTS, SignInLimits, SignInThrottle
 from coach.app.users import authenticate, check_users_file
 from coach.compose import Coach
 from coach.config import Settings, load_settings
@@ -116,6 +117,7 @@ def launch(
         prevent_thread_lock=not block,
         share=False,  # never a public gradio.live link for HR data
         footer_links=["api"],
+        enable_monitoring=False,  # per-handler counts and session hashes are nobody's business
         max_file_size=settings.max_file_bytes,  # refused before a byte lands on the server
         app_kwargs={"middleware": [guard(service)]},
         css=f"{CSS} {CITATION_CSS}",

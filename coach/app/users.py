@@ -24,6 +24,8 @@ ROLES = PERSONA_IDS  # a user's role is the widest persona the server answers th
 MIN_PASSWORD = 8
 MAX_PASSWORD_BYTES = 72  # bcrypt reads no further, and bcrypt 5 raises rather than truncate
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
+# A bcrypt hash as bcrypt writes it: version, cost 04-31, 22 characters of salt and 31 of hash.
+_BCRYPT = re.compile(r"^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$")
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,13 @@ def _load_users(path: Path, mtime_ns: int, size: int) -> dict[str, Account]:
         if not isinstance(entry, dict):
             raise ConfigError(f"users file {path}: user {name!r} needs a role and a bcrypt hash")
         role, hashed = entry.get("role"), entry.get("password_hash", "")
-        if role not in ROLES or not str(hashed).startswith("$2"):
+        if role not in ROLES or not hashed or not isinstance(hashed, str):
             raise ConfigError(f"users file {path}: user {name!r} needs a role and a bcrypt hash")
+        if not _BCRYPT.match(hashed):  # bcrypt would raise "Invalid salt" at their sign-in
+            raise ConfigError(
+                f"users file {path}: user {name!r} has a password_hash that is not a bcrypt "
+                "hash: set it again with `coach users add NAME --role ROLE --replace`"
+            )
         users[name] = Account(user=User(name, role), password_hash=str(hashed).encode())
     return users
 

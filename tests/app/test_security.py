@@ -4,6 +4,8 @@ files, telling restricted topics apart, sign-in guessing. Each one failed on mai
 from __future__ import annotations
 
 import concurrent.futures
+import json
+import re
 import stat
 
 import httpx
@@ -15,6 +17,7 @@ from page_traffic import Page
 from typer.testing import CliRunner
 
 from coach.answer.refusals import not_found_text
+from coach.app.allowed import ALLOWED, match
 from coach.app.users import add_user, load_users
 from coach.cli import app as cli
 
@@ -238,3 +241,175 @@ def test_an_upper_case_sidecar_keeps_its_audience(served, tmp_path):
     assert "Denver" in reply and "plans/hub-plan.pdf" in reply
     rows = hugo.call("document_table", []).output[0]["data"]
     assert [row[2] for row in rows if row[1] == "plans/hub-plan.pdf"] == ["hr"]
+
+
+def gradio_routes(routes, prefix: str = "") -> list[tuple[str, str]]:
+    """(method, path template) of every route the running app has, routers included."""
+    found = []
+    for route in routes:
+        inner = getattr(route, "routes", None) or getattr(
+            getattr(route, "original_router", None), "routes", None
+        )
+        if inner is not None and not hasattr(route, "endpoint"):
+            found += gradio_routes(inner, prefix + (getattr(route, "path", "") or ""))
+            continue
+        for method in getattr(route, "methods", None) or ["GET"]:
+            found.append((method, prefix + route.path))
+    return found
+
+
+def test_every_route_is_allowed_by_name_or_refused(served):
+    """A Gradio upgrade that adds a route fails here, not in front of users."""
+    routes = gradio_routes(served.app.app.routes)
+    assert len(routes) > 60  # the walk reached Gradio's API router
+    hugo = page_of(served, "hugo")
+    listed = {(m, a.path) for a in ALLOWED for m in a.methods}
+    for method, template in routes:
+        concrete = re.sub(r"\{[^}]+\}", "x", template)
+        found = match(method, concrete)
+        if found is not None:
+            assert (method, found.route.path) in listed
+            continue
+        refused = hugo.http.request(method, concrete)  # HR, the widest role, signed in
+        assert refused.status_code == 404, template
+        assert method == "HEAD" or refused.json() == {"detail": "Not found."}, template
+    # Every allowed route is one the app has (no stale entry opens a future route unchecked).
+    templates = set(routes)
+    for method, path in listed:
+        assert (method, path) in templates, path
+
+
+def test_a_call_route_streams_only_the_callers_events(served):
+    hugo = page_of(served, "hugo")
+    hugo.call("respond", [HR_QUESTION, None, "hr", "", ""])
+    hana = page_of(served, "hana")
+    # An id that is no event is taken by Gradio as a session hash: hugo's, here.
+    for api in ("chat", "anything", "gap_csv"):
+        stolen = hana.http.get(f"/gradio_api/call/{api}/{hugo.session}")
+        assert stolen.status_code in (403, 404) and HR_ONLY_TEXT not in stolen.text, api
+    # The documented curl flow works for its caller, and its event is nobody else's.
+    queued = hana.http.post(
+        "/gradio_api/call/chat", json={"data": ["How do CSMs grow here?", "", "", ""]}
+    )
+    assert queued.status_code == 200, queued.text
+    event = queued.json()["event_id"]
+    assert page_of(served, "ana").http.get(f"/gradio_api/call/chat/{event}").status_code == 403
+    mine = hana.http.get(f"/gradio_api/call/chat/{event}")
+    assert mine.status_code == 200 and "event: complete" in mine.text
+
+
+def test_private_handlers_and_monitoring_are_unreachable(served):
+    hugo = page_of(served, "hugo")  # HR: the desk's handlers are hers on the page, not here
+    for path in (
+        "/gradio_api/api/gap_csv",
+        "/gradio_api/run/gap_csv",
+        "/gradio_api/call/gap_csv",
+        "/gradio_api/call/v2/gap_csv",
+        "/gradio_api/api/chat",
+    ):
+        assert hugo.http.post(path, json={"data": []}).status_code == 404, path
+    for path in ("/monitoring", "/monitoring/summary", "/gradio_api/token", "/openapi.json"):
+        assert hugo.http.get(path).status_code == 404, path
+
+
+def test_files_are_served_to_their_owner_on_no_other_route(served):
+    ana = page_of(served, "ana")
+    ana.call("respond", ["How does a dual plan work?", None, "csm", "", ""])
+    exported = ana.call("export", [None]).output[0]["value"]["path"]
+    assert ana.http.get(f"/gradio_api/file={exported}").status_code == 200
+    for page in (ana, page_of(served, "hugo")):  # Gradio's older spelling serves nobody
+        assert page.http.get(f"/gradio_api/file/{exported}").status_code == 404
+        assert page.http.get(f"/gradio_api/file{exported}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "content_type", ["Application/JSON", "application/vnd.x+json", "application/json; charset=x"]
+)
+def test_any_json_body_is_checked_for_its_session(served, content_type):
+    hugo = page_of(served, "hugo")
+    hana = page_of(served, "hana")
+    for path, body in (
+        ("/gradio_api/queue/join", {"data": [], "fn_index": 0, "session_hash": hugo.session}),
+        ("/gradio_api/cancel", {"event_id": "x", "fn_index": 0, "session_hash": hugo.session}),
+    ):
+        sent = hana.http.post(
+            path, content=json.dumps(body), headers={"content-type": content_type}
+        )
+        assert sent.status_code == 403, (path, sent.text)
+
+
+def test_a_body_the_guard_cannot_read_is_refused(served):
+    hana = page_of(served, "hana")
+    join = "/gradio_api/queue/join"
+    broken = hana.http.post(
+        join, content=b'{"session_hash": ', headers={"content-type": "application/json"}
+    )
+    assert broken.status_code == 400
+    assert (
+        hana.http.post(join, content=b"x", headers={"content-type": "text/plain"}).status_code
+        == 415
+    )
+    untyped = hana.http.post(join, content=json.dumps({"session_hash": 7}).encode())
+    assert untyped.status_code == 400
+    assert hana.http.get("/gradio_api/queue/data").status_code == 400  # names no session
+
+
+def test_multipart_and_url_encoded_sign_ins_count_alike(tmp_path, lumenfield):
+    running = start_app(
+        tmp_path, lumenfield, USERS, signin_failures_per_user=3, signin_failures_per_address=50
+    )
+    try:
+        http = httpx.Client(base_url=running.url)
+
+        def multipart(name: str, password: str) -> httpx.Response:
+            form = {"username": (None, name), "password": (None, password)}
+            return http.post("/login", files=form)  # what Gradio's page sends
+
+        def encoded(name: str, password: str) -> httpx.Response:
+            return http.post("/login", data={"username": name, "password": password})
+
+        # Guessing a name that does not exist locks that name only, not every browser sign-in.
+        for _ in range(5):
+            assert multipart("nobody", "guess-password").status_code == 400
+        assert multipart("ana", USERS["ana"][1]).status_code == 200
+        # A user locked through one encoding is locked through the other.
+        for _ in range(3):
+            assert encoded("hana", "wrong-password").status_code == 400
+        assert throttled(multipart("hana", USERS["hana"][1]))
+        for _ in range(3):
+            assert multipart("hugo", "wrong-password").status_code == 400
+        assert throttled(encoded("hugo", USERS["hugo"][1]))
+        # Neither form nor with a name: refused before any password check, counted nowhere.
+        as_json = http.post("/login", json={"username": "ana", "password": USERS["ana"][1]})
+        assert as_json.status_code == 400
+        assert encoded("", "whatever-password").status_code == 400
+        assert multipart("ana", USERS["ana"][1]).status_code == 200
+    finally:
+        running.app.close()
+
+
+def test_log_out_revokes_every_token_the_browser_holds(served):
+    login = httpx.post(served.url + "login", data={"username": "ana", "password": "ana-password-1"})
+    assert login.status_code == 200
+    tokens = {c.name: c.value for c in login.cookies.jar if c.name.startswith("access-token")}
+    assert len(tokens) == 2  # Gradio's secure cookie and its plain-HTTP twin
+    for name, value in tokens.items():  # each alone signs in...
+        assert httpx.get(served.url + "config", cookies={name: value}).status_code == 200
+    plain = {n: v for n, v in tokens.items() if "unsecure" in n}  # all plain HTTP keeps
+    out = httpx.get(served.url + "logout", params={"all_session": "false"}, cookies=plain)
+    assert out.status_code in (302, 307)
+    for name, value in tokens.items():  # ...and neither does after Log out
+        assert httpx.get(served.url + "config", cookies={name: value}).status_code == 401
+
+
+def test_serve_refuses_a_password_hash_that_is_not_bcrypt(tmp_path):
+    users_file = tmp_path / "users.toml"
+    users_file.write_text("[users.ana]\nrole = 'csm'\npassword_hash = '$2b$12$not-a-real-hash'\n")
+    result = CliRunner().invoke(
+        cli,
+        ["serve", "--knowledge", str(tmp_path)],
+        env={"COACH_USERS_FILE": str(users_file), "COACH_DATA_DIR": str(tmp_path / "data")},
+    )
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "'ana' has a password_hash that is not a bcrypt hash" in lines[0]
