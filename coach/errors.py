@@ -25,6 +25,26 @@ class StoreError(CoachError):
     """The vector store cannot be opened, reached or written."""
 
 
+class LLMReplyError(CoachError):
+    """A reply that came, but is no answer: empty, or past the token limit."""
+
+
+class AccessError(CoachError):
+    """The signed-in user may not do this (a wider audience, or the HR desk without role hr)."""
+
+
+class NotReadyError(CoachError):
+    """The knowledge base is still being prepared (model loading, first indexing)."""
+
+
+class NotYoursError(CoachError):
+    """A page's state read on behalf of someone other than the user it belongs to."""
+
+
+class DeskError(DocumentError):
+    """An upload or delete that was refused; the message says why in plain words."""
+
+
 def one_line(exc: BaseException) -> str:
     """An exception's message as its first non-empty line, at most 300 characters."""
     text = str(exc)[:4096].strip() or type(exc).__name__

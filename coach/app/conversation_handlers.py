@@ -10,9 +10,9 @@ import gradio as gr
 from coach.app.conversations import Remembered, Reread
 from coach.app.handlers import NO_PASSAGES, PageHandlers, shown_as_error
 from coach.app.rendering import render_answer, render_passages
-from coach.app.service import DEMO_USER, AccessError, Viewer
+from coach.app.service import DEMO_USER, Viewer
 from coach.app.talk import Talk
-from coach.errors import CoachError, StoreError
+from coach.errors import AccessError, CoachError, StoreError
 from coach.personas import PERSONAS
 
 # What every page-changing event below returns, in this order (ui.py wires the components).

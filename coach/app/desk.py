@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from coach.config import Settings
-from coach.errors import DocumentError
+from coach.errors import DeskError, DocumentError
 from coach.index.store import KnowledgeStore, files_of
 from coach.index.sync import source_hash
 from coach.ingest.check import NO_AUDIENCE, schema_problems
@@ -34,10 +34,6 @@ from coach.ingest.reader import read_document, read_documents
 # Matched with fullmatch: `$` would also match before a trailing newline ("hr\n").
 _SAFE_NAME = re.compile(r"[^\W_][\w .()-]{0,150}")  # \w: letters of any language, digits, _
 _SAFE_FOLDER_PART = re.compile(r"[^\W_][\w -]{0,60}")
-
-
-class DeskError(DocumentError):
-    """An upload or delete that was refused; the message says why in plain words."""
 
 
 @dataclass(frozen=True)

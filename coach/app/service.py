@@ -19,7 +19,14 @@ from coach.app.history import History
 from coach.app.users import load_users
 from coach.compose import Coach
 from coach.config import Settings
-from coach.errors import CoachError, ConfigError, IndexBusyError, one_line
+from coach.errors import (
+    AccessError,
+    CoachError,
+    ConfigError,
+    IndexBusyError,
+    NotReadyError,
+    one_line,
+)
 from coach.index.ladder import CareerRole
 from coach.index.sync import SyncReport
 from coach.personas import PERSONA_IDS, PERSONAS, audiences_for, persona
@@ -29,10 +36,6 @@ log = logging.getLogger(__name__)
 DEMO_USER = "local"
 MAX_QUESTION = 2000  # characters: a question, not a document pasted in
 WITHHELD = "*This answer was given to a role you no longer have, so it is not shown.*"
-
-
-class AccessError(CoachError):
-    """The signed-in user may not do this (a wider audience, or the HR desk without role hr)."""
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,6 @@ class Turn:
 
     exchange_id: int
     answer: Answer
-
-
-class NotReadyError(CoachError):
-    """The knowledge base is still being prepared (model loading, first indexing)."""
 
 
 @dataclass
@@ -267,7 +266,8 @@ class CoachService:
             try:
                 self.persona_for(viewer, turn.persona)
             except AccessError:
-                turn = replace(turn, answer=Answer(WITHHELD, turn.answer.mode, True))
+                withheld = Answer(text=WITHHELD, mode=turn.answer.mode, refused=True)
+                turn = replace(turn, answer=withheld)
             shown.append(turn)
         return shown
 

@@ -8,13 +8,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coach.answer.retrieve import Source
-from coach.errors import CoachError
+from coach.errors import NotYoursError
 
 log = logging.getLogger(__name__)
-
-
-class NotYoursError(CoachError):
-    """A page's state read on behalf of someone other than the user it belongs to."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from coach.errors import one_line
+from coach.errors import LLMReplyError, one_line
 
 # A streamed answer longer than this many characters per allowed token never stops by itself: a
 # server ignoring max_tokens (English runs about 4 characters a token; twice that is slack).
 CHARS_PER_TOKEN = 8
-
-
-class LLMReplyError(Exception):
-    """A reply that came, but is no answer: empty, or past the token limit."""
 
 
 def endpoint_failure(exc: BaseException, where: str, timeout_s: float | None = None) -> str | None:

@@ -7,7 +7,8 @@ import os
 import pytest
 from helpers import indexed_coach, role_doc, write
 
-from coach.app.desk import DeskError, delete_document, document_rows, save_upload, target_path
+from coach.app.desk import delete_document, document_rows, save_upload, target_path
+from coach.errors import DeskError
 
 GOOD = (
     b"---\ntitle: Mentoring Guild\naudience: employee\nupdated: 2026-10-01\n---\n\n"

@@ -8,11 +8,11 @@ import pytest
 from app_fixtures import copy_of_indexed
 
 from coach.app.plans import PlanDesk
-from coach.app.service import AccessError, CoachService, Viewer
+from coach.app.service import CoachService, Viewer
 from coach.app.users import add_user
 from coach.compose import Coach
 from coach.config import load_settings
-from coach.errors import CareerError, StoreError
+from coach.errors import AccessError, CareerError, StoreError
 
 ANA, ALEX, HANA = Viewer("ana", "csm"), Viewer("alex", "csm"), Viewer("hana", "hiring_manager")
 

@@ -6,8 +6,8 @@ import pytest
 from helpers import indexed_coach, write
 
 from coach.answer.profile import Profile, ladder_roles, make_profile
-from coach.app.service import AccessError, CoachService, Turn, Viewer
-from coach.errors import CoachError, StoreError
+from coach.app.service import CoachService, Turn, Viewer
+from coach.errors import AccessError, CoachError, StoreError
 
 ANA, BEN, HUGO = Viewer("ana", "csm"), Viewer("ben", "hiring_manager"), Viewer("hugo", "hr")
 
