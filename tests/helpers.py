@@ -6,7 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from langchain_core.embeddings import Embeddings
+from typer.testing import CliRunner
 
 from coach.config import load_settings
 from coach.index.store import KnowledgeStore, open_store
@@ -52,6 +54,13 @@ def indexed_coach(knowledge: Path, data: Path, **overrides: object):
     report = coach.sync()
     assert report.failed == [], report.failed
     return coach
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> Result:
+    """Run `coach ARGS` in this process with Typer's CliRunner; stdin is the typed input."""
+    from coach.cli import app
+
+    return CliRunner().invoke(app, list(args), env=env, input=stdin)
 
 
 def bad_inputs(kb: Path, outside: Path) -> dict[str, str]:

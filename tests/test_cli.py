@@ -10,20 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import role_doc, write
-from typer.testing import CliRunner
-
-from coach.cli import app
-
-runner = CliRunner()
-
-
-def invoke(*args: str, env: dict[str, str] | None = None):
-    return runner.invoke(app, list(args), env=env)
+from helpers import role_doc, run_cli, write
 
 
 def test_config_shows_overrides_and_masks_secrets(kb, tmp_path):
-    result = invoke(
+    result = run_cli(
         "config",
         "--knowledge",
         str(kb),
@@ -39,7 +30,7 @@ def test_config_shows_overrides_and_masks_secrets(kb, tmp_path):
 
 
 def test_bad_setting_is_a_one_line_usage_error():
-    result = invoke("config", env={"COACH_DEFAULT_AUDIENCE": "everyone"})
+    result = run_cli("config", env={"COACH_DEFAULT_AUDIENCE": "everyone"})
     assert result.exit_code == 2
     assert result.stderr.strip().startswith("error: invalid setting default_audience")
     assert len(result.stderr.strip().splitlines()) == 1
@@ -49,7 +40,7 @@ def test_index_json_reports_the_sync(kb, tmp_path, embeddings):
     write(kb, "a.md", role_doc("csm-1", "CSM I", "Own twenty accounts."))
     write(kb, "broken.md", "---\naudience: secret\n---\nText\n")
     data = tmp_path / "data"
-    result = invoke("index", "--knowledge", str(kb), "--data", str(data), "--json")
+    result = run_cli("index", "--knowledge", str(kb), "--data", str(data), "--json")
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
     assert set(report) >= {
@@ -67,17 +58,17 @@ def test_index_json_reports_the_sync(kb, tmp_path, embeddings):
     assert "unknown audience 'secret'" in report["failed"][0]["error"]
 
     (kb / "broken.md").unlink()
-    again = invoke("index", "--knowledge", str(kb), "--data", str(data), "--json")
+    again = run_cli("index", "--knowledge", str(kb), "--data", str(data), "--json")
     assert again.exit_code == 0 and json.loads(again.stdout)["unchanged"] == 1
 
 
 def test_missing_knowledge_folder_exits_2(tmp_path):
-    result = invoke("index", "--knowledge", str(tmp_path / "nope"), "--data", str(tmp_path / "d"))
+    result = run_cli("index", "--knowledge", str(tmp_path / "nope"), "--data", str(tmp_path / "d"))
     assert result.exit_code == 2 and "knowledge folder not found" in result.stderr
 
 
 def test_unknown_option_exits_2():
-    assert invoke("index", "--no-such-flag").exit_code == 2
+    assert run_cli("index", "--no-such-flag").exit_code == 2
 
 
 def test_check_finds_schema_and_link_problems(kb, tmp_path):
@@ -85,7 +76,7 @@ def test_check_finds_schema_and_link_problems(kb, tmp_path):
     write(kb, "b.md", role_doc("csm-1", "CSM One", "Text."))
     write(kb, "c.md", "---\ntitle: Lead\ndoc_type: role\naudience: employee\n---\nText\n")
     write(kb, "d.md", "# Notes from elsewhere\n\nText.\n")
-    result = invoke("check", "--knowledge", str(kb), "--data", str(tmp_path / "d"), "--json")
+    result = run_cli("check", "--knowledge", str(kb), "--data", str(tmp_path / "d"), "--json")
     assert result.exit_code == 1
     found = {(p["path"], p["severity"], p["message"]) for p in json.loads(result.stdout)}
     assert ("a.md", "error", "next_roles names unknown role 'csm-9'") in found
@@ -105,7 +96,7 @@ def free_port() -> int:
 def test_index_into_a_chroma_server(kb, tmp_path, chroma_server, embeddings):
     write(kb, "a.md", role_doc("csm-1", "CSM I", "Own twenty accounts."))
     env = {"COACH_CHROMA_URL": chroma_server.url}
-    first = invoke(
+    first = run_cli(
         "index", "--knowledge", str(kb), "--data", str(tmp_path / "d"), "--json", env=env
     )
     assert first.exit_code == 0, first.output
@@ -115,7 +106,7 @@ def test_index_into_a_chroma_server(kb, tmp_path, chroma_server, embeddings):
     port = chroma_server.port
     collection = chromadb.HttpClient(host="127.0.0.1", port=port).get_collection("coach_knowledge")
     assert collection.get()["metadatas"][0]["path"] == "a.md"
-    again = invoke(
+    again = run_cli(
         "index", "--knowledge", str(kb), "--data", str(tmp_path / "d"), "--json", env=env
     )
     assert json.loads(again.stdout)["unchanged"] == 1
@@ -124,7 +115,7 @@ def test_index_into_a_chroma_server(kb, tmp_path, chroma_server, embeddings):
 def test_unreachable_chroma_server_is_a_one_line_error(kb, tmp_path):
     write(kb, "a.md", "# A\n\nText.\n")
     env = {"COACH_CHROMA_URL": f"http://127.0.0.1:{free_port()}"}
-    result = invoke("index", "--knowledge", str(kb), "--data", str(tmp_path / "d"), env=env)
+    result = run_cli("index", "--knowledge", str(kb), "--data", str(tmp_path / "d"), env=env)
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
 

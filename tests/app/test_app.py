@@ -13,10 +13,9 @@ import pytest
 from app_fixtures import start_app
 from gradio_client import Client
 from gradio_client.exceptions import AppError
-from typer.testing import CliRunner
+from helpers import run_cli
 
 from coach.app.history import History
-from coach.cli import app
 from coach.config import load_settings
 from coach.errors import ConfigError
 from ui import check_binding
@@ -172,7 +171,7 @@ def test_llm_answers_stream_through_the_api(tmp_path, lumenfield, llm_server):
 
 
 def test_serve_refuses_a_public_address_without_users(tmp_path):
-    result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0"])
+    result = run_cli("serve", "--host", "0.0.0.0")
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
         "error: refusing to listen on 0.0.0.0 without sign-in: create users.toml with "

@@ -12,14 +12,12 @@ import httpx
 import pytest
 from app_fixtures import USERS, start_app
 from gradio_client import Client
-from helpers import make_pdf
+from helpers import make_pdf, run_cli
 from page_traffic import Page
-from typer.testing import CliRunner
 
 from coach.answer.refusals import not_found_text
 from coach.app.allowed import ALLOWED, match
 from coach.app.users import add_user, load_users
-from coach.cli import app as cli
 
 HR_QUESTION = "What are the salary bands for a Senior CSM?"
 HR_ONLY_TEXT = "EUR 62,000"  # from hr/compensation-bands.md
@@ -70,8 +68,8 @@ def test_exports_download_only_for_their_owner_while_they_exist(served):
     for other in ("ana", "hugo"):
         assert page_of(served, other).http.get(path).status_code == 404
     assert httpx.get(served.url.rstrip("/") + path).status_code in (401, 404)  # not signed in
-    result = CliRunner().invoke(
-        cli, ["users", "remove", "zoe"], env={"COACH_USERS_FILE": str(served.settings.users_file)}
+    result = run_cli(
+        "users", "remove", "zoe", env={"COACH_USERS_FILE": str(served.settings.users_file)}
     )
     assert result.exit_code == 0, result.output
     assert zoe.http.get(path).status_code in (401, 404)  # a removed user downloads nothing
@@ -180,10 +178,14 @@ def test_users_file_is_private_from_its_creation(tmp_path):
 
 def test_users_add_refuses_an_over_long_password_in_one_line(tmp_path):
     users_file = tmp_path / "users.toml"
-    result = CliRunner().invoke(
-        cli,
-        ["users", "add", "ana", "--role", "csm", "--password-stdin"],
-        input="é" * 40 + "\n",
+    result = run_cli(
+        "users",
+        "add",
+        "ana",
+        "--role",
+        "csm",
+        "--password-stdin",
+        stdin="é" * 40 + "\n",
         env={"COACH_USERS_FILE": str(users_file)},
     )
     assert result.exit_code == 2
@@ -208,9 +210,10 @@ def test_users_add_refuses_an_over_long_password_in_one_line(tmp_path):
 def test_serve_refuses_a_users_file_that_lets_nobody_in(tmp_path, content, reason):
     users_file = tmp_path / "users.toml"
     users_file.write_text(content)
-    result = CliRunner().invoke(
-        cli,
-        ["serve", "--knowledge", str(tmp_path)],
+    result = run_cli(
+        "serve",
+        "--knowledge",
+        str(tmp_path),
         env={"COACH_USERS_FILE": str(users_file), "COACH_DATA_DIR": str(tmp_path / "data")},
     )
     assert result.exit_code == 2

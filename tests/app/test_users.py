@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from typer.testing import CliRunner
+from helpers import run_cli
 
 from coach.app.users import add_user, authenticate, load_users
-from coach.cli import app
 from coach.errors import ConfigError
-
-runner = CliRunner()
 
 
 def test_add_then_authenticate(tmp_path):
@@ -72,18 +69,26 @@ def test_malformed_users_file_is_one_line(tmp_path):
 def test_cli_reads_the_password_from_stdin(tmp_path):
     path = tmp_path / "users.toml"
     env = {"COACH_USERS_FILE": str(path)}
-    done = runner.invoke(
-        app,
-        ["users", "add", "ana", "--role", "hiring_manager", "--password-stdin"],
-        input="s3cret-pass\n",
+    done = run_cli(
+        "users",
+        "add",
+        "ana",
+        "--role",
+        "hiring_manager",
+        "--password-stdin",
+        stdin="s3cret-pass\n",
         env=env,
     )
     assert done.exit_code == 0, done.output
     assert authenticate(path, "ana", "s3cret-pass").role == "hiring_manager"
-    bad = runner.invoke(
-        app,
-        ["users", "add", "bo", "--role", "boss", "--password-stdin"],
-        input="whatever-pass\n",
+    bad = run_cli(
+        "users",
+        "add",
+        "bo",
+        "--role",
+        "boss",
+        "--password-stdin",
+        stdin="whatever-pass\n",
         env=env,
     )
     assert bad.exit_code == 2 and "unknown role 'boss'" in bad.stderr

@@ -56,15 +56,11 @@ def test_bad_map_requests_are_one_line_errors(lumenfield, tmp_path):
 
 
 def test_coach_map_writes_the_file_it_is_given(lumenfield, tmp_path):
-    from helpers import KNOWLEDGE
-    from typer.testing import CliRunner
-
-    from coach.cli import app
+    from helpers import KNOWLEDGE, run_cli
 
     base = ["map", "--knowledge", str(KNOWLEDGE), "--data", str(lumenfield.settings.data_dir)]
-    runner = CliRunner()
-    done = runner.invoke(app, [*base, "--role", "csm-1", "-o", str(tmp_path / "m.svg")])
+    done = run_cli(*base, "--role", "csm-1", "-o", str(tmp_path / "m.svg"))
     assert done.exit_code == 0, done.output
     assert (tmp_path / "m.svg").read_text().lstrip().startswith("<?xml")
-    wrong = runner.invoke(app, [*base, "-o", str(tmp_path / "m.gif")])
+    wrong = run_cli(*base, "-o", str(tmp_path / "m.gif"))
     assert wrong.exit_code == 2 and "write the map as .png or .svg" in wrong.stderr

@@ -7,16 +7,13 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from helpers import KNOWLEDGE, REALWORLD
-from typer.testing import CliRunner
+from helpers import KNOWLEDGE, REALWORLD, run_cli
 
 from coach.career.render import plan_json, plan_markdown
-from coach.cli import app
 from coach.errors import CareerError
 from coach.ingest.metadata import PLAN_TYPES
 
 SCHEMA = json.loads((Path(__file__).parent / "plan.schema.json").read_text())
-runner = CliRunner()
 
 
 def _flat(text):
@@ -99,8 +96,8 @@ def test_the_candidate_version_reads_public_documents_only(lumenfield):
 
 def test_coach_plan_json_follows_its_schema(lumenfield):
     data = str(lumenfield.settings.data_dir)
-    result = runner.invoke(
-        app, ["plan", "--role", "csm-1", "--knowledge", str(KNOWLEDGE), "--data", data, "--json"]
+    result = run_cli(
+        "plan", "--role", "csm-1", "--knowledge", str(KNOWLEDGE), "--data", data, "--json"
     )
     assert result.exit_code == 0, result.output
     jsonschema.validate(json.loads(result.stdout), SCHEMA)
@@ -116,7 +113,7 @@ def test_coach_plan_json_follows_its_schema(lumenfield):
 )
 def test_bad_plan_requests_are_one_line_errors(lumenfield, args, words):
     data = str(lumenfield.settings.data_dir)
-    result = runner.invoke(app, ["plan", *args, "--knowledge", str(KNOWLEDGE), "--data", data])
+    result = run_cli("plan", *args, "--knowledge", str(KNOWLEDGE), "--data", data)
     assert result.exit_code == 2
     assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
 

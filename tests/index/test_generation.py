@@ -55,6 +55,7 @@ def small_kb(kb: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_reader_follows_syncs_made_by_another_process(kb, tmp_path, embeddings):
     small_kb(kb)
     reader = indexed_coach(kb, tmp_path / "data")
@@ -81,6 +82,7 @@ def test_a_chunk_gone_between_search_and_read_is_skipped(kb, tmp_path, embedding
     assert set(coach.store.fetch(ids, vector)) == set(ids[1:])
 
 
+@pytest.mark.slow
 def test_a_rebuild_switches_readers_when_complete(kb, tmp_path, embeddings):
     small_kb(kb)
     data = tmp_path / "data"

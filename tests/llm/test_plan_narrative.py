@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from typer.testing import CliRunner
+from helpers import run_cli
 
 from coach.answer.citations import cited_numbers
-from coach.cli import app
 from coach.compose import Coach
 from coach.config import load_settings
 
@@ -48,17 +47,14 @@ def test_a_failing_endpoint_leaves_the_plan_whole_with_a_notice(lumenfield, stub
     offline = lumenfield.plan("csm-2", "csm")
     plan = coach_with_llm(lumenfield, url).plan("csm-2", "csm", narrate=True)
     assert plan.notice.startswith("LLM unavailable:") and plan.sections == offline.sections
-    result = CliRunner().invoke(
-        app,
-        [
-            "plan",
-            "--role",
-            "csm-2",
-            "--knowledge",
-            str(lumenfield.settings.knowledge_dir),
-            "--data",
-            str(lumenfield.settings.data_dir),
-        ],
+    result = run_cli(
+        "plan",
+        "--role",
+        "csm-2",
+        "--knowledge",
+        str(lumenfield.settings.knowledge_dir),
+        "--data",
+        str(lumenfield.settings.data_dir),
         env={
             "COACH_LLM_MODEL": "stub",
             "OPENAI_BASE_URL": url,
