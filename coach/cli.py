@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 from coach.cli_print import print_eval, stream_answer
 from coach.config import Settings, load_settings
 from coach.errors import CareerError, CoachError, ConfigError, IndexBusyError, StoreError
-from coach.personas import PERSONA_IDS, PERSONAS
+from coach.personas import DEFAULT_PERSONA, PERSONA_IDS, PERSONAS
 
 
 class OneLineErrors(TyperGroup):
@@ -188,7 +188,7 @@ def _ready_coach(knowledge: Path | None, data: Path | None):
 @app.command("ask")
 def ask_command(
     question: Annotated[str, typer.Argument(help="Your question.")],
-    persona: PersonaOpt = "csm",
+    persona: PersonaOpt = DEFAULT_PERSONA,
     knowledge: KnowledgeOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
@@ -215,7 +215,7 @@ def plan_command(
     role: Annotated[str, typer.Option("--role", help="Your current role id (e.g. csm-2).")],
     plan_type: PlanTypeOpt = "",
     target: Annotated[str, typer.Option("--target", help="A target role id.")] = "",
-    persona: PersonaOpt = "csm",
+    persona: PersonaOpt = DEFAULT_PERSONA,
     knowledge: KnowledgeOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
@@ -237,7 +237,7 @@ def map_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="FILE.png or FILE.svg.")],
     role: Annotated[str, typer.Option("--role", help="Your role id, highlighted.")] = "",
     target: Annotated[str, typer.Option("--target", help="A target role id, outlined.")] = "",
-    persona: PersonaOpt = "csm",
+    persona: PersonaOpt = DEFAULT_PERSONA,
     knowledge: KnowledgeOpt = None,
     data: DataOpt = None,
 ):
@@ -256,7 +256,9 @@ def map_command(
 
 
 @app.command("chat")
-def chat_command(persona: PersonaOpt = "csm", knowledge: KnowledgeOpt = None, data: DataOpt = None):
+def chat_command(
+    persona: PersonaOpt = DEFAULT_PERSONA, knowledge: KnowledgeOpt = None, data: DataOpt = None
+):
     """A conversation in the terminal; follow-up questions use the history. Ctrl-D quits."""
     coach = _ready_coach(knowledge, data)
     typer.echo(f"coach ({coach.answerer.mode} mode, persona {persona}). Ctrl-D to quit.")

@@ -10,6 +10,11 @@ from coach.errors import ConfigError
 # Who may read a document, from the narrowest audience to the widest.
 Audience = Literal["public", "employee", "hr"]
 AUDIENCES: tuple[str, ...] = ("public", "employee", "hr")
+# The refusal's opening when the documents that answer are not open to the asker; whom to ask
+# follows it.
+NOT_OPEN_TO_YOU = (
+    "That information isn't available to you in the company documents I can use. Please ask"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,6 +27,20 @@ class Persona:
     whom_to_ask: str  # named when the documents do not answer
     prompt_note: str  # tells the LLM who it is talking with
     examples: tuple[str, ...]  # example questions the app offers
+    # Answers for someone else (a candidate): no role or plan type of their own to set.
+    speaks_for_candidates: bool = False
+    manages_knowledge: bool = False  # the knowledge desk: upload, delete, re-index, gaps
+    restricted_lead: str = NOT_OPEN_TO_YOU
+
+    @property
+    def has_own_plan(self) -> bool:
+        """Whether the asker's own role and preferred plan type shape the answers."""
+        return not self.speaks_for_candidates
+
+    @property
+    def reads_everything(self) -> bool:
+        """Whether this persona may read documents of every audience."""
+        return set(AUDIENCES) <= set(self.audiences)
 
     def may_read(self, audience: str) -> bool:
         """Whether this persona may see a document of this audience."""
@@ -46,6 +65,11 @@ _ALL = (
             "How do people grow in Customer Success here?",
             "What training will a new CSM get?",
             "Can a CSM move into another team later?",
+        ),
+        speaks_for_candidates=True,
+        restricted_lead=(
+            "That isn't covered by the information we share with candidates, so I can't answer "
+            "it here. Please check with"
         ),
     ),
     Persona(
@@ -72,10 +96,14 @@ _ALL = (
             "How does calibration work?",
             "What does the learning budget cover?",
         ),
+        manages_knowledge=True,
     ),
 )
 PERSONAS: dict[str, Persona] = {persona.id: persona for persona in _ALL}  # narrowest first
 PERSONA_IDS: tuple[str, ...] = tuple(PERSONAS)
+DEFAULT_PERSONA = "csm"  # who asks when nobody says: the CLI's, an eval case's, the demo's
+# Reads the whole ladder (warming up), and is the demo's single user, who may take every persona.
+WIDEST_PERSONA = next(p.id for p in _ALL if p.reads_everything)
 
 
 def persona(persona_id: str) -> Persona:
@@ -86,6 +114,12 @@ def persona(persona_id: str) -> Persona:
         raise ConfigError(
             f"unknown persona {persona_id!r} (expected one of: {', '.join(PERSONA_IDS)})"
         ) from None
+
+
+def may_manage_knowledge(persona_id: str | None) -> bool:
+    """Whether a user of this role runs the knowledge desk; no role, or an unknown one, does not."""
+    found = PERSONAS.get(persona_id) if isinstance(persona_id, str) else None
+    return found is not None and found.manages_knowledge
 
 
 def audiences_for(persona_id: str) -> tuple[str, ...]:

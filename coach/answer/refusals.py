@@ -50,12 +50,5 @@ def not_found_text(persona: str, gap: str = "") -> str:
 
 def restricted_text(persona: str) -> str:
     """The answer when the documents that answer a question are not open to this persona."""
-    if persona == "hiring_manager":
-        return (
-            "That isn't covered by the information we share with candidates, so I can't answer "
-            f"it here. Please check with {persona_of(persona).whom_to_ask}."
-        )
-    return (
-        "That information isn't available to you in the company documents I can use. "
-        f"Please ask {persona_of(persona).whom_to_ask}."
-    )
+    found = persona_of(persona)
+    return f"{found.restricted_lead} {found.whom_to_ask}."

@@ -159,7 +159,7 @@ class ConversationHandlers(PageHandlers):
             if last and last.answer.sources
             else NO_PASSAGES
         )
-        personal = persona != "hiring_manager"
+        personal = PERSONAS[persona].has_own_plan
         roles = self._role_choices(persona)
         hidden = gr.update(value=None, visible=False)
         return (
@@ -171,7 +171,7 @@ class ConversationHandlers(PageHandlers):
             ),
             gr.update(value=plan or "", visible=personal),
             gr.update(samples=[[q] for q in PERSONAS[persona].examples]),
-            gr.update(visible=persona == "hr"),
+            gr.update(visible=PERSONAS[persona].manages_knowledge),
             shown,
             talk,
             passages,

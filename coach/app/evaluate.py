@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from coach.answer.answerer import Answerer
 from coach.answer.blocks import word_count
 from coach.errors import ConfigError
-from coach.personas import PERSONAS
+from coach.personas import DEFAULT_PERSONA, PERSONAS
 
 
 class EvalCase(BaseModel):
@@ -23,7 +23,7 @@ class EvalCase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str
-    persona: str = "csm"
+    persona: str = DEFAULT_PERSONA
     expect_sources: list[str] = []
     expect_terms: list[str] = []
     expect_refusal: bool | None = None

@@ -32,6 +32,7 @@ from coach.app.asgi import (
     sessions_named,
 )
 from coach.app.signin import SignInThrottle, sign_in
+from coach.personas import may_manage_knowledge
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class Guard:
             log.warning("refused: %s asked for file %s", user, params["path_or_url"])
             raise Refused(404, "File not found.")
         if check is Check.HR:
-            if self.role_of(user or "") != "hr":
+            if not may_manage_knowledge(self.role_of(user or "")):
                 raise Refused(403, "Only HR uploads documents.")
             if (
                 found.route.reads_body is False

@@ -11,7 +11,7 @@ from coach.app.plan_handlers import NO_PLAN, PlanHandlers
 from coach.app.rendering import ANSWER_START_JS
 from coach.app.service import CoachService, plan_choices
 from coach.app.talk import Talk
-from coach.personas import PERSONAS
+from coach.personas import DEFAULT_PERSONA, PERSONAS
 
 DEMO_BANNER = (
     "**Local demo.** No users file, so there is no sign-in: this app listens on 127.0.0.1 only "
@@ -110,7 +110,7 @@ def build_app(service: CoachService) -> gr.Blocks:
                     question_note = gr.Markdown(elem_id="question-note")
                     examples = gr.Dataset(
                         components=[gr.Textbox(visible=False)],
-                        samples=[[q] for q in PERSONAS["csm"].examples],
+                        samples=[[q] for q in PERSONAS[DEFAULT_PERSONA].examples],
                         label="Try asking",
                         elem_id="examples",
                     )

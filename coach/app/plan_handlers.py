@@ -10,6 +10,7 @@ from coach.app.handlers import private_file, shown_as_error
 from coach.app.plans import PlanDesk, PlanView
 from coach.app.service import CoachService
 from coach.errors import CoachError
+from coach.personas import persona as persona_of
 
 NO_PLAN = "*Choose your role and press **Show my plan**.*"
 
@@ -99,7 +100,7 @@ class PlanHandlers:
         return gr.update(choices=[(r.label, r.id) for r in records], value=chosen)
 
     def _no_ladder(self, persona: str) -> str:
-        if persona == "hiring_manager":
+        if persona_of(persona).speaks_for_candidates:
             return (
                 "*No role pages are public, so there is no candidate version of the ladder; "
                 "the chat answers candidates' questions from public documents.*"

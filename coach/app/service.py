@@ -29,7 +29,15 @@ from coach.errors import (
 )
 from coach.index.ladder import CareerRole
 from coach.index.sync import SyncReport
-from coach.personas import PERSONA_IDS, PERSONAS, audiences_for, persona
+from coach.personas import (
+    DEFAULT_PERSONA,
+    PERSONA_IDS,
+    PERSONAS,
+    WIDEST_PERSONA,
+    audiences_for,
+    may_manage_knowledge,
+    persona,
+)
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +139,7 @@ class CoachService:
         self._step("loading the embedding model")
         coach.answerer.ask("What does a CSM do?")
         self._step("reading the career ladder")
-        coach.ladder("hr")
+        coach.ladder(WIDEST_PERSONA)
 
     def _step(self, step: str) -> None:
         self.readiness.step = step
@@ -168,7 +176,7 @@ class CoachService:
     def viewer(self, username: str | None) -> Viewer:
         """The signed-in user, or the demo's single local user (who may take every persona)."""
         if self.demo:
-            return Viewer(DEMO_USER, "hr")
+            return Viewer(DEMO_USER, WIDEST_PERSONA)
         users = load_users(self.settings.users_file)
         if not username or username not in users:
             raise AccessError("please sign in")
@@ -177,7 +185,7 @@ class CoachService:
     def role_of(self, username: str) -> str | None:
         """The user's role now (None once removed, or while the users file is broken)."""
         if self.demo:
-            return "hr" if username == DEMO_USER else None
+            return WIDEST_PERSONA if username == DEMO_USER else None
         try:
             found = load_users(self.settings.users_file).get(username)
         except ConfigError as exc:
@@ -189,7 +197,7 @@ class CoachService:
         """The persona to answer as: the requested one if it shows no more than the role allows."""
         if not isinstance(requested, str | None):
             raise CoachError(f"persona must be one of: {', '.join(PERSONA_IDS)}")
-        persona = requested or (viewer.role if not self.demo else "csm")
+        persona = requested or (viewer.role if not self.demo else DEFAULT_PERSONA)
         wider = set(audiences_for(persona)) - set(audiences_for(viewer.role))
         if wider:
             raise AccessError(
@@ -345,7 +353,7 @@ class CoachService:
 
     def require_hr(self, viewer: Viewer) -> None:
         """The desk is for role hr (everyone in the demo, who may switch to HR anyway)."""
-        if viewer.role != "hr":
+        if not may_manage_knowledge(viewer.role):
             raise AccessError("the knowledge desk is for HR only")
 
     def upload(
