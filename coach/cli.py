@@ -12,7 +12,7 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from coach.cli_print import print_eval, stream_answer
+from coach.cli_print import print_eval, print_sources, stream_answer
 from coach.config import Settings, load_settings
 from coach.errors import CareerError, CoachError, ConfigError, IndexBusyError, StoreError
 from coach.personas import DEFAULT_PERSONA, PERSONA_IDS, PERSONAS
@@ -192,11 +192,27 @@ def ask_command(
     knowledge: KnowledgeOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Also print how the answer was reached: the parsed question, each candidate "
+            "part's rule contributions, the verdict's reason.",
+        ),
+    ] = False,
 ):
     """Answer one question from the knowledge base, with numbered sources."""
     if not question.strip():
         raise typer.BadParameter("the question is empty", param_hint="QUESTION")
     coach = _ready_coach(knowledge, data)
+    if explain:
+        from coach.answer.explain import explanation
+
+        answer, trace = coach.answerer.explain(question, persona)
+        typer.echo(answer.text)
+        print_sources(answer)
+        typer.echo("\nHow this answer was reached:\n" + explanation(answer, trace))
+        return
     if as_json:
         answer = coach.answerer.ask(question, persona)
         typer.echo(json.dumps(answer.as_json(), indent=2, ensure_ascii=False))

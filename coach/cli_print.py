@@ -49,6 +49,12 @@ def stream_answer(coach, question: str, persona: str, history):
         # The LLM failed mid-answer: what was shown is replaced by the offline answer.
         typer.echo(f"\n\n{answer.text}", nl=False)
     typer.echo()
+    print_sources(answer)
+    return answer
+
+
+def print_sources(answer: Answer) -> None:
+    """After an answer's text: why LLM mode fell back, its sources, its mode."""
     if answer.notice:
         typer.echo(f"note: {answer.notice}", err=True)
     if answer.sources:
@@ -56,4 +62,3 @@ def stream_answer(coach, question: str, persona: str, history):
         for source in answer.sources:
             typer.echo(f"  {source.cite()}")
     typer.echo(f"({answer.mode} mode)")
-    return answer

@@ -3,56 +3,34 @@
 from __future__ import annotations
 
 import functools
-import logging
-import shutil
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from filelock import FileLock, Timeout
 from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
 
 from coach.answer.answerer import Answerer
-from coach.answer.retrieve import Retriever, Source
-from coach.career.narrative import narrate as narrate_plan
-from coach.career.plan import Plan, build_plan
-from coach.career.render import chat_answer
+from coach.answer.retrieve import Retriever
+from coach.career.front import CareerFront
+from coach.career.plan import Plan
 from coach.config import Settings
-from coach.errors import CareerError, IndexBusyError, StoreError
-from coach.index.embeddings import embedding_id, make_embeddings
-from coach.index.keyword import KeywordIndex, fingerprint_of, keyword_index_for
-from coach.index.ladder import Ladder, build_ladder
-from coach.index.pointer import IndexState, hold_lease
-from coach.index.store import (
-    KnowledgeStore,
-    drop_collections,
-    new_collection_name,
-    open_pointer,
-    open_store,
-    orphans_of,
-)
-from coach.index.sync import SyncReport, sync
+from coach.index.embeddings import make_embeddings
+from coach.index.keeper import IndexKeeper
+from coach.index.keyword import KeywordIndex
+from coach.index.ladder import Ladder
+from coach.index.store import KnowledgeStore
+from coach.index.sync import SyncReport
 from coach.llm.factory import make_llm
-from coach.personas import audiences_for
-
-log = logging.getLogger(__name__)
-
-FOLLOW_S = 1.0  # a reader checks the index's pointer at most this often (the freshness bound)
-REBUILD_GRACE_S = 3.0  # a replaced collection stays this long for questions begun on it
 
 
 @dataclass
 class Coach:
-    """Settings plus lazily built parts: nothing heavy happens until it is needed."""
+    """Settings plus lazily built parts: nothing heavy happens until it is needed.
+
+    Three parts, none calling back into this one: the index keeper (store, keyword index,
+    ladder, syncs), the career front (plans) and the answerer (questions)."""
 
     settings: Settings
-    # Ladders per persona, with the index state they were read at.
-    _ladders: dict[str, tuple[IndexState, Ladder]] = field(default_factory=dict, repr=False)
-    _checked: float = field(default=float("-inf"), repr=False)  # when follow() last looked
-    _following: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @functools.cached_property
     def embeddings(self) -> Embeddings:
@@ -60,83 +38,59 @@ class Coach:
         return make_embeddings(self.settings)
 
     @functools.cached_property
-    def store(self) -> KnowledgeStore:
-        """The Chroma collection."""
-        return open_store(self.settings, embedding_id(self.settings))
+    def llm(self) -> BaseChatModel | None:
+        """The configured LLM client (or local model server), None offline; shared by parts."""
+        return make_llm(self.settings)
 
     @functools.cached_property
-    def keywords(self) -> KeywordIndex:
-        """The BM25 index, checked against the store and rebuilt if it lags behind."""
-        return keyword_index_for(self.store, self.keyword_dir)
-
-    @property
-    def keyword_dir(self) -> Path:
-        """Where this data dir keeps the BM25 index of the live collection."""
-        return self._keyword_dir(self.store.state.collection)
-
-    def _keyword_dir(self, collection: str) -> Path:
-        return self.settings.data_dir / "keyword" / collection
-
-    def follow(self, force: bool = False) -> bool:
-        """Catch up with syncs made elsewhere (`coach index --watch`, another replica or
-        machine): when the index's pointer moved, reopen the store, reload the keyword index and
-        forget cached ladders. Checked at most every FOLLOW_S; True if it caught up."""
-        now = time.monotonic()
-        if not force and now - self._checked < FOLLOW_S:
-            return False  # checked a moment ago
-        if not self._following.acquire(blocking=force):
-            return False  # another thread is catching up right now
-        try:
-            self._checked = now
-            store = self.store
-            live = store.pointer.read() if store.pointer is not None else store.state
-            if live == store.state:
-                return False
-            log.info("the index moved to %s, generation %d: reloading", *astuple(live)[:2])
-            # An embedded index is reopened from disk; a server's is always current.
-            fresh = open_store(
-                self.settings, embedding_id(self.settings), fresh=not self.settings.chroma_url
-            )
-            keywords = keyword_index_for(fresh, self._keyword_dir(fresh.state.collection))
-            self._use(fresh, keywords)
-            return True
-        finally:
-            self._following.release()
-
-    def _use(self, store: KnowledgeStore, keywords: KeywordIndex) -> None:
-        """Answer from this store and keyword index from now on (questions under way finish on
-        the ones they started with)."""
-        self.store, self.keywords = store, keywords
-        self.__dict__.pop("retriever", None)
-        if "answerer" in self.__dict__:  # kept: its LLM client (or local model server) stays
-            self.answerer.retriever = self.retriever
-        self._ladders.clear()
+    def index(self) -> IndexKeeper:
+        """The store, keyword index and ladder, followed across syncs."""
+        return IndexKeeper(self.settings, self.embeddings)
 
     @functools.cached_property
-    def retriever(self) -> Retriever:
-        """Hybrid retrieval over the store and the keyword index."""
-        return Retriever(self.store, self.keywords, self.embeddings, top_k=self.settings.top_k)
+    def career(self) -> CareerFront:
+        """Plans from the index's ladder."""
+        return CareerFront(self.settings, self.index, self.llm)
 
     @functools.cached_property
     def answerer(self) -> Answerer:
-        """The answer chain, with the configured LLM or offline."""
+        """The answer chain, with the configured LLM or offline; personal next steps and
+        comparisons go to the career front."""
         return Answerer(
-            self.settings,
-            self.retriever,
-            self.embeddings,
-            make_llm(self.settings),
-            planner=self.chat_plan,
+            self.settings, self.index, self.embeddings, self.llm, planner=self.career.chat_plan
         )
 
+    @property
+    def store(self) -> KnowledgeStore:
+        """The live Chroma collection."""
+        return self.index.store
+
+    @property
+    def keywords(self) -> KeywordIndex:
+        """The live BM25 index."""
+        return self.index.keywords
+
+    @property
+    def keyword_dir(self) -> Path:
+        """Where the live BM25 index is kept."""
+        return self.index.keyword_dir
+
+    @property
+    def retriever(self) -> Retriever:
+        """Hybrid retrieval over the live index."""
+        return self.answerer.retriever
+
+    def follow(self, force: bool = False) -> bool:
+        """Catch up with syncs made elsewhere (see IndexKeeper.follow)."""
+        return self.index.follow(force)
+
+    def sync(self, progress: bool = False, rebuild: bool = False, wait: float = 0) -> SyncReport:
+        """Sync knowledge/ into the index (see IndexKeeper.sync)."""
+        return self.index.sync(progress, rebuild, wait)
+
     def ladder(self, persona: str) -> Ladder:
-        """The career ladder as the persona may see it (read from the index's metadata once,
-        and again after a sync here or when the index changed size)."""
-        key = self.store.state
-        cached = self._ladders.get(persona)
-        if cached is None or cached[0] != key:
-            rows = (meta for _, meta in self.store.metadatas())
-            cached = self._ladders[persona] = (key, build_ladder(rows, audiences_for(persona)))
-        return cached[1]
+        """The career ladder as the persona may see it."""
+        return self.index.ladder(persona)
 
     def plan(
         self,
@@ -146,90 +100,5 @@ class Coach:
         target: str = "",
         narrate: bool = False,
     ) -> Plan:
-        """A personal plan from `role_id`, cited, limited to what the persona may read; with
-        `narrate` and an LLM configured, a short cited narrative on top."""
-        plan = build_plan(self.ladder(persona), self.store, role_id, persona, plan_type, target)
-        llm = self.answerer.llm
-        return narrate_plan(plan, llm, self.settings) if narrate and llm is not None else plan
-
-    def chat_plan(
-        self, role_id: str, persona: str, plan_type: str = "", target: str = ""
-    ) -> tuple[str, list[Source]] | None:
-        """A plan's essentials as a chat answer (None when the ladder has no plan for it)."""
-        try:
-            plan = self.plan(role_id, persona, plan_type, target)
-        except CareerError:
-            return None
-        if not plan.sections:
-            return None
-        text, sources = chat_answer(plan, target)
-        # A ladder without competencies, criteria or timelines gives a plan with nothing to
-        # cite: the documents' own text answers better.
-        return (text, sources) if sources else None
-
-    def sync(self, progress: bool = False, rebuild: bool = False, wait: float = 0) -> SyncReport:
-        """Sync knowledge/ into the index, one indexer at a time (waiting `wait` s for another):
-        in place, or with `rebuild` into a new collection that replaces the live one once it is
-        complete. The pointer is written last: readers only ever see a finished sync."""
-        try:
-            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-            with self._sole_indexer(wait):
-                if rebuild:
-                    return self._rebuild(progress)
-                self.follow(force=True)  # from what another process left, not a stale copy
-                report = sync(self.settings, self.store, self.embeddings, progress=progress)
-                self._publish(self.store, bool(report.added or report.updated or report.removed))
-                return report
-        except OSError as exc:
-            raise StoreError(
-                f"cannot use the data folder {self.settings.data_dir}: {exc}"
-            ) from None
-
-    def _rebuild(self, progress: bool) -> SyncReport:
-        """Embed everything into a new collection beside the live one, switch readers to it,
-        then drop the old one (after a grace period for questions begun on it)."""
-        embedding = embedding_id(self.settings)
-        building = open_store(self.settings, embedding, name=new_collection_name(self.settings))
-        previous = building.pointer.read()
-        report = sync(self.settings, building, self.embeddings, progress=progress)
-        self._publish(building, changed=True)
-        time.sleep(REBUILD_GRACE_S)
-        drop_collections(self.settings, [previous.collection])
-        shutil.rmtree(self._keyword_dir(previous.collection), ignore_errors=True)
-        return report
-
-    def _publish(self, store: KnowledgeStore, changed: bool) -> None:
-        """After a sync: when anything changed (or an interrupted run left the pointer behind),
-        rebuild the keyword index, then bump the generation: every reader follows."""
-        live = store.pointer.read()
-        rows = store.ids_and_audiences()
-        fingerprint = fingerprint_of([r[0] for r in rows], [r[1] for r in rows])
-        folder = self._keyword_dir(store.state.collection)
-        current = live.collection == store.state.collection and live.fingerprint == fingerprint
-        if current and not changed and (folder / "rows.json").exists():
-            return
-        keywords = KeywordIndex.build(store)  # before the pointer: readers find it ready
-        keywords.save(folder)
-        store.state = IndexState(store.state.collection, live.generation + 1, fingerprint)
-        store.pointer.write(store.state)
-        self._use(store, keywords)
-
-    @contextmanager
-    def _sole_indexer(self, wait: float) -> Iterator[None]:
-        """One sync at a time: a lock file in the data folder, and with a Chroma server a lease
-        in Chroma too, so indexers on other machines wait or stop with a clear message."""
-        try:
-            lock = FileLock(self.settings.data_dir / "index.lock")
-            with lock.acquire(timeout=wait):
-                if not self.settings.chroma_url:
-                    drop_collections(self.settings, orphans_of(self.settings))
-                    yield
-                    return
-                with hold_lease(open_pointer(self.settings), wait):
-                    # What a rebuild killed halfway left behind: no other indexer is running.
-                    drop_collections(self.settings, orphans_of(self.settings))
-                    yield
-        except Timeout:
-            raise IndexBusyError(
-                f"another `coach index` is already running on {self.settings.data_dir}"
-            ) from None
+        """A personal plan (see CareerFront.plan)."""
+        return self.career.plan(role_id, persona, plan_type, target, narrate)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Durations are compared in months, money in its own currency.
@@ -154,11 +155,10 @@ def conditions(text: str) -> list[Condition]:
     return stated
 
 
-def amount_match(question: str, text: str) -> float:
-    """How well the text's rules answer the question's figures: 1 when one of its ranges or
-    tiers holds the figure, 0.5 when it states a limit the figure falls outside (that answers
-    "does this need approval?" too), 0 when it says nothing comparable."""
-    asked = [q for _, _, q in quantities(question)]
+def amount_match(asked: Sequence[Quantity], text: str) -> float:
+    """How well the text's rules answer the question's figures (`asked`, from `quantities`): 1
+    when one of its ranges or tiers holds a figure, 0.5 when it states a limit the figure falls
+    outside (that answers "does this need approval?" too), 0 when it says nothing comparable."""
     best = 0.0
     for rule in conditions(text) if asked else []:
         comparable = [q for q in asked if q.unit == rule.quantity.unit]

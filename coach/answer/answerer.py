@@ -15,33 +15,20 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable
 
-from coach.answer.answerability import Lookup, look_up
+from coach.answer.answerability import look_up
 from coach.answer.citations import CitationStream, Numbering, cited_numbers
 from coach.answer.followup import offline_standalone
-from coach.answer.offline import quoted_answer
-from coach.answer.profile import (
-    NO_PROFILE,
-    Profile,
-    asks_comparison,
-    asks_next_step,
-    ladder_roles,
-    named_role,
-    named_roles,
-)
+from coach.answer.offline import Quoting, quoted_answer
+from coach.answer.profile import NO_PROFILE, Profile
 from coach.answer.prompts import load_prompt
-from coach.answer.refusals import (
-    MIN_SCOPE,
-    OFF_TOPIC,
-    OUT_OF_SCOPE,
-    ROLE_NOTE,
-    SCOPE_TOPICS,
-    not_found_text,
-)
+from coach.answer.question import Question, Wants, parse
+from coach.answer.refusals import ROLE_NOTE, SCOPE_TOPICS
 from coach.answer.restricted import labelled
 from coach.answer.retrieve import Retrieval, Retriever, Source
 from coach.answer.stream import TextStream
+from coach.answer.verdict import ANSWER, Evidence, Verdict, model_declined, verdict
 from coach.config import Settings
-from coach.index.ladder import CareerRole
+from coach.index.keeper import IndexKeeper
 from coach.llm.factory import llm_failure
 from coach.llm.failures import CHARS_PER_TOKEN, LLMReplyError
 from coach.personas import audiences_for
@@ -49,17 +36,12 @@ from coach.personas import persona as persona_of
 
 log = logging.getLogger(__name__)
 
-# Below this cosine similarity no passage is even about the question. Whether one answers it is
-# decided later, part by part (offline.MIN_SUPPORT) and by the words it asks about.
-MIN_RELEVANCE = 0.25
-
-
 # The career stage's answer to a personal next-step or comparison question: (role id, persona,
 # plan type, target role id) -> (text, cited sources), or None when the ladder has no plan.
 Planner = Callable[[str, str, str, str], "tuple[str, list[Source]] | None"]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Answer:
     """A finished answer with the sources it may cite."""
 
@@ -124,6 +106,19 @@ def build_answer_chain(llm: BaseChatModel) -> Runnable:
     return prompt | llm
 
 
+@dataclass
+class Trace:
+    """How one answer was reached, step by step: what `coach ask --explain` prints."""
+
+    question: Question | None = None
+    query: str = ""  # what was searched for (the question, steered by the profile)
+    found: Retrieval | None = None
+    quoting: Quoting | None = None  # offline only
+    verdict: Verdict = ANSWER
+    planned: bool = False  # answered by the career engine
+    shown: dict[int, int] = field(default_factory=dict)  # passage number -> the answer's [n]
+
+
 class AnswerStream(TextStream[Answer]):
     """An answer as it is produced: iterate it for the text; `.answer` once it is done."""
 
@@ -139,20 +134,30 @@ class Answerer:
     def __init__(
         self,
         settings: Settings,
-        retriever: Retriever,
+        index: IndexKeeper,
         embeddings: Embeddings,
         llm: BaseChatModel | None = None,
         planner: Planner | None = None,
     ) -> None:
         self.settings = settings
         self.planner = planner
-        self.retriever = retriever
+        self.index = index  # read at each question: a sync here or elsewhere moves it on
         self.embeddings = embeddings
         self.llm = llm
         self.mode = "llm" if llm is not None else "offline"
-        self._role_cache: dict[str, tuple[object, list[CareerRole]]] = {}  # persona -> roles
+        self._retriever: Retriever | None = None
         self.condense_chain = build_condense_chain(llm) if llm is not None else None
         self.answer_chain = build_answer_chain(llm) if llm is not None else None
+
+    @property
+    def retriever(self) -> Retriever:
+        """Hybrid retrieval over the index's store and keyword index as they are now."""
+        store, keywords = self.index.store, self.index.keywords
+        current = self._retriever
+        if current is None or current.store is not store or current.keywords is not keywords:
+            top_k = self.settings.top_k
+            current = self._retriever = Retriever(store, keywords, self.embeddings, top_k=top_k)
+        return current
 
     @functools.cached_property
     def scope_vectors(self) -> np.ndarray:
@@ -169,6 +174,15 @@ class Answerer:
         """Answer in one piece."""
         return self.stream(question, persona, history, profile).answer
 
+    def explain(
+        self, question: str, persona: str = "csm", profile: Profile = NO_PROFILE
+    ) -> tuple[Answer, Trace]:
+        """The answer and how it was reached."""
+        trace = Trace()
+        persona_of(persona)
+        answer = AnswerStream(self._produce(question, persona, (), profile, trace)).answer
+        return answer, trace
+
     def stream(
         self,
         question: str,
@@ -178,7 +192,7 @@ class Answerer:
     ) -> AnswerStream:
         """The answer as it is produced: iterate it for the text, then read `.answer`."""
         persona_of(persona)  # an unknown persona fails before any work
-        return AnswerStream(self._produce(question, persona, history, profile))
+        return AnswerStream(self._produce(question, persona, history, profile, Trace()))
 
     def standalone(self, question: str, history: Sequence[tuple[str, str]]) -> tuple[str, str]:
         """The question to search for, and why the LLM could not be used ("" when it could)."""
@@ -201,118 +215,103 @@ class Answerer:
         persona: str,
         history: Sequence[tuple[str, str]],
         profile: Profile,
+        trace: Trace,
     ) -> Generator[str, None, Answer]:
         """Yield the answer's text as it is produced; return the finished Answer."""
         standalone, notice = self.standalone(question, history)
-        planned = self._planned(standalone, persona, profile)
+        retriever = self.retriever  # one index state for the whole question
+        roles = self.index.ladder(persona).in_order()  # as this persona's documents define them
+        asked = trace.question = parse(standalone, tuple(roles))
+        planned = self._planned(asked, persona, profile)
         if planned is not None:
+            trace.planned = True
             text, cited = planned
             yield text
-            return Answer(text, "offline", False, cited, notice, standalone)
-        profile = self._with_named_role(standalone, persona, profile)
-        query = profile.steer(standalone)
-        found = self.retriever.search(query, persona, focus=profile.focus(standalone))
+            return Answer(
+                text=text, mode="offline", refused=False, sources=cited, notice=notice,
+                question=standalone,
+            )
+        if asked.roles:  # the role the question names ("as a Senior CSM") is the one asked about
+            profile = Profile(asked.roles[0], profile.plan, named=True)
+        asked = asked.focused(profile.focus(asked))
+        query = trace.query = profile.steer(asked)
+        found = trace.found = retriever.search(query, persona, focus=asked.focus)
         sources, vector = found.sources, found.vector
-        keywords = self.retriever.keywords
-        visible = keywords.level(audiences_for(persona))  # what this persona may read, only
+        visible = retriever.keywords.level(audiences_for(persona))  # what it may read, only
         # What the question is about is judged against the question as asked: the words a
         # steered search adds (the role, "career paths") would drown what it names.
-        asked = vector if query == standalone else self.embeddings.embed_query(standalone)
-        lookup = look_up(standalone, asked, visible, self.embeddings)
+        unsteered = vector if query == standalone else self.embeddings.embed_query(standalone)
+        lookup = look_up(standalone, unsteered, visible, self.embeddings)
         # A word the documents lack may still be there in other words ("coworker" for "colleague").
         lookup = lookup.explained_by([f"{s.label} {s.text}" for s in sources], self.embeddings)
-        refusal = self._refusal(found, lookup, persona)
-        if refusal is None and self.answer_chain is not None and not notice:
-            refusal = self._uncovered(
-                lookup, "\n".join(f"{s.label} {s.text}" for s in sources), persona
-            )
-        if refusal is not None:
-            reason, text = labelled(
-                refusal, found, lookup, keywords, persona, self.settings.tell_restricted
-            )
-            yield text
-            return Answer(text, self.mode, True, [], notice, standalone, refusal=reason)
+        asked = trace.question = asked.measured(lookup)
+        best = max((s.similarity for s in sources), default=0.0)
+        scope = float(np.max(self.scope_vectors @ np.array(vector)))
+        llm = self.answer_chain is not None and not notice
+        # With an LLM, a rare asked-about word must be in the passages it answers from.
+        said = "\n".join(f"{s.label} {s.text}" for s in sources) if llm else None
+        decision = verdict(Evidence(asked, best, scope, said))
+        if decision.refused:
+            return (yield from self._refuse(decision, retriever, persona, notice, trace))
         partial = False
-        if self.answer_chain is not None and not notice:
+        if llm:
             numbering = Numbering({s.n for s in sources})
             text = yield from self._stream_llm(standalone, sources, persona, profile, numbering)
             if isinstance(text, str):
                 shown = numbering.sources(sources)
-                return Answer(text, "llm", _says_not_found(text), shown, notice, standalone)
+                return Answer(
+                    text=text, mode="llm", refused=model_declined(text), sources=shown,
+                    notice=notice, question=standalone,
+                )
             notice = f"LLM unavailable: {text.reason}; answered offline"
             partial = text.streamed
-        quoted = quoted_answer(
-            standalone,
-            vector,
-            sources,
-            self.embeddings,
-            lookup.weights,
-            profile.focus(standalone),
-            rare=tuple(a.token for a in lookup.rare),
-        )
-        refusal = ("not_found", not_found_text(persona)) if quoted is None else None
-        refusal = refusal or self._uncovered(lookup, quoted, persona)
-        if refusal is not None:
-            reason, text = labelled(
-                refusal, found, lookup, keywords, persona, self.settings.tell_restricted
-            )
-            yield text
-            return Answer(text, "offline", True, [], notice, standalone, refusal=reason)
-        if profile.role is None and asks_next_step(standalone) and self._readable(persona):
+        quoting = trace.quoting = quoted_answer(asked, vector, sources, self.embeddings)
+        decision = verdict(Evidence(asked, best, scope, quoting.text, quoting))
+        if decision.refused:
+            return (yield from self._refuse(decision, retriever, persona, notice, trace))
+        quoted = quoting.text or ""
+        if profile.role is None and asked.asks(Wants.NEXT_STEP) and roles:
             quoted = f"{ROLE_NOTE}\n\n{quoted}"
         # Numbered as the reader meets them: [1] first, no gaps among the cited ones.
         numbering = Numbering({s.n for s in sources})
         quoted = numbering.text(quoted)
         if not partial:  # after a broken-off LLM stream, the Answer replaces what was shown
             yield quoted
-        return Answer(quoted, "offline", False, numbering.sources(sources), notice, standalone)
+        shown = numbering.sources(sources)
+        trace.shown = dict(numbering.order)
+        return Answer(
+            text=quoted, mode="offline", refused=False, sources=shown, notice=notice,
+            question=standalone,
+        )
+
+    def _refuse(
+        self, decision: Verdict, retriever: Retriever, persona: str, notice: str, trace: Trace
+    ) -> Generator[str, None, Answer]:
+        """Yield the refusal's text; return the refused Answer, its reason recorded for HR."""
+        question = trace.question
+        decision = trace.verdict = labelled(decision, trace.found, question, retriever.keywords)
+        text = decision.text(persona, self.settings.tell_restricted)
+        yield text
+        mode = "offline" if trace.quoting is not None else self.mode
+        reason = decision.reason.recorded
+        return Answer(
+            text=text, mode=mode, refused=True, notice=notice, question=question.text,
+            refusal=reason,
+        )
 
     def _planned(
-        self, question: str, persona: str, profile: Profile
+        self, question: Question, persona: str, profile: Profile
     ) -> tuple[str, list[Source]] | None:
         """The career engine's answer when the question is about the asker's own next step
         (with a role known from the question or the profile), or compares two roles."""
         if self.planner is None:
             return None
-        named = named_roles(question, self._readable(persona))
-        if len(named) >= 2 and asks_comparison(question):
+        named = question.roles
+        if len(named) >= 2 and question.asks(Wants.COMPARISON):
             return self.planner(named[0].id, persona, "", named[1].id)
         role = named[0] if named else profile.role
-        if role is not None and asks_next_step(question):
+        if role is not None and question.asks(Wants.NEXT_STEP):
             return self.planner(role.id, persona, profile.plan, "")
-        return None
-
-    def _with_named_role(self, question: str, persona: str, profile: Profile) -> Profile:
-        """The profile with the role the question names ("as a Senior CSM"), if it names one."""
-        role = named_role(question, self._readable(persona))
-        return Profile(role, profile.plan, named=True) if role else profile
-
-    def _readable(self, persona: str) -> list[CareerRole]:
-        """The ladder's roles as this persona's documents define them (none: no role to ask for)."""
-        # Read again when the index moved: a sync here or elsewhere gives the retriever a store
-        # with another state.
-        store = self.retriever.store
-        key = (id(store), store.state)
-        cached = self._role_cache.get(persona)
-        if cached is None or cached[0] != key:
-            cached = self._role_cache[persona] = (key, ladder_roles(store, audiences_for(persona)))
-        return cached[1]
-
-    def _uncovered(self, lookup: Lookup, text: str, persona: str) -> tuple[str, str] | None:
-        """A not-found refusal when the text lacks a rare word the question asks about."""
-        missed = lookup.uncovered(text)
-        return ("not_found", not_found_text(persona, lookup.gap(missed))) if missed else None
-
-    def _refusal(self, found: Retrieval, lookup: Lookup, persona: str) -> tuple[str, str] | None:
-        """(reason, text) when the sources do not answer; None when they may. Decided from
-        the documents the persona may read only."""
-        best = max((s.similarity for s in found.sources), default=0.0)
-        scope = float(np.max(self.scope_vectors @ np.array(found.vector)))
-        doubtful = best < MIN_RELEVANCE or lookup.missing
-        if scope < OFF_TOPIC or (doubtful and scope < MIN_SCOPE):
-            return "out_of_scope", OUT_OF_SCOPE
-        if best < MIN_RELEVANCE or lookup.missing:
-            return "not_found", not_found_text(persona, lookup.gap())
         return None
 
     def _stream_llm(
@@ -369,18 +368,3 @@ class _Failure:
 
 def _history_text(history: Sequence[tuple[str, str]]) -> str:
     return "\n".join(f"{role}: {text}" for role, text in history[-6:])
-
-
-def _says_not_found(text: str) -> bool:
-    lowered = text.lower()
-    return any(
-        p in lowered
-        for p in (
-            "couldn't find",
-            "could not find",
-            "do not contain",
-            "don't contain",
-            "not covered",
-            "outside what",
-        )
-    )

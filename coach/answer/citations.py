@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
 S = TypeVar("S", bound=Any)  # a Source (a dataclass with `n`)
 
 # [1], [1, 2], [Source 3], [1-2] (with a hyphen or an en dash): what models write when asked.
-_CITATION = re.compile(
+# The one citation pattern: cleaning, renumbering, linking and stripping all use it.
+CITATION = re.compile(
     r"\s?\[(?:sources?\s*)?(\d+(?:\s*[,;\u2013-]\s*(?:sources?\s*)?\d+)*)\]", re.I
 )
 _OPEN_CITATION = re.compile(r"\s*\[[^\[\]\n]{0,24}$")
@@ -59,7 +60,7 @@ def clean_citations(text: str, valid: set[int], numbering: Numbering | None = No
         lead = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
         return f"{lead}[{', '.join(map(str, good))}]" if good else ""
 
-    return _CITATION.sub(keep, text)
+    return CITATION.sub(keep, text)
 
 
 class CitationStream:
@@ -88,4 +89,23 @@ class CitationStream:
 
 def cited_numbers(text: str) -> set[int]:
     """Every source number the text cites."""
-    return {n for group in _CITATION.findall(text) for n in numbers(group)}
+    return {n for group in CITATION.findall(text) for n in numbers(group)}
+
+
+def linked_citations(text: str, valid: set[int], link: Callable[[int], str]) -> str:
+    """Each cited number that points at a source as `link(n)` ("[2, 3]" becomes two links);
+    a citation pointing at nothing stays as written."""
+
+    def links(match: re.Match[str]) -> str:
+        cited = numbers(match.group(1))
+        if not any(n in valid for n in cited):
+            return match.group(0)
+        lead = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
+        return lead + "".join(link(n) if n in valid else f"[{n}]" for n in cited)
+
+    return CITATION.sub(links, text)
+
+
+def without_citations(text: str) -> str:
+    """The text with its citations taken out: what it says, not where it says it."""
+    return CITATION.sub("", text)

@@ -2,101 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
-from coach.index.ladder import CareerRole, build_ladder
-from coach.index.store import KnowledgeStore
+from coach.answer.question import Question, Wants
+from coach.index.ladder import CareerRole
 from coach.ingest.metadata import PLAN_TYPES
-from coach.personas import AUDIENCES
 
-# Questions about the asker's own path ("what should I do next?") get the profile added to the
-# search; questions about the company in general ("what is the training budget?") do not.
-_PERSONAL = re.compile(r"\b(i|i'm|me|my|mine|myself|next|should i)\b", re.IGNORECASE)
-# "What should I do next?", "how do I get promoted?": the asker's own next step.
-_NEXT_STEP = re.compile(
-    r"\b(next steps?|do next|what'?s next|next (move|role|level)|get promoted|be promoted|"
-    r"move up|my career|(grow|progress)(ing)? (my|in my))\b",
-    re.IGNORECASE,
-)
-# "What changes from CSM II to Senior CSM?", "CSM I vs CSM II", "what separates ... from ...".
-_COMPARES = re.compile(
-    r"\b(chang\w*|differ\w*|separates?|compare\w*|vs\.?|versus|gap|between|from\b.+\bto)\b",
-    re.IGNORECASE,
-)
-# A role name this long, each word spelt this nearly (rapidfuzz ratio), is the role ("Senoir
-# CSM"); words this short must be exact ("I" and "II" are different levels).
-MISSPELT_MIN_CHARS = 8
-MISSPELT_SCORE = 82  # "senoir"/"senior" 83; "consulting"/"consultant" 80 is a real word
-SHORT_WORD = 3
 # Without a role, a next-step question is searched as a question about the paths there are.
 _PATHS = "career paths: vertical, dual and horizontal plans"
-
-
-def asks_next_step(question: str) -> bool:
-    """Whether the question asks about the asker's own next step."""
-    return bool(_NEXT_STEP.search(question))
-
-
-def asks_comparison(question: str) -> bool:
-    """Whether the question compares roles ("what changes from CSM II to Senior CSM?")."""
-    return bool(_COMPARES.search(question))
-
-
-def named_role(question: str, roles: list[CareerRole]) -> CareerRole | None:
-    """The role a question names first ("as a Senior CSM", "CSM I", "csm-2", an alias), if
-    any; a near spelling of a long name counts too ("Senoir CSM")."""
-    named = named_roles(question, roles)
-    return named[0] if named else None
-
-
-def named_roles(question: str, roles: list[CareerRole]) -> list[CareerRole]:
-    """Every role the question names, in the order it names them."""
-    found: list[tuple[int, int, CareerRole]] = []
-    for role in roles:
-        for name in role.names:
-            # "CSM I" must not match inside "CSM II": whole words, longest name wins at a spot.
-            pattern = r"(?<![\w-])" + re.escape(name).replace(r"\ ", r"\s+") + r"(?![\w-])"
-            for match in re.finditer(pattern, question, re.IGNORECASE):
-                found.append((match.start(), -len(match.group()), role))
-    taken: list[tuple[int, int]] = []
-    named: list[CareerRole] = []
-    for start, negative_length, role in sorted(found, key=lambda hit: hit[:2]):
-        end = start - negative_length
-        if any(start < stop and begin < end for begin, stop in taken):
-            continue  # inside a longer name found at the same place ("CSM I" in "CSM II")
-        taken.append((start, end))
-        if role not in named:
-            named.append(role)
-    if named:
-        return named
-    misspelt = _misspelt_role(question, roles)
-    return [misspelt] if misspelt else []
-
-
-def _misspelt_role(question: str, roles: list[CareerRole]) -> CareerRole | None:
-    """The role whose long name the question spells nearly, word for word ("Senoir CSM");
-    short words ("I", "II", "Sr") must match exactly, so levels are never confused."""
-    words = [m.group().lower() for m in re.finditer(r"[\w-]+", question)]
-    for start in range(len(words)):
-        for role in roles:
-            for name in role.names:
-                wanted = name.lower().split()
-                # Ids and one-word names are matched exactly only: "manager" is no role.
-                if len(wanted) < 2 or len(name) < MISSPELT_MIN_CHARS:
-                    continue
-                run = words[start : start + len(wanted)]
-                if len(run) == len(wanted) and all(map(_near, run, wanted)):
-                    return role
-    return None
-
-
-def _near(word: str, wanted: str) -> bool:
-    if len(wanted) <= SHORT_WORD:
-        return word == wanted
-    return fuzz.ratio(word, wanted) >= MISSPELT_SCORE
 
 
 @dataclass(frozen=True)
@@ -119,31 +32,25 @@ class Profile:
             parts.append(f"I prefer a {self.plan} career plan.")
         return " ".join(parts)
 
-    def focus(self, question: str) -> str:
+    def focus(self, question: Question) -> str:
         """The document to search first: the role's page, for a personal question or when the
         question names the role."""
-        if self.role and (self.named or _PERSONAL.search(question)):
+        if self.role and (self.named or question.personal):
             return self.role.path
         return ""
 
-    def steer(self, question: str) -> str:
+    def steer(self, question: Question) -> str:
         """The search query: a personal question gets the role and plan type added."""
-        if not self.role and asks_next_step(question):
-            return f"{question} ({_PATHS})"
-        if not self or not _PERSONAL.search(question):
-            return question
+        if not self.role and question.asks(Wants.NEXT_STEP):
+            return f"{question.text} ({_PATHS})"
+        if not self or not question.personal:
+            return question.text
         extra = [f"as a {self.role.title}"] if self.role and not self.named else []
         extra += [f"{self.plan} career plan"] if self.plan else []
-        return f"{question} ({', '.join(extra)})" if extra else question
+        return f"{question.text} ({', '.join(extra)})" if extra else question.text
 
 
 NO_PROFILE = Profile()
-
-
-def ladder_roles(store: KnowledgeStore, audiences: tuple[str, ...] = AUDIENCES) -> list[CareerRole]:
-    """Every role the indexed documents of these audiences define, by track and level."""
-    ladder = build_ladder((meta for _, meta in store.metadatas()), audiences)
-    return sorted(ladder.roles.values(), key=lambda r: (r.track, r.level, r.title))
 
 
 def make_profile(roles: list[CareerRole], role_id: str = "", plan: str = "") -> Profile:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from coach.answer.answerability import Lookup
-from coach.answer.refusals import restricted_text
+from coach.answer.question import Question
 from coach.answer.retrieve import Retrieval
+from coach.answer.verdict import Verdict
 from coach.index.keyword import KeywordIndex
 from coach.personas import AUDIENCES
 
@@ -14,23 +15,17 @@ RESTRICTED_MARGIN = 0.1
 
 
 def labelled(
-    refusal: tuple[str, str],
-    found: Retrieval,
-    lookup: Lookup,
-    keywords: KeywordIndex,
-    persona: str,
-    tell: bool = False,
-) -> tuple[str, str]:
-    """The refusal's (reason, text), its reason "restricted" when only hidden documents cover
-    what it asked."""
+    decision: Verdict, found: Retrieval, question: Question, keywords: KeywordIndex
+) -> Verdict:
+    """The refusal, its reason "restricted" when only hidden documents cover what it asked."""
+    if decision.reason is None or decision.reason.recorded != "not_found":
+        return decision
     best = max((s.similarity for s in found.sources), default=0.0)
-    if refusal[0] != "not_found" or not asks_restricted(
-        lookup, keywords, best, found.hidden_similarity
-    ):
-        return refusal
-    # The text stays the one the asker's own documents gave: telling it apart would reveal that
-    # an HR-only document covers the topic. HR may choose to tell it (COACH_TELL_RESTRICTED).
-    return "restricted", restricted_text(persona) if tell else refusal[1]
+    if not asks_restricted(question.lookup, keywords, best, found.hidden_similarity):
+        return decision
+    # The text stays the one the asker's own documents gave (Verdict.text): telling it apart
+    # would reveal that an HR-only document covers the topic.
+    return decision.restricted()
 
 
 def asks_restricted(

@@ -159,4 +159,6 @@ def _answer_of(exchange: Exchange) -> Answer:
         )
         for s in json.loads(exchange.sources)
     ]
-    return Answer(exchange.answer, exchange.mode, exchange.refused, sources)
+    return Answer(
+        text=exchange.answer, mode=exchange.mode, refused=exchange.refused, sources=sources
+    )

@@ -121,6 +121,10 @@ class Ladder:
         or none among the documents this reader may see."""
         return NO_OPEN_LADDER if self.partial else NO_LADDER
 
+    def in_order(self) -> list[CareerRole]:
+        """Its roles by track, then level, then title."""
+        return sorted(self.roles.values(), key=lambda r: (r.track, r.level, r.title))
+
     def role(self, role_id: str) -> CareerRole:
         """The role with this id; CareerError names the known ones."""
         if not self.roles:

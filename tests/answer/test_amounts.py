@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coach.answer.amounts import amount_match, conditions
+from coach.answer.question import parse
 
 RULES = {
     "finance": "People Finance approval is also needed if a single request costs more than "
@@ -36,11 +37,12 @@ RULES = {
     ],
 )
 def test_a_figure_fits_the_rule_whose_range_or_tier_holds_it(question, rule, expected):
-    assert amount_match(question, RULES[rule]) == expected
+    assert amount_match(parse(question).quantities, RULES[rule]) == expected
 
 
 def test_a_question_without_figures_matches_nothing():
-    assert all(amount_match("Who approves a course?", rule) == 0 for rule in RULES.values())
+    asked = parse("Who approves a course?").quantities
+    assert all(amount_match(asked, rule) == 0 for rule in RULES.values())
 
 
 def test_equivalent_amounts_share_the_first_amounts_bound():

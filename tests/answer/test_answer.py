@@ -189,7 +189,7 @@ def fake_llm(*replies: str) -> GenericFakeChatModel:
 
 def test_llm_mode_streams_and_fixes_citations(lumenfield):
     llm = fake_llm("A dual plan pairs your level with a second track [1]. See also [9].")
-    answerer = Answerer(lumenfield.settings, lumenfield.retriever, lumenfield.embeddings, llm)
+    answerer = Answerer(lumenfield.settings, lumenfield.index, lumenfield.embeddings, llm)
     streamed = answerer.stream("what is a dual plan?")
     deltas = list(streamed)
     answer = streamed.answer
@@ -200,7 +200,7 @@ def test_llm_mode_streams_and_fixes_citations(lumenfield):
 
 def test_follow_up_is_rewritten_from_history(lumenfield):
     llm = fake_llm("How long is the CS Operations rotation?", "Six months [1].")
-    answerer = Answerer(lumenfield.settings, lumenfield.retriever, lumenfield.embeddings, llm)
+    answerer = Answerer(lumenfield.settings, lumenfield.index, lumenfield.embeddings, llm)
     history = [("user", "Tell me about the CS Operations rotation"), ("assistant", "...")]
     answer = answerer.ask("how long is it?", history=history)
     assert answer.question == "How long is the CS Operations rotation?"
@@ -317,7 +317,7 @@ class BreaksMidStream(GenericFakeChatModel):
 
 def test_llm_failing_mid_answer_is_replaced_by_the_offline_answer(lumenfield):
     llm = BreaksMidStream(messages=iter([AIMessage(content="The dual plan is a way to grow")]))
-    answerer = Answerer(lumenfield.settings, lumenfield.retriever, lumenfield.embeddings, llm)
+    answerer = Answerer(lumenfield.settings, lumenfield.index, lumenfield.embeddings, llm)
     streamed = answerer.stream("what is a dual plan?")
     shown = "".join(streamed)
     answer = streamed.answer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coach.answer.offline import asks_requirements, wanted_answer
+from coach.answer.question import Wants, answer_kind, parse
 
 
 @pytest.mark.parametrize(
@@ -21,13 +21,13 @@ from coach.answer.offline import asks_requirements, wanted_answer
     ],
 )
 def test_a_part_holds_the_kind_of_answer_asked_for(question, text, held):
-    kind = wanted_answer(question)
+    kind = answer_kind(question)
     assert kind is not None and kind.held_by(text) is held
 
 
 @pytest.mark.parametrize("question", ["What is the dual plan?", "How is it different?"])
 def test_a_question_of_no_clear_kind_wants_nothing_particular(question):
-    assert wanted_answer(question) is None
+    assert answer_kind(question) is None
 
 
 @pytest.mark.parametrize(
@@ -42,4 +42,4 @@ def test_a_question_of_no_clear_kind_wants_nothing_particular(question):
     ],
 )
 def test_a_question_about_who_qualifies_is_told_apart(question, asks):
-    assert asks_requirements(question) is asks
+    assert parse(question).asks(Wants.REQUIREMENT) is asks

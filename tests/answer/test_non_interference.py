@@ -75,7 +75,7 @@ def test_a_restricted_topic_is_told_apart_for_hr_only(lumenfield, lumenfield_wit
 def test_telling_restricted_topics_apart_is_hr_s_explicit_choice(lumenfield):
     # COACH_TELL_RESTRICTED trades the property away, by HR's configuration only.
     settings = lumenfield.settings.model_copy(update={"tell_restricted": True})
-    telling = Answerer(settings, lumenfield.retriever, lumenfield.embeddings)
+    telling = Answerer(settings, lumenfield.index, lumenfield.embeddings)
     for persona in READERS:
         assert telling.ask(HR_TOPIC, persona).text == restricted_text(persona)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from coach.answer.offline import numbered_names, quoted_answer
+from coach.answer.offline import quoted_answer
+from coach.answer.question import numbered_names, parse
 from coach.answer.retrieve import Source
 from coach.answer.words import singular
 
@@ -29,7 +30,7 @@ def test_the_item_named_with_its_number_leads_among_look_alikes(embeddings):
     sources = [_source(n, heading, text) for n, (heading, text) in enumerate(SERIES, start=1)]
     question = "What does CCSM Level 2 cost?"
     vector = embeddings.embed_query(question)
-    answer = quoted_answer(question, vector, sources, embeddings)
+    answer = quoted_answer(parse(question), vector, sources, embeddings).text
     assert answer is not None
     lead = answer.splitlines()[2]
     assert lead == "**Catalog — CCSM Level 2** [2]", answer

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from helpers import indexed_coach, write
 
-from coach.answer.profile import Profile, ladder_roles, make_profile
+from coach.answer.profile import Profile, make_profile
+from coach.answer.question import parse
 from coach.app.service import CoachService, Turn, Viewer
 from coach.errors import AccessError, CoachError, StoreError
 
@@ -62,15 +63,15 @@ def test_feedback_and_export_stay_with_their_user(service):
 
 
 def test_profile_focuses_on_the_askers_role(service):
-    roles = ladder_roles(service.coach.store)
+    roles = service.coach.ladder("hr").in_order()
     assert [r.id for r in roles] == ["csm-1", "csm-2"]
     profile = make_profile(roles, "csm-2", "vertical")
     assert (
         profile.about()
         == "I am currently a CSM II (role id csm-2). I prefer a vertical career plan."
     )
-    assert profile.focus("What should I do next?") == "ladder/csm-2.md"
-    assert profile.focus("What is the learning budget?") == ""
+    assert profile.focus(parse("What should I do next?")) == "ladder/csm-2.md"
+    assert profile.focus(parse("What is the learning budget?")) == ""
     turn = ask(service, ANA, "What should I do next?", profile=profile)
     assert turn.answer.sources[0].path == "ladder/csm-2.md"
     assert "Senior CSM" in turn.answer.text
@@ -80,7 +81,7 @@ def test_profile_focuses_on_the_askers_role(service):
 
 
 def test_focus_never_reveals_a_hidden_role_page(service):
-    profile = make_profile(ladder_roles(service.coach.store), "csm-2")
+    profile = make_profile(service.coach.ladder("hr").in_order(), "csm-2")
     turn = ask(service, BEN, "What should I do next?", profile=profile)
     assert all(s.path == "careers/faq.md" for s in turn.answer.sources)
 

@@ -121,7 +121,7 @@ def main() -> None:
         ask_t = timed(lambda q: coach.answerer.ask(q, "csm"))
 
         fake = TimedFakeLLM(messages=iter([AIMessage(content="ok [1]")] * 10_000))
-        llm_answerer = Answerer(coach.settings, coach.retriever, embeddings, fake)
+        llm_answerer = Answerer(coach.settings, coach.index, embeddings, fake)
         first_token = []
         for question in golden:
             embeddings._query.cache_clear()

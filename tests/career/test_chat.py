@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from coach.answer.citations import cited_numbers
-from coach.answer.profile import Profile, named_roles
+from coach.answer.profile import Profile
+from coach.answer.question import named_roles
 from coach.answer.refusals import ROLE_NOTE
 
 

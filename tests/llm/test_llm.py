@@ -27,7 +27,7 @@ def llm_answerer(lumenfield, base_url: str, api_key: str, model: str, timeout: f
         llm_max_retries=0,
         llm_max_tokens=64,
     )
-    return Answerer(settings, lumenfield.retriever, lumenfield.embeddings, make_llm(settings))
+    return Answerer(settings, lumenfield.index, lumenfield.embeddings, make_llm(settings))
 
 
 def test_real_server_streams_a_cited_answer(lumenfield, llm_server):
@@ -115,6 +115,6 @@ def test_cli_reports_the_fallback_in_one_line(lumenfield, closed_port_url):
 
 def test_local_gguf_is_served_in_process(lumenfield, gguf_path):
     settings = load_settings(llm_gguf_path=gguf_path, llm_timeout_s=60, llm_max_tokens=48)
-    answerer = Answerer(settings, lumenfield.retriever, lumenfield.embeddings, make_llm(settings))
+    answerer = Answerer(settings, lumenfield.index, lumenfield.embeddings, make_llm(settings))
     answer = answerer.ask("What is a dual plan?")
     assert answer.mode == "llm" and answer.text and answer.notice == ""

@@ -1,0 +1,69 @@
+"""A passage's quotable parts (sentences, list items, table rows), each with what rules read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coach.answer.blocks import Block, plain, word_count
+from coach.answer.retrieve import Source
+from coach.index.keyword import tokenize
+
+UNIT_CHARS = 300  # a part is embedded by its start: cost grows with length, meaning rarely does
+LEAD_IN_CHARS = 100
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One quotable part (sentence, list item or table row) and where it stands."""
+
+    source: Source
+    block: int
+    part: int
+    text: str  # verbatim
+    lead_in: str  # a list's lead-in or a table's header row ("" for a sentence)
+
+    @property
+    def context(self) -> str:
+        """The heading path and the lead-in: scored together with the part's own words."""
+        return f"{self.source.label}. {self.lead_in}".strip()
+
+    @property
+    def embed_text(self) -> str:
+        """What is embedded: the nearest heading, a short lead-in or header, then the part
+        itself (which must not be cut off by a long context)."""
+        lead_in = self.lead_in[:LEAD_IN_CHARS]
+        return f"{section_of(self.source)}: {lead_in} {plain(self.text)}"[:UNIT_CHARS]
+
+
+@dataclass(frozen=True)
+class Part:
+    """A unit with its words as index terms, tokenized once per question for every rule."""
+
+    unit: Unit
+    own: frozenset[str]  # the terms of its own text
+    around: frozenset[str]  # ... and of its heading path and lead-in
+
+
+def units_of(source: Source, blocks: list[Block]) -> list[Unit]:
+    """Every part of a passage, with the context it is scored in."""
+    return [
+        Unit(source, b, p, text, block.context)
+        for b, block in enumerate(blocks)
+        for p, text in enumerate(block.parts)
+        if word_count(text) >= 2
+    ]
+
+
+def parts_of(units: list[Unit]) -> list[Part]:
+    """The units with their terms (one tokenizer call for all: it is slow per call)."""
+    texts = [plain(u.text) for u in units] + [f"{u.context} {plain(u.text)}" for u in units]
+    tokens = tokenize(texts, as_ids=False) if units else []
+    own, around = tokens[: len(units)], tokens[len(units) :]
+    return [
+        Part(u, frozenset(o), frozenset(a)) for u, o, a in zip(units, own, around, strict=True)
+    ]
+
+
+def section_of(source: Source) -> str:
+    """The passage's own section heading (its document's title when it has none)."""
+    return source.heading.rsplit(" > ", 1)[-1] or source.title

@@ -1,0 +1,255 @@
+"""A question, parsed once: what it asks for, in which words, about whom; later steps read it."""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+from dataclasses import dataclass, field, replace
+
+from rapidfuzz import fuzz
+
+from coach.answer.amounts import Quantity, quantities
+from coach.answer.answerability import Asked, Lookup
+from coach.answer.blocks import plain
+from coach.answer.words import singular
+from coach.index.keyword import tokenize
+from coach.index.ladder import CareerRole
+
+
+class Wants(enum.Enum):
+    """A kind of answer a question asks for (a question may ask for several)."""
+
+    DATE = "a date"
+    FIGURE = "a figure"
+    PERCENTAGE = "a percentage"
+    REQUIREMENT = "who qualifies or what it takes"
+    COMPARISON = "a comparison"
+    NEXT_STEP = "the asker's next step"
+    YES_NO = "yes or no"
+
+
+_ASKS_DATE = re.compile(r"\b(when|which (day|days|month|months|date)|deadline|by when)\b", re.I)
+_ASKS_FIGURE = re.compile(
+    r"\bhow (much|many|long|big|often|soon)\b|\bwhat (percentage|share|amount)\b", re.I
+)
+# "How many accounts", "how much ARR": the answer is a figure said of that thing ("8-14 named
+# accounts", "a budget of EUR 1,500"), not any figure. "How much of my week" asks for a share.
+_ASKS_AMOUNT_OF = re.compile(r"\bhow (?:much|many) (?!of\b)(?:the |my |our )?([a-z][a-z-]+)", re.I)
+_NOT_A_THING = {"is", "are", "was", "do", "does", "did", "will", "would", "can", "could", "should"}
+# "What % of ...", "in percent": a passage that states no percentage does not answer it, however
+# close its topic ("pay range" for "how big a raise, in percent?").
+_ASKS_PERCENT = re.compile(
+    r"\b(?:what|which|how many|in|as an?)\s+(?:%|per ?cent(?:age)?\b)|\bpercentage\b", re.I
+)
+# "What do I need before I can mentor?", "who can apply?": the answer is a section that says who
+# qualifies (Eligibility, Who can take part, Requirements), which may not repeat the question's
+# words.
+_ASKS_REQUIREMENTS = re.compile(
+    r"\b(what do i need|what does it take|requirements?|prerequisites?|eligib\w*|qualify|"
+    r"who can (apply|join|take part|become|be)|am i allowed|before i can)\b",
+    re.I,
+)
+# "What should I do next?", "how do I get promoted?": the asker's own next step.
+_NEXT_STEP = re.compile(
+    r"\b(next steps?|do next|what'?s next|next (move|role|level)|get promoted|be promoted|"
+    r"move up|my career|(grow|progress)(ing)? (my|in my))\b",
+    re.IGNORECASE,
+)
+# "What changes from CSM II to Senior CSM?", "CSM I vs CSM II", "what separates ... from ...".
+_COMPARES = re.compile(
+    r"\b(chang\w*|differ\w*|separates?|compare\w*|vs\.?|versus|gap|between|from\b.+\bto)\b",
+    re.IGNORECASE,
+)
+# Questions about the asker's own path ("what should I do next?") get the profile added to the
+# search; questions about the company in general ("what is the training budget?") do not.
+_PERSONAL = re.compile(r"\b(i|i'm|me|my|mine|myself|next|should i)\b", re.IGNORECASE)
+_YES_NO = re.compile(
+    r"^\s*(is|are|was|were|do|does|did|can|could|will|would|should|may|must|has|have)\b", re.I
+)
+# A name with a number ("CCSM Level 2", "module 3", "grade 7") names one item of a series; not
+# an amount ("EUR 1,300") nor a span ("takes 6 weeks").
+_NUMBERED = re.compile(
+    r"\b([a-z]{2,})\s+(\d{1,3})\b(?![.,]\d)(?!\s*(?:%|percent|(?:minute|hour|day|week|month|year)s?\b))",
+    re.I,
+)
+_DATE = re.compile(
+    r"\d|\b(january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|monday|tuesday|wednesday|thursday|friday|weekly|monthly|quarterly|annually|"
+    r"q[1-4])\b",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(r"\d")
+_FIGURE_OR_WORD = re.compile(r"\d[\d,.]*|[a-z]+", re.I)
+NEAR_WORDS = 3  # how close a figure stands to the thing it counts
+# A role name this long, each word spelt this nearly (rapidfuzz ratio), is the role ("Senoir
+# CSM"); words this short must be exact ("I" and "II" are different levels).
+MISSPELT_MIN_CHARS = 8
+MISSPELT_SCORE = 82  # "senoir"/"senior" 83; "consulting"/"consultant" 80 is a real word
+SHORT_WORD = 3
+
+
+@dataclass(frozen=True)
+class AnswerKind:
+    """What an answering part must hold for a kind of question: a date, a figure, or a figure
+    said of the thing asked about."""
+
+    pattern: re.Pattern[str]
+    counted: str = ""  # "account" in "how many accounts"
+
+    def held_by(self, text: str) -> bool:
+        """Whether the text holds this kind of answer."""
+        if not self.counted:
+            return bool(self.pattern.search(text))
+        words = [w.lower() for w in _FIGURE_OR_WORD.findall(text)]
+        figures = [i for i, w in enumerate(words) if w[0].isdigit()]
+        things = [i for i, w in enumerate(words) if singular(w) == self.counted]
+        return any(abs(f - t) <= NEAR_WORDS for f in figures for t in things)
+
+
+@dataclass(frozen=True)
+class Question:
+    """What was asked, parsed once; measured against the asker's documents by `measured`."""
+
+    text: str
+    tokens: tuple[str, ...]  # its index terms (stemmed), in order
+    wants: frozenset[Wants]
+    answer_kind: AnswerKind | None  # what an answering part must hold, when that is clear
+    numbered: frozenset[str]  # "level 2", "module 3"
+    quantities: tuple[Quantity, ...]  # the money and durations it names
+    personal: bool  # about the asker ("I", "my", "next")
+    roles: tuple[CareerRole, ...] = ()  # the ladder roles it names, in order
+    focus: str = ""  # the asker's own role page, to favour (see Profile.focus)
+    lookup: Lookup = field(default_factory=Lookup)  # its words against the visible documents
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Each term's rarity among the documents the asker may read."""
+        return self.lookup.weights
+
+    @property
+    def missing(self) -> tuple[Asked, ...]:
+        """What it asks about that none of the asker's documents mentions."""
+        return self.lookup.missing
+
+    @property
+    def rare_tokens(self) -> tuple[str, ...]:
+        """The rare asked-about words (or the documents' words for them) an answer must say."""
+        return tuple(a.token for a in self.lookup.rare)
+
+    @functools.cached_property
+    def terms(self) -> frozenset[str]:
+        """Its index terms as a set."""
+        return frozenset(self.tokens)
+
+    @functools.cached_property
+    def total_weight(self) -> float:
+        """The weight of all its terms: a part saying every one scores 1 on word overlap."""
+        return sum(self.weights.get(t, 1.0) for t in self.terms) or 1.0
+
+    def asks(self, kind: Wants) -> bool:
+        """Whether it asks for this kind of answer."""
+        return kind in self.wants
+
+    def measured(self, lookup: Lookup) -> Question:
+        """The question with its words weighed against the asker's documents."""
+        return replace(self, lookup=lookup)
+
+    def focused(self, path: str) -> Question:
+        """The question with the asker's own role page to favour."""
+        return replace(self, focus=path)
+
+
+def parse(text: str, roles: tuple[CareerRole, ...] = ()) -> Question:
+    """Parse a question; `roles` are the ladder roles the asker may read, for naming."""
+    wants = {
+        kind
+        for kind, pattern in (
+            (Wants.DATE, _ASKS_DATE),
+            (Wants.PERCENTAGE, _ASKS_PERCENT),
+            (Wants.REQUIREMENT, _ASKS_REQUIREMENTS),
+            (Wants.NEXT_STEP, _NEXT_STEP),
+            (Wants.COMPARISON, _COMPARES),
+            (Wants.YES_NO, _YES_NO),
+        )
+        if pattern.search(text)
+    }
+    kind = answer_kind(text)
+    if kind is not None and kind.pattern is _FIGURE:
+        wants.add(Wants.FIGURE)
+    return Question(
+        text=text,
+        tokens=tuple(tokenize([text], as_ids=False)[0]),
+        wants=frozenset(wants),
+        answer_kind=kind,
+        numbered=frozenset(numbered_names(text)),
+        quantities=tuple(q for _, _, q in quantities(text)),
+        personal=bool(_PERSONAL.search(text)),
+        roles=tuple(named_roles(text, list(roles))) if roles else (),
+    )
+
+
+def answer_kind(question: str) -> AnswerKind | None:
+    """What an answering part must hold for this kind of question, if the kind is clear."""
+    if _ASKS_DATE.search(question):
+        return AnswerKind(_DATE)
+    asked = _ASKS_AMOUNT_OF.search(question)
+    if asked and asked.group(1).lower() not in _NOT_A_THING:
+        return AnswerKind(_FIGURE, singular(asked.group(1).lower()))
+    if _ASKS_FIGURE.search(question):
+        return AnswerKind(_FIGURE)
+    return None
+
+
+def numbered_names(text: str) -> set[str]:
+    """The names with a number the text holds, lower-cased: {"level 2", "module 3"}."""
+    return {f"{word.lower()} {number}" for word, number in _NUMBERED.findall(plain(text))}
+
+
+def named_roles(question: str, roles: list[CareerRole]) -> list[CareerRole]:
+    """Every role the question names, in the order it names them."""
+    found: list[tuple[int, int, CareerRole]] = []
+    for role in roles:
+        for name in role.names:
+            # "CSM I" must not match inside "CSM II": whole words, longest name wins at a spot.
+            pattern = r"(?<![\w-])" + re.escape(name).replace(r"\ ", r"\s+") + r"(?![\w-])"
+            for match in re.finditer(pattern, question, re.IGNORECASE):
+                found.append((match.start(), -len(match.group()), role))
+    taken: list[tuple[int, int]] = []
+    named: list[CareerRole] = []
+    for start, negative_length, role in sorted(found, key=lambda hit: hit[:2]):
+        end = start - negative_length
+        if any(start < stop and begin < end for begin, stop in taken):
+            continue  # inside a longer name found at the same place ("CSM I" in "CSM II")
+        taken.append((start, end))
+        if role not in named:
+            named.append(role)
+    if named:
+        return named
+    misspelt = _misspelt_role(question, roles)
+    return [misspelt] if misspelt else []
+
+
+def _misspelt_role(question: str, roles: list[CareerRole]) -> CareerRole | None:
+    """The role whose long name the question spells nearly, word for word ("Senoir CSM");
+    short words ("I", "II", "Sr") must match exactly, so levels are never confused."""
+    words = [m.group().lower() for m in re.finditer(r"[\w-]+", question)]
+    for start in range(len(words)):
+        for role in roles:
+            for name in role.names:
+                wanted = name.lower().split()
+                # Ids and one-word names are matched exactly only: "manager" is no role.
+                if len(wanted) < 2 or len(name) < MISSPELT_MIN_CHARS:
+                    continue
+                run = words[start : start + len(wanted)]
+                if len(run) == len(wanted) and all(map(_near, run, wanted)):
+                    return role
+    return None
+
+
+def _near(word: str, wanted: str) -> bool:
+    if len(wanted) <= SHORT_WORD:
+        return word == wanted
+    return fuzz.ratio(word, wanted) >= MISSPELT_SCORE
+
+

@@ -1,0 +1,134 @@
+"""The answer stage's scoring rules: each a small pure function, named and weighted in a table.
+
+A part's score is its embedding similarity to the question plus every PART_RULES contribution
+(weight x what the rule measures); a passage competes to lead with its parts' scores plus every
+LEAD_RULES contribution. To add or weigh a rule, edit a table: `coach ask --explain` shows each
+rule's contribution to each candidate part.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from coach.answer.amounts import amount_match
+from coach.answer.parts import Part
+from coach.answer.question import Question, Wants, numbered_names
+from coach.answer.retrieve import Source
+from coach.index.keyword import tokenize
+
+T = TypeVar("T")
+
+# A section that says who qualifies (Eligibility, Who can take part, Requirements).
+_STATES_REQUIREMENTS = re.compile(
+    r"eligib|who can|requirement|prerequisite|criteria|before you (apply|start)", re.I
+)
+
+
+@dataclass(frozen=True)
+class Rule(Generic[T]):
+    """One named, weighted scoring rule: `measure` says how far it holds (usually 0 to 1)."""
+
+    name: str
+    weight: float
+    measure: Callable[[Question, T], float]
+
+    def __call__(self, question: Question, item: T) -> float:
+        """The rule's contribution to the item's score."""
+        return self.weight * self.measure(question, item)
+
+
+def says_terms(question: Question, part: Part) -> float:
+    """The share of the question's terms (weighted by rarity) the part's own words say."""
+    return _overlap(question, part.own)
+
+
+def says_terms_in_context(question: Question, part: Part) -> float:
+    """The same share, said by the part together with its heading path and lead-in."""
+    return _overlap(question, part.around)
+
+
+def on_focus_page(question: Question, part: Part) -> float:
+    """1 on the asker's own role page (a personal question, or one naming the role)."""
+    return 1.0 if question.focus and part.unit.source.path == question.focus else 0.0
+
+
+def in_requirements_section(question: Question, part: Part) -> float:
+    """1 for a part of a who-qualifies section, when the question asks what it takes."""
+    return requirements_passage(question, part.unit.source)
+
+
+def same_numbered_item(question: Question, part: Part) -> float:
+    """1 when the part names an item the question names ("Level 2"), -1 when it names only
+    other items of that series ("Level 3"), else 0."""
+    if not question.numbered:
+        return 0.0
+    named = numbered_names(f"{part.unit.context} {part.unit.text}")
+    if named & question.numbered:
+        return 1.0
+    series = {name.split()[0] for name in question.numbered}
+    return -1.0 if any(name.split()[0] in series for name in named) else 0.0
+
+
+def figure_fits(question: Question, part: Part) -> float:
+    """1 when a range or tier the part states holds the question's figure, 0.5 when the figure
+    falls outside its limit, else 0 ("EUR 1,200" against "more than EUR 1,000")."""
+    return amount_match(question.quantities, part.unit.text)
+
+
+def holds_answer_kind(question: Question, part: Part) -> float:
+    """1 when the part holds the kind of answer asked for: a date for "when", a figure for
+    "how much", a figure of the thing for "how many accounts"."""
+    kind = question.answer_kind
+    return 1.0 if kind is not None and kind.held_by(part.unit.text) else 0.0
+
+
+def rare_words_said(question: Question, source: Source) -> float:
+    """How many of the question's rare asked-about words ("MBA") the passage says."""
+    said = set(tokenize([f"{source.label} {source.text}"], as_ids=False)[0])
+    return float(sum(token in said for token in question.rare_tokens))
+
+
+def requirements_passage(question: Question, source: Source) -> float:
+    """1 for a who-qualifies section when the question asks what it takes: it is quoted whole,
+    not in parts."""
+    return 1.0 if question.asks(Wants.REQUIREMENT) and states_requirements(source) else 0.0
+
+
+def states_requirements(source: Source) -> bool:
+    """Whether the passage's heading says it is about who qualifies."""
+    return bool(_STATES_REQUIREMENTS.search(source.heading))
+
+
+def _overlap(question: Question, said: frozenset[str]) -> float:
+    weights = question.weights
+    return sum(weights.get(t, 1.0) for t in question.terms & said) / question.total_weight
+
+
+# How much of the question a part says in words; its own words count most, since its heading
+# is shared by every part under it.
+WORD_RULES: tuple[Rule[Part], ...] = (
+    Rule("says the question's words", 0.3, says_terms),
+    Rule("... with its heading and lead-in", 0.1, says_terms_in_context),
+)
+# How well a part fits what the question asks for.
+FIT_RULES: tuple[Rule[Part], ...] = (
+    # A personal question is about the asker's own role page first: neighbouring roles' pages
+    # name that role too and would otherwise be quoted as often.
+    Rule("on the asker's own role page", 0.1, on_focus_page),
+    # "What do I need before I can mentor?": the answer may not repeat the question's words.
+    Rule("in a who-qualifies section", 0.1, in_requirements_section),
+    # The keyword index drops single digits, so "Level 2" needs a rule of its own.
+    Rule("names the same numbered item", 0.15, same_numbered_item),
+    Rule("a figure fits a range or tier", 0.15, figure_fits),
+    Rule("holds the kind of answer asked", 0.08, holds_answer_kind),
+)
+PART_RULES = WORD_RULES + FIT_RULES
+# What else makes a passage the one quoted first.
+LEAD_RULES: tuple[Rule[Source], ...] = (
+    Rule("says a rare asked-about word", 0.4, rare_words_said),
+    # ... and a who-qualifies passage leads unless another answers far better.
+    Rule("a who-qualifies passage", 0.25, requirements_passage),
+)

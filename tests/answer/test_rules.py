@@ -1,0 +1,127 @@
+"""Each scoring rule on its own, without an embedding model; the tables pinned."""
+
+from __future__ import annotations
+
+from coach.answer.answerability import Asked, Lookup
+from coach.answer.blocks import blocks_of
+from coach.answer.parts import Part, parts_of, units_of
+from coach.answer.question import Question, Wants, parse
+from coach.answer.retrieve import Source
+from coach.answer.rules import (
+    LEAD_RULES,
+    PART_RULES,
+    figure_fits,
+    holds_answer_kind,
+    in_requirements_section,
+    on_focus_page,
+    rare_words_said,
+    requirements_passage,
+    same_numbered_item,
+    says_terms,
+    says_terms_in_context,
+)
+
+
+def _source(text: str, heading: str = "Budget", path: str = "learning.md") -> Source:
+    return Source(1, "c1", path, "Learning", heading, text, 0.1, 0.5)
+
+
+def _part(text: str, heading: str = "Budget", path: str = "learning.md") -> Part:
+    source = _source(text, heading, path)
+    [part] = parts_of(units_of(source, blocks_of(text)))
+    return part
+
+
+def test_the_rule_tables_are_pinned():
+    # A change of name or weight here is a change of every answer: run the golden sets.
+    assert [(rule.name, rule.weight) for rule in PART_RULES] == [
+        ("says the question's words", 0.3),
+        ("... with its heading and lead-in", 0.1),
+        ("on the asker's own role page", 0.1),
+        ("in a who-qualifies section", 0.1),
+        ("names the same numbered item", 0.15),
+        ("a figure fits a range or tier", 0.15),
+        ("holds the kind of answer asked", 0.08),
+    ]
+    assert [(rule.name, rule.weight) for rule in LEAD_RULES] == [
+        ("says a rare asked-about word", 0.4),
+        ("a who-qualifies passage", 0.25),
+    ]
+
+
+def test_word_overlap_is_weighted_by_rarity_and_counts_the_heading_apart():
+    question = parse("How big is the learning budget?").measured(
+        Lookup(weights={"learn": 3.0, "budget": 1.0, "big": 1.0})
+    )
+    part = _part("Each CSM gets a yearly budget.", heading="Learning")
+    # "budget" (1) of learn 3 + budget 1 + big 1 + how 1 (a word with no weight counts 1)
+    assert says_terms(question, part) == 1.0 / 6.0
+    assert says_terms_in_context(question, part) == 4.0 / 6.0  # and "learning" in the heading
+
+
+def test_the_askers_own_page_counts_only_when_it_is_focused():
+    part = _part("Own your book of business.", path="ladder/csm-2.md")
+    question = parse("What should I do next?")
+    assert on_focus_page(question, part) == 0.0
+    assert on_focus_page(question.focused("ladder/csm-2.md"), part) == 1.0
+    assert on_focus_page(question.focused("ladder/csm-1.md"), part) == 0.0
+
+
+def test_a_who_qualifies_section_counts_for_a_requirements_question_only():
+    part = _part("Twelve months in role.", heading="Eligibility")
+    assert in_requirements_section(parse("Who can apply for a rotation?"), part) == 1.0
+    assert in_requirements_section(parse("How long is the rotation?"), part) == 0.0
+    assert in_requirements_section(parse("Who can apply?"), _part("Apply in May.")) == 0.0
+
+
+def test_a_numbered_item_counts_for_its_own_number_and_against_its_neighbours():
+    question = parse("What does CCSM Level 2 cost?")
+    assert same_numbered_item(question, _part("The CCSM Level 2 exam costs EUR 900.")) == 1.0
+    assert same_numbered_item(question, _part("The CCSM Level 3 exam costs EUR 1,300.")) == -1.0
+    assert same_numbered_item(question, _part("Exams are booked in Workday.")) == 0.0
+    assert same_numbered_item(parse("What does CCSM cost?"), _part("CCSM Level 3 costs more.")) == 0
+
+
+def test_a_figure_fits_the_tier_that_holds_it():
+    rule = _part("Finance approves a request of more than EUR 1,000.")
+    assert figure_fits(parse("My course costs EUR 1,200, who approves it?"), rule) == 1.0
+    assert figure_fits(parse("My course costs EUR 900, who approves it?"), rule) == 0.5
+    assert figure_fits(parse("Who approves my course?"), rule) == 0.0
+
+
+def test_a_part_holding_the_kind_of_answer_asked_for_counts():
+    when = parse("When does sign-up open?")
+    assert holds_answer_kind(when, _part("Sign-up runs July 5-20.")) == 1
+    assert holds_answer_kind(when, _part("Use the Workday form.")) == 0
+    assert holds_answer_kind(parse("What is the dual plan?"), _part("It has 2 tracks today.")) == 0
+
+
+def test_lead_rules_count_rare_words_said_and_who_qualifies_passages():
+    source = _source("An MBA is funded after 2 years.", heading="Degrees")
+    asked = Asked("MBA", "mba", "MBA")
+    question = parse("Is an MBA funded?").measured(Lookup(rare=(asked,)))
+    assert rare_words_said(question, source) == 1.0
+    assert rare_words_said(parse("Is an MBA funded?"), source) == 0.0  # not rare: no bonus
+    eligibility = _source("Twelve months in role.", heading="Eligibility")
+    assert requirements_passage(parse("Who can apply?"), eligibility) == 1.0
+    assert requirements_passage(parse("Who can apply?"), source) == 0.0
+
+
+def test_a_rule_contributes_its_weight_times_its_measure():
+    question = parse("What does CCSM Level 2 cost?")
+    numbered = next(rule for rule in PART_RULES if rule.measure is same_numbered_item)
+    assert numbered(question, _part("The CCSM Level 3 exam costs EUR 1,300.")) == -0.15
+
+
+def test_a_question_is_parsed_once_into_what_it_asks_for():
+    question = parse("How many accounts does a Senior CSM manage, and who can apply?")
+    assert isinstance(question, Question)
+    assert question.asks(Wants.FIGURE) and question.asks(Wants.REQUIREMENT)
+    assert question.answer_kind is not None and question.answer_kind.counted == "account"
+    assert not question.personal
+    assert parse("What should I do next?").asks(Wants.NEXT_STEP)
+    assert parse("What should I do next?").personal
+    assert parse("Is the MBA funded?").asks(Wants.YES_NO)
+    assert parse("What % of my bonus is team-based?").asks(Wants.PERCENTAGE)
+    assert parse("CSM I vs CSM II").asks(Wants.COMPARISON)
+    assert parse("When does sign-up open?").asks(Wants.DATE)
