@@ -6,9 +6,9 @@ import json
 import re
 
 import pytest
+from helpers import run_cli
 from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
-from typer.testing import CliRunner
 
 from coach.answer.answerer import Answer, Answerer, answer_inputs
 from coach.answer.citations import CitationStream, Numbering, clean_citations
@@ -16,7 +16,6 @@ from coach.answer.offline import ALSO_LABEL, QUOTED_LABEL
 from coach.answer.prompts import load_prompt, variables
 from coach.answer.refusals import OUT_OF_SCOPE
 from coach.answer.retrieve import Source
-from coach.cli import app
 from coach.personas import PERSONAS
 
 QUESTIONS = (
@@ -100,7 +99,9 @@ def test_the_answer_carries_the_asked_fact(lumenfield, question, facts):
 
 @pytest.mark.parametrize("persona", ["hiring_manager", "csm", "hr"])
 def test_the_example_questions_the_app_offers_are_answered(lumenfield, persona):
-    for question in PERSONAS[persona].examples:
+    examples = PERSONAS[persona].examples
+    assert examples, persona
+    for question in examples:
         answer = lumenfield.answerer.ask(question, persona)
         assert not answer.refused, (persona, question, answer.text)
 
@@ -207,21 +208,15 @@ def test_follow_up_is_rewritten_from_history(lumenfield):
     assert any(s.path == "plans/rotation-programs.md" for s in answer.sources)
 
 
-runner = CliRunner()
-
-
 def test_ask_json_has_answer_mode_refused_and_sources(lumenfield):
-    result = runner.invoke(
-        app,
-        [
-            "ask",
-            "How do I sign up for mentoring?",
-            "--json",
-            "--knowledge",
-            str(lumenfield.settings.knowledge_dir),
-            "--data",
-            str(lumenfield.settings.data_dir),
-        ],
+    result = run_cli(
+        "ask",
+        "How do I sign up for mentoring?",
+        "--json",
+        "--knowledge",
+        str(lumenfield.settings.knowledge_dir),
+        "--data",
+        str(lumenfield.settings.data_dir),
     )
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
@@ -231,7 +226,7 @@ def test_ask_json_has_answer_mode_refused_and_sources(lumenfield):
 
 
 def test_ask_with_unknown_persona_is_a_usage_error(lumenfield):
-    result = runner.invoke(app, ["ask", "hi", "--persona", "admin"])
+    result = run_cli("ask", "hi", "--persona", "admin")
     assert result.exit_code == 2 and "unknown persona" in result.stderr
 
 
@@ -251,26 +246,26 @@ def test_eval_thresholds_and_bad_files(lumenfield, tmp_path):
         "--data",
         str(lumenfield.settings.data_dir),
     ]
-    result = runner.invoke(app, ["eval", str(cases), "--json", "--min-hit", "0.9", *where])
+    result = run_cli("eval", str(cases), "--json", "--min-hit", "0.9", *where)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["questions"] == 3 and summary["source_hit_at_k"] == 1.0
     assert summary["refusal_accuracy"] == 1.0 and summary["latency_p95_ms"] > 0
     assert summary["term_recall"] == 0.5 and summary["results"][2]["terms_found"] == 1
     assert 0 < summary["answer_words_p50"] <= summary["answer_words_p95"]
-    short = runner.invoke(app, ["eval", str(cases), "--min-terms", "0.6", *where])
+    short = run_cli("eval", str(cases), "--min-terms", "0.6", *where)
     assert short.exit_code == 1 and "threshold missed: term recall 0.5 < 0.6" in short.stderr
     impossible = tmp_path / "impossible.yaml"  # a csm can never retrieve an HR page
     impossible.write_text("- question: zzz qqq\n  expect_sources: [hr/compensation-bands.md]\n")
-    missed = runner.invoke(app, ["eval", str(impossible), "--min-hit", "0.5", *where])
+    missed = run_cli("eval", str(impossible), "--min-hit", "0.5", *where)
     assert missed.exit_code == 1 and "threshold missed: hit@k" in missed.stderr
     typo = tmp_path / "typo.yaml"
     typo.write_text("- question: budget?\n  expect_sources: [growth/budget.md]\n")
-    wrong = runner.invoke(app, ["eval", str(typo), *where])
+    wrong = run_cli("eval", str(typo), *where)
     assert wrong.exit_code == 2 and "'growth/budget.md' is not a file" in wrong.stderr
     broken = tmp_path / "broken.yaml"
     broken.write_text("- question: hi\n  expect_sorces: [a.md]\n")
-    bad = runner.invoke(app, ["eval", str(broken), *where])
+    bad = run_cli("eval", str(broken), *where)
     assert bad.exit_code == 2 and "expect_sorces" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
 
@@ -289,9 +284,7 @@ def test_chat_keeps_the_conversation(lumenfield):
         "--data",
         str(lumenfield.settings.data_dir),
     ]
-    result = runner.invoke(
-        app, ["chat", *where], input="what is a dual plan?\nand how do I start one?\n"
-    )
+    result = run_cli("chat", *where, stdin="what is a dual plan?\nand how do I start one?\n")
     assert result.exit_code == 0, result.output
     assert result.stdout.count("Sources:") == 2 and "plans/dual-plan.md" in result.stdout
     assert result.stdout.startswith("coach (offline mode, persona csm)")
@@ -339,13 +332,13 @@ def test_a_new_topic_is_not_glued_to_the_last_question(lumenfield):
     ],
 )
 def test_bad_cli_input_is_a_usage_error(args, env, words):
-    result = runner.invoke(app, args, env=env)
+    result = run_cli(*args, env=env)
     assert result.exit_code == 2 and words in result.output
 
 
 def test_data_folder_that_is_a_file_is_a_one_line_error(tmp_path, kb):
     write_to = tmp_path / "not-a-folder"
     write_to.write_text("x")
-    result = runner.invoke(app, ["index", "--knowledge", str(kb), "--data", str(write_to)])
+    result = run_cli("index", "--knowledge", str(kb), "--data", str(write_to))
     assert result.exit_code == 2 and result.stderr.startswith("error: ")
     assert len(result.stderr.strip().splitlines()) == 1

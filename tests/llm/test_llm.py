@@ -6,10 +6,9 @@ import re
 import time
 
 import pytest
-from typer.testing import CliRunner
+from helpers import run_cli
 
 from coach.answer.answerer import Answer, Answerer
-from coach.cli import app
 from coach.config import load_settings
 from coach.llm.factory import make_llm
 
@@ -90,16 +89,13 @@ def test_endpoint_failures_give_a_reason_and_the_offline_answer(
 
 
 def test_cli_reports_the_fallback_in_one_line(lumenfield, closed_port_url):
-    result = CliRunner().invoke(
-        app,
-        [
-            "ask",
-            "How long is the Renewals rotation?",
-            "--knowledge",
-            str(lumenfield.settings.knowledge_dir),
-            "--data",
-            str(lumenfield.settings.data_dir),
-        ],
+    result = run_cli(
+        "ask",
+        "How long is the Renewals rotation?",
+        "--knowledge",
+        str(lumenfield.settings.knowledge_dir),
+        "--data",
+        str(lumenfield.settings.data_dir),
         env={
             "COACH_LLM_MODEL": "m",
             "OPENAI_BASE_URL": closed_port_url,
