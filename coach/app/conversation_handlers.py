@@ -9,37 +9,21 @@ import gradio as gr
 
 from coach.app.conversations import Remembered, Reread
 from coach.app.handlers import NO_PASSAGES, PageHandlers, shown_as_error
+from coach.app.panels import Listing, Opened, Page, Renamed
 from coach.app.rendering import render_answer, render_passages
 from coach.app.service import DEMO_USER, Viewer
 from coach.app.talk import Talk
 from coach.errors import AccessError, CoachError, StoreError
 from coach.personas import PERSONAS
 
-# What every page-changing event below returns, in this order (ui.py wires the components).
-PAGE = (
-    "persona",
-    "role",
-    "plan",
-    "examples",
-    "desk",
-    "chatbot",
-    "talk",
-    "passages",
-    "feedback",
-    "download",
-    "conversations",
-    "title",
-)
-
 
 class ConversationHandlers(PageHandlers):
     """The conversation list and the remembered profile; each event checks who is signed in."""
 
-    def start(self, talk, browser, request: gr.Request):
+    def start(self, talk, browser, request: gr.Request) -> Opened:
         """Fill the page for whoever opened it, where they left off: their persona, role and
-        plan type, and the conversation that was open. Returns PAGE, then (who, browser,
-        preparing notice, timer): while the knowledge base is prepared, only the notice, and
-        the timer calls this again."""
+        plan type, and the conversation that was open. While the knowledge base is prepared,
+        only the persona picker and the notice, and the timer calls this again."""
         viewer = self._viewer(request)
         self._talk(talk, viewer)  # a session already bound to someone else stays theirs
         if self.service.demo:  # no sign-in: each browser keeps its own conversations
@@ -54,22 +38,31 @@ class ConversationHandlers(PageHandlers):
         waiting = self.service.waiting()
         if waiting:  # the page says so, and asks again on a timer while preparing goes on
             preparing = not self.service.readiness.ready.is_set()
-            unchanged = [gr.update() for _ in PAGE]
-            unchanged[0] = self._persona_picker(viewer, self._persona(viewer, ""))
-            return (*unchanged, who, browser, _notice(waiting), gr.Timer(active=preparing))
+            return Opened(
+                page=Page.keeping(persona=self._persona_picker(viewer, self._persona(viewer, ""))),
+                who=who,
+                browser=browser,
+                preparing=_notice(waiting),
+                waiting=gr.Timer(active=preparing),
+            )
         with shown_as_error():
             memo = self.service.remembered(viewer)
         talk = Talk.begin(viewer.name)
         if memo.open_conversation:
             talk = replace(talk, conversation=memo.open_conversation)
-        page = self._page(viewer, talk, memo.persona, memo.role_id, memo.plan_type)
-        return (*page, who, browser, _notice(""), gr.Timer(active=False))
+        return Opened(
+            page=self._page(viewer, talk, memo.persona, memo.role_id, memo.plan_type),
+            who=who,
+            browser=browser,
+            preparing=_notice(""),
+            waiting=gr.Timer(active=False),
+        )
 
-    def open_conversation(self, conversation, talk, role_id, plan, request: gr.Request):
+    def open_conversation(self, conversation, talk, role_id, plan, request: gr.Request) -> Page:
         """Open one of the viewer's conversations, as the page last showed it."""
         viewer, talk = self._session(talk, request)
         if not conversation or conversation == talk.conversation:
-            return tuple(gr.update() for _ in PAGE)
+            return Page.keeping()
         opened = replace(Talk.begin(viewer.name), conversation=conversation)
         with shown_as_error():
             if conversation not in {c.conversation for c in self.service.listed(viewer)}:
@@ -79,14 +72,14 @@ class ConversationHandlers(PageHandlers):
         self._remember(viewer, opened, persona, role_id, plan)
         return self._page(viewer, opened, persona, role_id, plan, turns)
 
-    def new_conversation(self, talk, persona, role_id, plan, request: gr.Request):
+    def new_conversation(self, talk, persona, role_id, plan, request: gr.Request) -> Page:
         """Start over: empty chat, a fresh conversation (listed once its first question is)."""
         viewer, _ = self._session(talk, request)
         fresh = Talk.begin(viewer.name)
         self._remember(viewer, fresh, self._persona(viewer, persona), role_id, plan)
         return self._page(viewer, fresh, persona, role_id, plan)
 
-    def switch_persona(self, persona, talk, request: gr.Request):
+    def switch_persona(self, persona, talk, request: gr.Request) -> Page:
         """Another persona changes the examples, the profile and the desk, and starts a new
         conversation: answers for two audiences never share one thread."""
         viewer, talk = self._session(talk, request)
@@ -96,18 +89,19 @@ class ConversationHandlers(PageHandlers):
         self._remember(viewer, fresh, persona, "", "")
         return self._page(viewer, fresh, persona, "", "")
 
-    def rename(self, title, talk, request: gr.Request):
-        """Give the open conversation a new title: (list, title box, note under it)."""
+    def rename(self, title, talk, request: gr.Request) -> Renamed:
+        """Give the open conversation a new title."""
         viewer, talk = self._session(talk, request)
         if not talk.shown:
-            return gr.update(), gr.update(), "Ask a question first: it becomes the title."
+            return Renamed.keeping(note="Ask a question first: it becomes the title.")
         try:
             stored = self.service.rename(viewer, talk.conversation, title)
         except CoachError as exc:  # said under the box, which keeps what was typed
-            return gr.update(), gr.update(), f"Not renamed: {exc}."
-        return self._list_and_title(viewer, talk)[0], stored, ""
+            return Renamed.keeping(note=f"Not renamed: {exc}.")
+        listed = self._listing(viewer, talk).conversations
+        return Renamed(conversations=listed, title=stored, note="")
 
-    def delete_conversation(self, talk, persona, role_id, plan, request: gr.Request):
+    def delete_conversation(self, talk, persona, role_id, plan, request: gr.Request) -> Page:
         """Delete the open conversation (the second click of Delete) and start a new one."""
         viewer, talk = self._session(talk, request)
         if talk.shown:
@@ -117,12 +111,12 @@ class ConversationHandlers(PageHandlers):
         self._remember(viewer, fresh, self._persona(viewer, persona), role_id, plan)
         return self._page(viewer, fresh, persona, role_id, plan)
 
-    def answered(self, talk, persona, role_id, plan, request: gr.Request):
-        """After an answer: the list (a first question names the conversation), and the open
-        conversation remembered for a reload. Returns (list, title)."""
+    def answered(self, talk, persona, role_id, plan, request: gr.Request) -> Listing:
+        """After an answer: the list (a first question names the conversation) and the title,
+        and the open conversation remembered for a reload."""
         viewer, talk = self._session(talk, request)
         self._remember(viewer, talk, persona, role_id, plan)
-        return self._list_and_title(viewer, talk)
+        return self._listing(viewer, talk)
 
     def remember_profile(self, talk, persona, role_id, plan, request: gr.Request):
         """The role or plan type changed: keep it for the next visit."""
@@ -139,9 +133,9 @@ class ConversationHandlers(PageHandlers):
         role_id: str,
         plan: str,
         turns: list[Reread] | None = None,
-    ) -> tuple:
-        """PAGE's values for this viewer with `talk` open (its stored turns shown: `turns` when
-        the caller has read them already)."""
+    ) -> Page:
+        """The page for this viewer with `talk` open (its stored turns shown: `turns` when the
+        caller has read them already)."""
         persona = self._persona(viewer, persona)
         with shown_as_error():
             if turns is None:
@@ -161,23 +155,24 @@ class ConversationHandlers(PageHandlers):
         )
         personal = PERSONAS[persona].has_own_plan
         roles = self._role_choices(persona)
-        hidden = gr.update(value=None, visible=False)
-        return (
-            self._persona_picker(viewer, persona),
-            gr.update(
+        listing = self._listing(viewer, talk)
+        return Page(
+            persona=self._persona_picker(viewer, persona),
+            role=gr.update(
                 choices=roles,
                 value=role_id if role_id in {r for _, r in roles} else "",
                 visible=personal,
             ),
-            gr.update(value=plan or "", visible=personal),
-            gr.update(samples=[[q] for q in PERSONAS[persona].examples]),
-            gr.update(visible=PERSONAS[persona].manages_knowledge),
-            shown,
-            talk,
-            passages,
-            hidden,
-            hidden,
-            *self._list_and_title(viewer, talk),
+            plan=gr.update(value=plan or "", visible=personal),
+            examples=gr.update(samples=[[q] for q in PERSONAS[persona].examples]),
+            desk=gr.update(visible=PERSONAS[persona].manages_knowledge),
+            chatbot=shown,
+            talk=talk,
+            passages=passages,
+            feedback=gr.update(value=None, visible=False),
+            download=gr.update(value=None, visible=False),
+            conversations=listing.conversations,
+            title=listing.title,
         )
 
     def _persona_picker(self, viewer: Viewer, persona: str):
@@ -189,14 +184,17 @@ class ConversationHandlers(PageHandlers):
             interactive=len(personas) > 1,
         )
 
-    def _list_and_title(self, viewer: Viewer, talk: Talk) -> tuple:
+    def _listing(self, viewer: Viewer, talk: Talk) -> Listing:
         """The conversation list (newest first, the open one selected) and the open one's title."""
         with shown_as_error():
             listed = self.service.listed(viewer)
         titles = {c.conversation: c.title for c in listed}
         chosen = talk.conversation if talk.conversation in titles else None
         choices = [(c.title, c.conversation) for c in listed]
-        return gr.update(choices=choices, value=chosen), titles.get(talk.conversation, "")
+        return Listing(
+            conversations=gr.update(choices=choices, value=chosen),
+            title=titles.get(talk.conversation, ""),
+        )
 
     def _role_choices(self, persona: str) -> list[tuple[str, str]]:
         roles = self.service.roles(persona)

@@ -15,6 +15,7 @@ from pathlib import Path
 import gradio as gr
 
 from coach.app.gaps import Gap
+from coach.app.panels import Asked, Deleted, Documents, Rated, Uploaded
 from coach.app.rendering import api_text, render_answer, render_passages
 from coach.app.service import DEMO_USER, MAX_QUESTION, CoachService, Viewer
 from coach.app.talk import Rating, Talk
@@ -135,19 +136,21 @@ class Handlers(PageHandlers):
                 yield text
             yield api_text(asked.result.answer)
 
-    def respond(self, message, talk, persona, role_id, plan, request: gr.Request):
+    def respond(
+        self, message, talk, persona, role_id, plan, request: gr.Request
+    ) -> Iterator[Asked]:
         """The chat box: stream one answer into the conversation (`talk` lives on the server)."""
         viewer, talk = self._session(talk, request)
         problem = question_problem(message) or self.service.waiting()
         if problem:  # said beside the box, which keeps the text: nothing is lost, nothing covered
-            yield talk.shown, gr.update(), problem, gr.update(), talk
+            yield Asked.keeping(chatbot=talk.shown, note=problem, talk=talk)
             return
         with shown_as_error():  # checked before the question shows, so a refusal leaves no trace
             persona = self.service.persona_for(viewer, persona)
             profile = self.service.profile(persona, role_id, plan)
         shown = [*talk.shown, {"role": "user", "content": message}]
         shown.append({"role": "assistant", "content": "…"})
-        yield shown, "", "", gr.update(), talk
+        yield Asked.keeping(chatbot=shown, question="", note="", talk=talk)
         text = ""
         with shown_as_error():
             asked = self.service.ask(
@@ -156,21 +159,31 @@ class Handlers(PageHandlers):
             for delta in asked:
                 text += delta
                 shown[-1] = {"role": "assistant", "content": text}
-                yield shown, "", "", gr.update(), talk
+                yield Asked.keeping(chatbot=shown, question="", note="", talk=talk)
             turn = asked.result
             answer = turn.answer
             shown[-1] = {"role": "assistant", "content": render_answer(answer)}
             talk = talk.answered(message, shown, turn.exchange_id, answer.text, answer.sources)
-            yield shown, "", "", render_passages(answer.sources, message, answer.text), talk
+            yield Asked(
+                chatbot=shown,
+                question="",
+                note="",
+                passages=render_passages(answer.sources, message, answer.text),
+                talk=talk,
+            )
 
-    def retry(self, talk, persona, role_id, plan, event: gr.RetryData, request: gr.Request):
+    def retry(
+        self, talk, persona, role_id, plan, event: gr.RetryData, request: gr.Request
+    ) -> Iterator[Asked]:
         """Regenerate: the last question asked again, its old answer replaced on the page."""
         viewer, talk = self._session(talk, request)
         question = talk.shown[event.index]["content"] if event.index < len(talk.shown) else ""
         self._set_aside(viewer, talk, event.index)
         yield from self.respond(question, talk.before(event.index), persona, role_id, plan, request)
 
-    def edit(self, talk, persona, role_id, plan, event: gr.EditData, request: gr.Request):
+    def edit(
+        self, talk, persona, role_id, plan, event: gr.EditData, request: gr.Request
+    ) -> Iterator[Asked]:
         """Edit and resend: an earlier question changed, and asked again from there."""
         viewer, talk = self._session(talk, request)
         self._set_aside(viewer, talk, event.index)
@@ -193,26 +206,28 @@ class Handlers(PageHandlers):
             return gr.update()
         return render_passages(list(found.sources), found.question, found.answer)
 
-    def rate(self, talk, event: gr.LikeData, request: gr.Request):
+    def rate(self, talk, event: gr.LikeData, request: gr.Request) -> Rated:
         """A thumbs up or down on an answer; opens the comment box for it."""
         viewer, talk = self._session(talk, request)
         found = talk.turns.get(event.index)
         if found is None:
-            return gr.update(), talk
+            return Rated.keeping(talk=talk)
         if event.liked in ("", None):  # the same thumb clicked again: the rating is taken back
             with shown_as_error():
                 self.service.rate(viewer, found.exchange_id, None, None)
-            return gr.update(value="", visible=False), replace(talk, rating=None)
+            return Rated(
+                feedback=gr.update(value="", visible=False), talk=replace(talk, rating=None)
+            )
         liked = event.liked is True or event.liked == "Like"
         with shown_as_error():
             self.service.rate(viewer, found.exchange_id, liked, None)
         verdict = "liked" if liked else "disliked"
-        return (
-            gr.update(visible=True, label=f"You {verdict} this answer. Why? (optional)"),
-            replace(talk, rating=Rating(exchange_id=found.exchange_id, liked=liked)),
+        return Rated(
+            feedback=gr.update(visible=True, label=f"You {verdict} this answer. Why? (optional)"),
+            talk=replace(talk, rating=Rating(exchange_id=found.exchange_id, liked=liked)),
         )
 
-    def comment(self, text, talk, request: gr.Request):
+    def comment(self, text, talk, request: gr.Request) -> Rated:
         """Attach a comment to the answer just rated."""
         viewer, talk = self._session(talk, request)
         if talk.rating is None:
@@ -220,7 +235,7 @@ class Handlers(PageHandlers):
         with shown_as_error():
             self.service.rate(viewer, talk.rating.exchange_id, talk.rating.liked, text)
         gr.Info("Thanks: your feedback was saved.")
-        return gr.update(value="", visible=False), replace(talk, rating=None)
+        return Rated(feedback=gr.update(value="", visible=False), talk=replace(talk, rating=None))
 
     def export(self, talk, request: gr.Request):
         """The conversation as a Markdown file that only its owner can download."""
@@ -232,19 +247,21 @@ class Handlers(PageHandlers):
             value=str(private_file(self.service, viewer, name, markdown)), visible=True
         )
 
-    def document_table(self, request: gr.Request):
+    def document_table(self, request: gr.Request) -> Documents:
         """The documents table and the delete picker's choices."""
         viewer = self._viewer(request)
         with shown_as_error():
             rows = self.service.documents(viewer)
-        values = [[r.title, r.path, r.audience, r.updated, r.chunks, r.status] for r in rows]
-        return values, gr.update(
-            choices=[r.path for r in rows if r.status != "deleted, still indexed"]
+        return Documents(
+            table=[[r.title, r.path, r.audience, r.updated, r.chunks, r.status] for r in rows],
+            victim=gr.update(
+                choices=[r.path for r in rows if r.status != "deleted, still indexed"]
+            ),
         )
 
     def upload(
         self, files, folder, replace, request: gr.Request, progress=gr.Progress(track_tqdm=True)
-    ):
+    ) -> Uploaded:
         """Save the uploaded files, then index them so they can be asked about at once."""
         viewer = self._viewer(request)
         if not files:
@@ -265,23 +282,21 @@ class Handlers(PageHandlers):
                 lines.append(_report_line(report, {item.path for item in saved}))
         # The picker empties either way: a refused file is named above, and it must not go
         # again with the next upload.
-        return "\n\n".join(lines), None
+        return Uploaded(result="\n\n".join(lines), files=None)
 
-    def delete(self, path, confirmed, request: gr.Request):
+    def delete(self, path, confirmed, request: gr.Request) -> Deleted:
         """Delete a document (after the confirmation box is ticked) and drop it from the index."""
         viewer = self._viewer(request)
         # Said in the result beside the form, never in a pop-up over the box it asks for.
         if not path:
-            return "Choose a document to delete.", gr.update()
+            return Deleted.keeping(result="Choose a document to delete.")
         if not confirmed:
-            return f"Tick **Yes, delete it** to delete `{path}`.", gr.update()
+            return Deleted.keeping(result=f"Tick **Yes, delete it** to delete `{path}`.")
         with shown_as_error():
             removed = self.service.delete(viewer, path)
             report = self.service.reindex(viewer)
-        return (
-            f"**Deleted** {', '.join(f'`{p}`' for p in removed)}.\n\n{_report_line(report)}",
-            False,
-        )
+        deleted = ", ".join(f"`{p}`" for p in removed)
+        return Deleted(result=f"**Deleted** {deleted}.\n\n{_report_line(report)}", confirm=False)
 
     def reindex(self, request: gr.Request, progress=gr.Progress(track_tqdm=True)):
         """Re-index the knowledge folder with a progress bar."""

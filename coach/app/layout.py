@@ -7,6 +7,21 @@ import gradio as gr
 from coach.app.conversation_handlers import ConversationHandlers
 from coach.app.desk import allowed_suffixes
 from coach.app.handlers import COUNTER_JS, GAP_COLUMNS, Handlers, mode_marker
+from coach.app.panels import (
+    Asked,
+    Deleted,
+    Documents,
+    Listing,
+    Opened,
+    Page,
+    PlanPicks,
+    PlanReopened,
+    PlanSaved,
+    PlanShown,
+    Rated,
+    Renamed,
+    Uploaded,
+)
 from coach.app.plan_handlers import NO_PLAN, PlanHandlers
 from coach.app.rendering import ANSWER_START_JS
 from coach.app.service import CoachService, plan_choices
@@ -210,93 +225,99 @@ def build_app(service: CoachService) -> gr.Blocks:
         # The page and the API draw on one pool of answer slots: the CPU is shared by both.
         answers = {"concurrency_limit": service.settings.concurrency, "concurrency_id": "answers"}
         gr.api(h.chat_api, api_name="chat", **answers)
-        page = [
-            persona,
-            role,
-            plan,
-            examples,
-            desk,
-            chatbot,
-            talk,
-            passages,
-            feedback,
-            download,
-            conversations,
-            title,
-        ]
-        profile = [talk, persona, role, plan]
+        # What each event writes, by name: a handler returns the same panel with values.
+        page = Page(
+            persona=persona,
+            role=role,
+            plan=plan,
+            examples=examples,
+            desk=desk,
+            chatbot=chatbot,
+            talk=talk,
+            passages=passages,
+            feedback=feedback,
+            download=download,
+            conversations=conversations,
+            title=title,
+        )
         # While the knowledge base is being prepared, the page says so and asks again.
-        started = [*page, who, browser, preparing, waiting]
-        app.load(ch.start, [talk, browser], started, **private)
-        waiting.tick(ch.start, [talk, browser], started, **private)
-        ask = {
-            "fn": h.respond,
-            "inputs": [question, talk, persona, role, plan],
-            "outputs": [chatbot, question, question_note, passages, talk],
-            **answers,
-            **private,
-        }
+        opened = Opened(page=page, who=who, browser=browser, preparing=preparing, waiting=waiting)
+        asked = Asked(
+            chatbot=chatbot, question=question, note=question_note, passages=passages, talk=talk
+        )
+        listing = Listing(conversations=conversations, title=title)
+        rated = Rated(feedback=feedback, talk=talk)
+        table = Documents(table=documents, victim=victim)
+        plan_shown = PlanShown(
+            text=plan_text, map=plan_map, sources=plan_sources, notice=plan_notice
+        )
+        profile = [talk, persona, role, plan]
+        opened.wire(app.load, ch.start, [talk, browser], **private)
+        opened.wire(waiting.tick, ch.start, [talk, browser], **private)
         # One event: Enter then Ask runs it once. Then the reader starts at the answer's first
         # line, not at the bottom of a long answer's source list.
-        asking = gr.on([question.submit, send.click], **ask)
-        # Regenerate and edit-and-resend ask again from that question; Stop ends any of them.
-        again = {
-            "inputs": [talk, persona, role, plan],
-            "outputs": ask["outputs"],
+        asking = gr.on(
+            [question.submit, send.click],
+            asked.receiving(h.respond),
+            [question, talk, persona, role, plan],
+            asked.components(),
             **answers,
             **private,
-        }
-        retrying = chatbot.retry(h.retry, **again)
-        editing = chatbot.edit(h.edit, **again)
+        )
+        # Regenerate and edit-and-resend ask again from that question; Stop ends any of them.
+        again = [talk, persona, role, plan]
+        retrying = asked.wire(chatbot.retry, h.retry, again, **answers, **private)
+        editing = asked.wire(chatbot.edit, h.edit, again, **answers, **private)
         stop.click(None, None, None, cancels=[asking, retrying, editing], **private)
         for answering in (asking, retrying, editing):  # the reader starts at the answer's top
             answering.then(None, chatbot, None, js=ANSWER_START_JS, **private)
-            answering.then(ch.answered, profile, [conversations, title], **private)
+            listing.wire(answering.then, ch.answered, profile, **private)
         question.change(None, question, question_note, js=COUNTER_JS, **private)
         examples.click(lambda sample: sample[0], examples, question, **private)
         chatbot.select(h.show_passages, talk, passages, **private)
-        chatbot.like(h.rate, talk, [feedback, talk], **private)
-        feedback.submit(h.comment, [feedback, talk], [feedback, talk], **private)
+        rated.wire(chatbot.like, h.rate, talk, **private)
+        rated.wire(feedback.submit, h.comment, [feedback, talk], **private)
         # Both the button and the chat's own trash icon start over, on the server too.
-        clear.click(ch.new_conversation, profile, page, **private)
-        chatbot.clear(ch.new_conversation, profile, page, **private)
+        page.wire(clear.click, ch.new_conversation, profile, **private)
+        page.wire(chatbot.clear, ch.new_conversation, profile, **private)
         opening = [conversations, talk, role, plan]
-        conversations.input(ch.open_conversation, opening, page, **private)
+        page.wire(conversations.input, ch.open_conversation, opening, **private)
+        renamed = Renamed(conversations=conversations, title=title, note=title_note)
         for renaming in (rename.click, title.submit):
-            renaming(ch.rename, [title, talk], [conversations, title, title_note], **private)
+            renamed.wire(renaming, ch.rename, [title, talk], **private)
         # Deleting takes a second click, on a button that appears beside the first.
         forget.click(lambda: gr.update(visible=True), None, forget_confirm, **private)
-        forget_confirm.click(ch.delete_conversation, profile, page, **private).then(
+        page.wire(forget_confirm.click, ch.delete_conversation, profile, **private).then(
             lambda: gr.update(visible=False), None, forget_confirm, **private
         )
         export_button.click(h.export, talk, download, **private)
-        persona.input(ch.switch_persona, [persona, talk], page, **private)
+        page.wire(persona.input, ch.switch_persona, [persona, talk], **private)
         for choosing in (role.input, plan.input):  # remembered for the next visit
             choosing(ch.remember_profile, profile, None, **private)
-        desk.select(h.document_table, None, [documents, victim], **private)
-        upload_button.click(
-            h.upload, [files, folder, replace], [desk_result, files], **private
-        ).then(h.document_table, None, [documents, victim], **private)
-        reindex_button.click(h.reindex, None, desk_result, **private).then(
-            h.document_table, None, [documents, victim], **private
+        table.wire(desk.select, h.document_table, None, **private)
+        # After each change the table is read again.
+        uploading = Uploaded(result=desk_result, files=files).wire(
+            upload_button.click, h.upload, [files, folder, replace], **private
         )
-        delete_button.click(h.delete, [victim, confirm], [desk_result, confirm], **private).then(
-            h.document_table, None, [documents, victim], **private
+        table.wire(uploading.then, h.document_table, None, **private)
+        reindexing = reindex_button.click(h.reindex, None, desk_result, **private)
+        table.wire(reindexing.then, h.document_table, None, **private)
+        deleting = Deleted(result=desk_result, confirm=confirm).wire(
+            delete_button.click, h.delete, [victim, confirm], **private
         )
+        table.wire(deleting.then, h.document_table, None, **private)
         gaps_button.click(h.gap_table, None, gaps, **private)
         gaps_csv_button.click(h.gap_csv, None, gaps_file, **private)
         plan_form = [persona, plan_role, plan_kind, plan_target]
-        plan_view = [plan_text, plan_map, plan_sources, plan_notice]
-        plan_tab.select(
-            ph.open_tab,
-            [persona, role],
-            [plan_role, plan_target, saved_plans, plan_notice],
-            **private,
+        picks = PlanPicks(role=plan_role, target=plan_target, saved=saved_plans, notice=plan_notice)
+        picks.wire(plan_tab.select, ph.open_tab, [persona, role], **private)
+        plan_shown.wire(show_plan.click, ph.show, plan_form, **private)
+        PlanSaved(notice=plan_notice, saved=saved_plans).wire(
+            save_plan.click, ph.save, plan_form, **private
         )
-        show_plan.click(ph.show, plan_form, plan_view, **private)
-        save_plan.click(ph.save, plan_form, [plan_notice, saved_plans], **private)
         export_plan.click(ph.export, plan_form, plan_file, **private)
-        open_saved.click(
-            ph.reopen, saved_plans, [*plan_view, plan_role, plan_kind, plan_target], **private
+        reopened = PlanReopened(
+            shown=plan_shown, role=plan_role, kind=plan_kind, target=plan_target
         )
+        reopened.wire(open_saved.click, ph.reopen, saved_plans, **private)
     return app

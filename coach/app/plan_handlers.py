@@ -7,6 +7,7 @@ import datetime as dt
 import gradio as gr
 
 from coach.app.handlers import private_file, shown_as_error
+from coach.app.panels import PlanPicks, PlanReopened, PlanSaved, PlanShown
 from coach.app.plans import PlanDesk, PlanView
 from coach.app.service import CoachService
 from coach.errors import CoachError
@@ -26,7 +27,7 @@ class PlanHandlers:
         with shown_as_error():
             return self.service.viewer(request.username if request else None)
 
-    def open_tab(self, persona, chat_role, request: gr.Request):
+    def open_tab(self, persona, chat_role, request: gr.Request) -> PlanPicks:
         """Roles and targets this persona may read (the chat profile's role preselected), and
         the viewer's saved plans."""
         viewer = self._viewer(request)
@@ -35,22 +36,21 @@ class PlanHandlers:
             roles = [(f"{r.title} ({r.id})", r.id) for r in self.service.roles(persona)]
         ids = {role_id for _, role_id in roles}
         chosen = chat_role if chat_role in ids else None
-        notice = "" if roles else self._no_ladder(persona)
-        return (
-            gr.update(choices=roles, value=chosen),
-            gr.update(choices=[("(none)", ""), *roles], value=""),
-            self._saved_choices(viewer),
-            notice,
+        return PlanPicks(
+            role=gr.update(choices=roles, value=chosen),
+            target=gr.update(choices=[("(none)", ""), *roles], value=""),
+            saved=self._saved_choices(viewer),
+            notice="" if roles else self._no_ladder(persona),
         )
 
-    def show(self, persona, role_id, plan_type, target, request: gr.Request):
+    def show(self, persona, role_id, plan_type, target, request: gr.Request) -> PlanShown:
         """The plan, its map and its sources."""
         viewer = self._viewer(request)
         with shown_as_error():
             view = self.desk.show(
                 viewer, self.desk.request(viewer, persona, role_id, plan_type, target)
             )
-        return (*_shown(view), "")
+        return _shown(view, "")
 
     def export(self, persona, role_id, plan_type, target, request: gr.Request):
         """The plan as a Markdown file that only its owner can download."""
@@ -63,7 +63,7 @@ class PlanHandlers:
             value=str(private_file(self.service, viewer, name, markdown)), visible=True
         )
 
-    def save(self, persona, role_id, plan_type, target, request: gr.Request):
+    def save(self, persona, role_id, plan_type, target, request: gr.Request) -> PlanSaved:
         """Keep the plan with the document versions behind it."""
         viewer = self._viewer(request)
         with shown_as_error():
@@ -71,9 +71,9 @@ class PlanHandlers:
                 viewer, self.desk.request(viewer, persona, role_id, plan_type, target)
             )
         note = f"Saved: {record.label}. Reopen it later to see what changed in the documents."
-        return note, self._saved_choices(viewer, record.id)
+        return PlanSaved(notice=note, saved=self._saved_choices(viewer, record.id))
 
-    def reopen(self, plan_id, request: gr.Request):
+    def reopen(self, plan_id, request: gr.Request) -> PlanReopened:
         """A saved plan as it reads today, with what changed since it was saved."""
         viewer = self._viewer(request)
         if plan_id in (None, ""):
@@ -86,12 +86,11 @@ class PlanHandlers:
             record, view, changes = self.desk.reopen(viewer, number)
         notice = changes or f"Nothing in its documents changed since {record.created:%Y-%m-%d}."
         chosen = record.request
-        return (
-            *_shown(view),
-            notice,
-            gr.update(value=chosen.role_id),
-            chosen.plan_type,
-            gr.update(value=chosen.target),
+        return PlanReopened(
+            shown=_shown(view, notice),
+            role=gr.update(value=chosen.role_id),
+            kind=chosen.plan_type,
+            target=gr.update(value=chosen.target),
         )
 
     def _saved_choices(self, viewer, chosen: int | None = None):
@@ -108,5 +107,10 @@ class PlanHandlers:
         return "*No career ladder in the knowledge folder: plans need role front matter.*"
 
 
-def _shown(view: PlanView) -> tuple[str, str, str]:
-    return view.markdown, view.map_html, view.sources or "*No sources.*"
+def _shown(view: PlanView, notice: str) -> PlanShown:
+    return PlanShown(
+        text=view.markdown,
+        map=view.map_html,
+        sources=view.sources or "*No sources.*",
+        notice=notice,
+    )

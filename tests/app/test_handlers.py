@@ -9,8 +9,9 @@ import pytest
 
 from coach.answer.answerer import Answer
 from coach.answer.retrieve import Source
-from coach.app.conversation_handlers import PAGE, ConversationHandlers
+from coach.app.conversation_handlers import ConversationHandlers
 from coach.app.handlers import Handlers
+from coach.app.panels import Asked, Page
 from coach.app.rendering import render_answer
 from coach.app.talk import Talk
 
@@ -24,23 +25,29 @@ def like(index: int, liked) -> gr.LikeData:
     return gr.LikeData(None, {"index": index, "value": "", "liked": liked})
 
 
-def answered(handlers: Handlers, name: str, question: str):
-    """Ask through the chat handler; returns the last outputs (shown, box, passages, talk)."""
+def answered(handlers: Handlers, name: str, question: str) -> Asked:
+    """Ask through the chat handler; returns what the page shows last."""
     talk = Talk(owner=name, conversation="c1")
     outputs = list(handlers.respond(question, talk, "", "", "", request(name)))
     return outputs[-1]
 
 
+def asked(handlers: Handlers, question: str, talk: Talk, persona: str, name: str) -> Talk:
+    """Ask on this page as `persona`; returns the page state once answered."""
+    return list(handlers.respond(question, talk, persona, "", "", request(name)))[-1].talk
+
+
 def test_like_dislike_and_taking_it_back(service):
     handlers = Handlers(service)
-    *_, talk = answered(handlers, "ana", "What is the next step from CSM I?")
+    talk = answered(handlers, "ana", "What is the next step from CSM I?").talk
     exchange = talk.turns[1].exchange_id
-    box, talk = handlers.rate(talk, like(1, False), request("ana"))
+    rated = handlers.rate(talk, like(1, False), request("ana"))
+    box, talk = rated.feedback, rated.talk
     assert box["visible"] and "disliked" in box["label"]
     assert (talk.rating.exchange_id, talk.rating.liked) == (exchange, False)
     assert service.history.ratings("ana", "c1")[exchange].liked is False
-    box, talk = handlers.rate(talk, like(1, ""), request("ana"))  # the thumb clicked again
-    assert box["visible"] is False and talk.rating is None
+    rated = handlers.rate(talk, like(1, ""), request("ana"))  # the thumb clicked again
+    assert rated.feedback["visible"] is False and rated.talk.rating is None
     assert service.history.ratings("ana", "c1") == {}
 
 
@@ -75,7 +82,9 @@ def test_export_needs_a_conversation(service):
 
 def test_answers_list_only_the_sources_they_cite():
     sources = [Source(n, f"id{n}", f"p{n}.md", f"T{n}", "", "text", 0.0, 0.0) for n in (1, 2, 3)]
-    shown = render_answer(Answer("A [1]. B [3].", "offline", False, sources))
+    shown = render_answer(
+        Answer(text="A [1]. B [3].", mode="offline", refused=False, sources=sources)
+    )
     # Each [n] is a link to source n in the side panel, in the text and in the list.
     assert shown.startswith('A <a href="#source-1" class="cite">[1]</a>. B <a href="#source-3"')
     assert "[1]</a> T1" in shown and "[3]</a> T3" in shown and "T2" not in shown
@@ -85,7 +94,7 @@ def test_answers_list_only_the_sources_they_cite():
 def test_every_handler_refuses_a_page_state_of_another_user(service):
     """A session hash is no proof of who asks: state bound to ana is refused to ben."""
     handlers, pages = Handlers(service), ConversationHandlers(service)
-    *_, talk = answered(handlers, "ana", "What is the next step from CSM I?")
+    talk = answered(handlers, "ana", "What is the next step from CSM I?").talk
     ben = request("ben")
     select = gr.SelectData(None, {"index": 1, "value": ""})
     for call in (
@@ -112,10 +121,7 @@ def test_every_handler_refuses_a_page_state_of_another_user(service):
 
 
 def test_a_page_not_started_yet_becomes_the_users_own(service):
-    handlers = Handlers(service)
-    *_, talk = list(handlers.respond("What is a dual plan?", Talk(), "", "", "", request("ben")))[
-        -1
-    ]
+    talk = asked(Handlers(service), "What is a dual plan?", Talk(), "", "ben")
     assert talk.owner == "ben" and talk.conversation and len(talk.turns) == 1
 
 
@@ -126,28 +132,29 @@ def test_an_upload_reports_its_own_files_and_empties_the_picker(service, tmp_pat
     good = write(tmp_path, "guild.md", "---\ntitle: Guild\naudience: employee\n---\n\nWe meet.\n")
     bad = write(tmp_path, "memo.md", "---\ntitle: Memo\naudience: everyone\n---\n\nHi.\n")
     handlers = Handlers(service)
-    result, picker = handlers.upload(
+    uploaded = handlers.upload(
         [str(good), str(bad)], "", False, request("hugo"), progress=lambda *a, **k: None
     )
+    result = uploaded.result
     assert "Saved** `guild.md`" in result
     assert "Not saved:** memo.md: unknown audience 'everyone'" in result
     assert "old-broken.md" not in result  # an older failure is not this upload's outcome
-    assert picker is None  # the refused file leaves the picker too: it is not sent again
+    assert uploaded.files is None  # the refused file leaves the picker too: it is not sent again
 
 
 def test_switching_persona_starts_a_new_conversation_and_fits_the_profile(service):
     handlers, pages = Handlers(service), ConversationHandlers(service)
-    *_, talk = answered(handlers, "hugo", "What is the next step from CSM I?")
-    _, role, plan, _, desk, shown, fresh, passages, *_ = pages.switch_persona(
-        "hiring_manager", talk, request("hugo")
-    )
+    talk = answered(handlers, "hugo", "What is the next step from CSM I?").talk
+    page = pages.switch_persona("hiring_manager", talk, request("hugo"))
+    fresh = page.talk
     # Answers for candidates never share a thread with answers for HR.
-    assert shown == [] and fresh.conversation != talk.conversation and fresh.owner == "hugo"
-    assert passages.startswith("*Ask a question")
+    assert page.chatbot == [] and fresh.conversation != talk.conversation
+    assert fresh.owner == "hugo" and page.passages.startswith("*Ask a question")
     # A hiring manager answers for candidates: no role or plan type of their own to set.
-    assert role["visible"] is False and plan["visible"] is False and desk["visible"] is False
-    _, role, plan, *_ = pages.switch_persona("hr", fresh, request("hugo"))
-    assert role["visible"] is True and plan["visible"] is True
+    assert not page.role["visible"] and not page.plan["visible"] and not page.desk["visible"]
+    page = pages.switch_persona("hr", fresh, request("hugo"))
+    assert page.role["visible"] is True and page.plan["visible"] is True
+    assert page.desk["visible"] is True
     with pytest.raises(gr.Error, match="may not ask as hr"):
         pages.switch_persona("hr", Talk(), request("ana"))
 
@@ -159,23 +166,23 @@ def test_problems_are_said_in_place_and_lose_nothing(service):
         ("   ", "Please type a question first."),
         ("x" * 2001, "2,001 characters"),
     ]:
-        ((shown, box, note, _, same),) = list(
-            handlers.respond(message, talk, "", "", "", request("ana"))
-        )
+        (said,) = list(handlers.respond(message, talk, "", "", "", request("ana")))
         # Under the box, which keeps the text; the conversation is untouched.
-        assert words in note and box == gr.update() and not shown and same is talk
+        assert words in said.note and said.question == gr.update() and said.talk is talk
+        assert not said.chatbot and said.passages == gr.update()
     assert service.history.conversation("ana", "c1") == []
-    note, confirm = handlers.delete("careers/faq.md", False, request("hugo"))
-    assert note == "Tick **Yes, delete it** to delete `careers/faq.md`." and confirm == gr.update()
+    deleted = handlers.delete("careers/faq.md", False, request("hugo"))
+    assert deleted.result == "Tick **Yes, delete it** to delete `careers/faq.md`."
+    assert deleted.confirm == gr.update()
     assert (service.settings.knowledge_dir / "careers/faq.md").exists()
 
 
 def test_regenerate_and_edit_ask_again_from_that_question(service):
     handlers = Handlers(service)
-    *_, talk = answered(handlers, "ana", "What is the next step from CSM I?")
+    talk = answered(handlers, "ana", "What is the next step from CSM I?").talk
     first = talk.turns[1].exchange_id
     retried = gr.RetryData(None, {"index": 0, "value": "What is the next step from CSM I?"})
-    *_, again = list(handlers.retry(talk, "", "", "", retried, request("ana")))[-1]
+    again = list(handlers.retry(talk, "", "", "", retried, request("ana")))[-1].talk
     # The same question answered anew, in place of the old answer (which history keeps).
     assert [m["content"] for m in again.shown][:1] == ["What is the next step from CSM I?"]
     assert len(again.shown) == 2 and again.turns[1].exchange_id != first
@@ -188,7 +195,7 @@ def test_regenerate_and_edit_ask_again_from_that_question(service):
             "previous_value": "What is the next step from CSM I?",
         },
     )
-    *_, changed = list(handlers.edit(again, "", "", "", edited, request("ana")))[-1]
+    changed = list(handlers.edit(again, "", "", "", edited, request("ana")))[-1].talk
     assert changed.shown[0]["content"] == "What is the next step from CSM II?"
     assert len(changed.shown) == 2 and "CSM II" in changed.pairs[0][1]
     assert len(service.history.conversation("ana", "c1")) == 3  # every answer stays recorded
@@ -196,92 +203,82 @@ def test_regenerate_and_edit_ask_again_from_that_question(service):
         next(handlers.retry(talk, "", "", "", retried, request("ben")))
 
 
-def page(values: tuple) -> dict:
-    """A page event's outputs by name."""
-    return dict(zip(PAGE, values, strict=False))
-
-
 def test_a_reload_returns_to_the_open_conversation_and_profile(service):
     handlers, pages = Handlers(service), ConversationHandlers(service)
     ana = request("ana")
-    *first, _, _, _, _ = pages.start(Talk(), "", ana)
-    assert page(first)["chatbot"] == [] and page(first)["conversations"]["choices"] == []
-    talk = page(first)["talk"]
-    *_, talk = list(
-        handlers.respond("What is the next step from CSM I?", talk, "csm", "csm-1", "dual", ana)
-    )[-1]
-    listed, title = pages.answered(talk, "csm", "csm-1", "dual", ana)
+    first = pages.start(Talk(), "", ana).page
+    assert first.chatbot == [] and first.conversations["choices"] == []
+    talk = list(
+        handlers.respond(
+            "What is the next step from CSM I?", first.talk, "csm", "csm-1", "dual", ana
+        )
+    )[-1].talk
+    listing = pages.answered(talk, "csm", "csm-1", "dual", ana)
+    listed, title = listing.conversations, listing.title
     assert title == "What is the next step from CSM I?"
     assert (
         listed["choices"] == [(title, talk.conversation)] and listed["value"] == talk.conversation
     )
     # A reload: a new page session, the same user.
-    *again, who, _, _, _ = pages.start(Talk(), "", ana)
-    shown = page(again)
-    assert "ana" in who and shown["talk"].conversation == talk.conversation
-    assert [m["role"] for m in shown["chatbot"]] == ["user", "assistant"]
-    assert shown["chatbot"][0]["content"] == "What is the next step from CSM I?"
-    assert (
-        "CSM II" in shown["chatbot"][1]["content"]
-        and 'class="cite"' in shown["chatbot"][1]["content"]
-    )
-    assert shown["role"]["value"] == "csm-1" and shown["plan"]["value"] == "dual"
-    assert "**[1] CSM I" in shown["passages"]  # the last answer's sources, with their text
+    again = pages.start(Talk(), "", ana)
+    shown = again.page
+    assert "ana" in again.who and shown.talk.conversation == talk.conversation
+    assert [m["role"] for m in shown.chatbot] == ["user", "assistant"]
+    assert shown.chatbot[0]["content"] == "What is the next step from CSM I?"
+    assert "CSM II" in shown.chatbot[1]["content"] and 'class="cite"' in shown.chatbot[1]["content"]
+    assert shown.role["value"] == "csm-1" and shown.plan["value"] == "dual"
+    assert "**[1] CSM I" in shown.passages  # the last answer's sources, with their text
     # The reopened page goes on where it was: follow-ups see the earlier turn.
-    assert shown["talk"].pairs[0] == ("user", "What is the next step from CSM I?")
-    assert shown["talk"].turns[1].exchange_id == talk.turns[1].exchange_id
+    assert shown.talk.pairs[0] == ("user", "What is the next step from CSM I?")
+    assert shown.talk.turns[1].exchange_id == talk.turns[1].exchange_id
 
 
 def test_conversations_list_open_rename_and_delete(service):
     handlers, pages = Handlers(service), ConversationHandlers(service)
     ana = request("ana")
-    *_, one = list(handlers.respond("What is a dual plan?", Talk(), "", "", "", ana))[-1]
-    *_, two = list(handlers.respond("What is the next step from CSM II?", Talk(), "", "", "", ana))[
-        -1
-    ]
-    listed, _ = pages.answered(two, "", "", "", ana)
+    one = asked(handlers, "What is a dual plan?", Talk(), "", "ana")
+    two = asked(handlers, "What is the next step from CSM II?", Talk(), "", "ana")
+    listed = pages.answered(two, "", "", "", ana).conversations
     assert [c for _, c in listed["choices"]] == [two.conversation, one.conversation]  # newest first
-    opened = page(pages.open_conversation(one.conversation, two, "", "", ana))
-    assert opened["talk"].conversation == one.conversation
-    assert opened["chatbot"][0]["content"] == "What is a dual plan?"
-    listed, title, note = pages.rename("  Dual   plans ", opened["talk"], ana)
-    assert (
-        title == "Dual plans"
-        and note == ""
-        and ("Dual plans", one.conversation) in listed["choices"]
-    )
+    opened = pages.open_conversation(one.conversation, two, "", "", ana)
+    assert opened.talk.conversation == one.conversation
+    assert opened.chatbot[0]["content"] == "What is a dual plan?"
+    renamed = pages.rename("  Dual   plans ", opened.talk, ana)
+    assert renamed.title == "Dual plans" and renamed.note == ""
+    assert ("Dual plans", one.conversation) in renamed.conversations["choices"]
     # Bad titles are said under the box, which keeps what was typed.
     for typed, words in [("   ", "cannot be empty"), ("x" * 121, "at most 120 characters")]:
-        listed, box, note = pages.rename(typed, opened["talk"], ana)
-        assert words in note and box == gr.update() and listed == gr.update()
-    after = page(pages.delete_conversation(opened["talk"], "", "", "", ana))
-    assert after["chatbot"] == [] and after["talk"].conversation != one.conversation
-    assert [c for _, c in after["conversations"]["choices"]] == [two.conversation]
+        renamed = pages.rename(typed, opened.talk, ana)
+        assert words in renamed.note
+        assert renamed.title == gr.update() and renamed.conversations == gr.update()
+    after = pages.delete_conversation(opened.talk, "", "", "", ana)
+    assert after.chatbot == [] and after.talk.conversation != one.conversation
+    assert [c for _, c in after.conversations["choices"]] == [two.conversation]
     assert service.history.conversation("ana", one.conversation) == []
     # A conversation of someone else's is as unknown as a missing one.
     ben_talk = Talk.begin("ben")
-    listed, box, note = pages.rename(
+    renamed = pages.rename(
         "Stolen",
         replace(ben_talk, shown=({"role": "user", "content": "q"},), conversation=two.conversation),
         request("ben"),
     )
-    assert "no such conversation" in note
+    assert "no such conversation" in renamed.note
     with pytest.raises(gr.Error, match="no such conversation in your list"):
         pages.open_conversation(two.conversation, ben_talk, "", "", request("ben"))
+    # Choosing the conversation already open changes nothing on the page.
+    assert pages.open_conversation(two.conversation, two, "", "", ana) == Page.keeping()
 
 
 def test_a_regenerated_answer_reopens_once(service):
     handlers, pages = Handlers(service), ConversationHandlers(service)
     ana = request("ana")
-    *_, talk = list(handlers.respond("What is the next step from CSM I?", Talk(), "", "", "", ana))[
-        -1
-    ]
+    talk = asked(handlers, "What is the next step from CSM I?", Talk(), "", "ana")
     retried = gr.RetryData(None, {"index": 0, "value": "What is the next step from CSM I?"})
-    *_, again = list(handlers.retry(talk, "", "", "", retried, ana))[-1]
+    again = list(handlers.retry(talk, "", "", "", retried, ana))[-1].talk
     pages.answered(again, "", "", "", ana)
-    shown = page(pages.start(Talk(), "", ana)[:-4])
-    assert len(shown["chatbot"]) == 2  # the question once, with its latest answer
-    assert shown["talk"].turns[1].exchange_id == again.turns[1].exchange_id
+    shown = pages.start(Talk(), "", ana).page
+    assert len(shown.chatbot) == 2  # the question once, with its latest answer
+    assert shown.talk.turns[1].exchange_id == again.turns[1].exchange_id
     assert len(service.history.conversation("ana", talk.conversation)) == 2  # history keeps both
 
 
@@ -289,32 +286,34 @@ def test_an_answer_for_a_role_since_taken_away_is_withheld(service):
     from coach.app.users import add_user
 
     handlers, pages = Handlers(service), ConversationHandlers(service)
-    *_, talk = list(handlers.respond("Candidate FAQ?", Talk(), "hr", "", "", request("hugo")))[-1]
+    talk = asked(handlers, "Candidate FAQ?", Talk(), "hr", "hugo")
     pages.answered(talk, "hr", "", "", request("hugo"))
     add_user(service.settings.users_file, "hugo", "csm", "hugo-password-1", replace=True)
-    shown = page(pages.start(Talk(), "", request("hugo"))[:-4])
-    assert shown["persona"]["value"] == "csm"
-    assert "no longer have" in shown["chatbot"][1]["content"]
-    assert shown["talk"].turns[1].sources == ()
+    shown = pages.start(Talk(), "", request("hugo")).page
+    assert shown.persona["value"] == "csm"
+    assert "no longer have" in shown.chatbot[1]["content"]
+    assert shown.talk.turns[1].sources == ()
 
 
 def test_while_the_knowledge_base_is_prepared_the_page_says_so(service):
     handlers, pages = Handlers(service), ConversationHandlers(service)
     service.readiness.ready.clear()  # as between the port opening and the model loaded
     service.readiness.step = "indexing the knowledge folder"
-    *unchanged, who, _, notice, timer = pages.start(Talk(), "", request("ana"))
+    opened = pages.start(Talk(), "", request("ana"))
+    notice = opened.preparing
     assert notice["visible"] and "being prepared (indexing the knowledge folder)" in notice["value"]
-    assert timer.active and "ana" in who
-    assert unchanged[0]["value"] == "csm" and all(u == gr.update() for u in unchanged[1:])
-    ((shown, box, note, _, _),) = list(
-        handlers.respond("What is a dual plan?", Talk(), "", "", "", request("ana"))
-    )
-    assert "being prepared" in note and box == gr.update() and shown == ()
+    assert opened.waiting.active and "ana" in opened.who
+    # Only the persona picker is filled; everything else is left as it is.
+    assert opened.page == Page.keeping(persona=opened.page.persona)
+    assert opened.page.persona["value"] == "csm"
+    (said,) = list(handlers.respond("What is a dual plan?", Talk(), "", "", "", request("ana")))
+    assert "being prepared" in said.note and said.question == gr.update() and said.chatbot == ()
     with pytest.raises(gr.Error, match="the knowledge base is being prepared"):
         list(handlers.chat_api("What is a dual plan?", request=request("ana")))
     service.readiness.ready.set()
-    *filled, _, _, notice, timer = pages.start(Talk(), "", request("ana"))
-    assert not notice["visible"] and not timer.active and page(filled)["role"]["choices"]
+    filled = pages.start(Talk(), "", request("ana"))
+    assert not filled.preparing["visible"] and not filled.waiting.active
+    assert filled.page.role["choices"]
 
 
 def test_a_knowledge_base_that_cannot_be_prepared_says_why(service, tmp_path):
@@ -323,5 +322,5 @@ def test_a_knowledge_base_that_cannot_be_prepared_says_why(service, tmp_path):
     service.prepare_in_background(sync=True).join()
     said = service.waiting()
     assert said.startswith("The knowledge base could not be prepared: knowledge folder not found")
-    *_, notice, timer = ConversationHandlers(service).start(Talk(), "", request("ana"))
-    assert said in notice["value"] and not timer.active
+    opened = ConversationHandlers(service).start(Talk(), "", request("ana"))
+    assert said in opened.preparing["value"] and not opened.waiting.active
