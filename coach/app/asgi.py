@@ -43,14 +43,20 @@ class Body:
         "other"."""
         if not self.content_type:
             return "json"
-        message = Message()
-        message["content-type"] = self.content_type
-        main, sub = message.get_content_maintype(), message.get_content_subtype()
+        main, sub = media_type(self.content_type)
         if main == "application" and (sub == "json" or sub.endswith("+json")):
             return "json"
         if (main, sub) in {("multipart", "form-data"), ("application", "x-www-form-urlencoded")}:
             return "form"
         return "other"
+
+
+def media_type(content_type: str) -> tuple[str, str]:
+    """A Content-Type's (main, sub) type, lower-cased and without parameters, as a mail parser
+    reads it: `Multipart/Form-Data; boundary=x` is ("multipart", "form-data")."""
+    message = Message()
+    message["content-type"] = content_type
+    return message.get_content_maintype(), message.get_content_subtype()
 
 
 def header(scope: Scope, name: bytes) -> str:
@@ -118,7 +124,7 @@ async def sessions_named(
     if body.kind == "json":
         try:
             parsed = json.loads(body.raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested 100,000 deep
             raise Refused(400, "The request body is not valid JSON.") from None
         value = parsed.get(SESSION_FIELD) if isinstance(parsed, dict) else None
         if value is not None and not isinstance(value, str):

@@ -26,6 +26,7 @@ from coach.app.asgi import (
     Scope,
     Send,
     header,
+    media_type,
     read_body,
     replay,
     reply,
@@ -65,8 +66,12 @@ class FileGrants:
 
     def allows(self, user: str | None, path: str) -> bool:
         """Whether `user` may download the file at `path` (as the file route names it)."""
+        try:
+            resolved = str(Path(path).resolve())
+        except (ValueError, OSError):  # a NUL byte, a path too long: no file of anyone's
+            return False
         with self._lock:
-            return user is not None and self._owners.get(str(Path(path).resolve())) == user
+            return user is not None and self._owners.get(resolved) == user
 
 
 class Guard:
@@ -134,9 +139,10 @@ class Guard:
         if check is Check.HR:
             if not may_manage_knowledge(self.role_of(user or "")):
                 raise Refused(403, "Only HR uploads documents.")
-            if (
-                found.route.reads_body is False
-                and "multipart/form-data" not in header(scope, b"content-type").lower()
+            content_type = header(scope, b"content-type")
+            if found.route.reads_body is False and media_type(content_type) != (
+                "multipart",
+                "form-data",
             ):
                 raise Refused(415, "Uploads are multipart/form-data.")
         if check is Check.PUBLIC_API:
@@ -176,8 +182,10 @@ class Guard:
 
         Only its own browser knows a hash before it is used, so its owner always comes first.
         """
+        if user is None:
+            raise Refused(401, "Not signed in.")
         owner = self.sessions.get(session)
-        if owner is None and user is not None and not strict:
+        if owner is None and not strict:
             self.sessions.remember(session, user)
             return
         if owner is None or owner != user:

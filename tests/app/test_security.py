@@ -359,6 +359,23 @@ def test_a_body_the_guard_cannot_read_is_refused(served):
     untyped = hana.http.post(join, content=json.dumps({"session_hash": 7}).encode())
     assert untyped.status_code == 400
     assert hana.http.get("/gradio_api/queue/data").status_code == 400  # names no session
+    deep = hana.http.post(
+        join, content=b"[" * 200_000, headers={"content-type": "application/json"}
+    )
+    assert deep.status_code == 400  # nested past Python's recursion limit: refused, not a 500
+    nul = hana.http.get("/gradio_api/file=/tmp/a%00b")
+    assert nul.status_code == 404  # a NUL byte names no one's file
+    hugo = page_of(served, "hugo")
+    disguised = hugo.http.post(
+        "/gradio_api/upload",
+        content=b"x",
+        headers={"content-type": "text/plain; x=multipart/form-data"},
+    )
+    assert disguised.status_code == 415  # the type is parsed, not searched for a word
+    stranger = httpx.get(
+        served.url.rstrip("/") + f"/gradio_api/queue/data?session_hash={hugo.session}"
+    )
+    assert stranger.status_code == 401  # not signed in, whatever session it names
 
 
 def test_multipart_and_url_encoded_sign_ins_count_alike(tmp_path, lumenfield):
