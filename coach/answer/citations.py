@@ -92,7 +92,7 @@ def cited_numbers(text: str) -> set[int]:
     return {n for group in CITATION.findall(text) for n in numbers(group)}
 
 
-def linked_citations(text: str, valid: set[int], link: Callable[[int], str]) -> str:
+def link_citations(text: str, valid: set[int], link: Callable[[int], str]) -> str:
     """Each cited number that points at a source as `link(n)` ("[2, 3]" becomes two links);
     a citation pointing at nothing stays as written."""
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from coach.answer.answerer import Answer
 from coach.answer.blocks import plain
+from coach.answer.citations import link_citations
 from coach.answer.retrieve import LIST_MARK, Source
 
 MIN_MARKED = 20  # characters: a shorter line ("Yes.") says too little to be marked as quoted
-_CITE = re.compile(r"\[(\d+)\]")
 # Clicking a citation ([2] in an answer) shows source 2 in the side panel: the chat's own select
 # event fills the panel with that answer's sources; this scrolls to the source and flags it.
 CITATION_JS = """
@@ -66,13 +64,9 @@ def render_answer(answer: Answer) -> str:
 
 
 def linked_citations(text: str, valid: set[int]) -> str:
-    """Each `[n]` as a link to source n in the side panel (the page's script scrolls there)."""
-    return _CITE.sub(
-        lambda m: (
-            f'<a href="#source-{m[1]}" class="cite">[{m[1]}]</a>' if int(m[1]) in valid else m[0]
-        ),
-        text,
-    )
+    """Each cited number as a link to its source in the side panel (the page's script scrolls
+    there): `[1][2]` and `[2, 3]` alike."""
+    return link_citations(text, valid, lambda n: f'<a href="#source-{n}" class="cite">[{n}]</a>')
 
 
 def render_passages(sources: list[Source], question: str = "", answer: str = "") -> str:

@@ -91,6 +91,18 @@ def test_answers_list_only_the_sources_they_cite():
     assert shown.endswith("*Offline mode: quoted from the documents.*")
 
 
+def test_grouped_citations_link_like_single_ones():
+    # clean_citations writes "[2, 3]" for an LLM's "[2][3]"; both spellings are links.
+    sources = [Source(n, f"id{n}", f"p{n}.md", f"T{n}", "", "text", 0.0, 0.0) for n in (1, 2, 3)]
+    shown = render_answer(
+        Answer(text="A [2, 3]. B [1][9].", mode="llm", refused=False, sources=sources)
+    )
+    assert shown.startswith(
+        'A <a href="#source-2" class="cite">[2]</a><a href="#source-3" class="cite">[3]</a>. '
+        'B <a href="#source-1" class="cite">[1]</a>[9].'
+    )
+
+
 def test_every_handler_refuses_a_page_state_of_another_user(service):
     """A session hash is no proof of who asks: state bound to ana is refused to ben."""
     handlers, pages = Handlers(service), ConversationHandlers(service)
