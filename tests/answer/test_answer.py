@@ -225,6 +225,33 @@ def test_ask_json_has_answer_mode_refused_and_sources(lumenfield):
     assert set(shown["sources"][0]) == {"n", "path", "title", "heading", "snippet", "score"}
 
 
+def _explained(lumenfield, question: str) -> str:
+    where = ["--knowledge", str(lumenfield.settings.knowledge_dir)]
+    where += ["--data", str(lumenfield.settings.data_dir)]
+    result = run_cli("ask", question, "--explain", *where)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_explain_shows_the_question_the_parts_by_rule_and_the_verdict(lumenfield):
+    shown = _explained(lumenfield, "How many accounts does a Senior CSM manage?")
+    answer, how = shown.split("How this answer was reached:")
+    assert answer.startswith("Quoted from the company documents:")
+    assert "wants: a figure (a figure said of 'account')" in how
+    assert "roles named: senior-csm" in how
+    assert "Candidate parts, best first" in how
+    assert "on the asker's own role page +0.100" in how  # a rule's contribution, by name
+    assert "Book of business: 8-14 named accounts" in how
+    assert "Which passage leads" in how
+    assert how.rstrip().endswith("Verdict: answered (offline).")
+
+
+def test_explain_names_a_refusals_reason(lumenfield):
+    how = _explained(lumenfield, "How many sick days do I get?").split("reached:")[1]
+    assert "Verdict: refused: asks about something no document open to the asker mentions" in how
+    assert "(sick days)" in how and "recorded as 'not_found'" in how
+
+
 def test_ask_with_unknown_persona_is_a_usage_error(lumenfield):
     result = run_cli("ask", "hi", "--persona", "admin")
     assert result.exit_code == 2 and "unknown persona" in result.stderr
