@@ -23,6 +23,8 @@ LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 # A table's rule line (| --- | :-: |) says nothing; its cells read as "a · b".
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _TABLE_CELLS = re.compile(r"\s*\|\s*")
+# What `coach ask --json` shows of a passage, in this order (its documented shape).
+JSON_FIELDS = ("n", "path", "title", "heading", "snippet", "score")
 
 
 def _words(text: str) -> list[str]:
@@ -70,8 +72,32 @@ class Source:
             return flat
         return flat[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
 
-    def as_json(self) -> dict[str, Any]:
-        """The fields `coach ask --json` shows."""
+    @classmethod
+    def from_chunk(
+        cls,
+        n: int,
+        chunk_id: str,
+        text: str,
+        metadata: dict[str, Any],
+        score: float = 0.0,
+        similarity: float = 0.0,
+    ) -> Source:
+        """The passage of an indexed chunk, cited as number n."""
+        return cls(
+            n=n,
+            id=chunk_id,
+            path=metadata["path"],
+            title=metadata.get("title", ""),
+            heading=metadata.get("heading", ""),
+            text=text,
+            score=score,
+            similarity=similarity,
+            metadata=metadata,
+        )
+
+    def to_row(self) -> dict[str, Any]:
+        """The passage as saved with an answer: what `coach ask --json` shows, plus id and text."""
+        # Key order is the printed order: `coach ask --json` output must not change.
         return {
             "n": self.n,
             "path": self.path,
@@ -79,7 +105,29 @@ class Source:
             "heading": self.heading,
             "snippet": self.snippet,
             "score": round(self.score, 4),
+            "id": self.id,
+            "text": self.text,
         }
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Source:
+        """A passage saved by to_row(), or by an older version (no id, no text)."""
+        # Answers saved before passages kept their text show their snippet instead.
+        return cls(
+            n=row["n"],
+            id=row.get("id", ""),
+            path=row["path"],
+            title=row["title"],
+            heading=row["heading"],
+            text=row.get("text", row.get("snippet", "")),
+            score=row.get("score", 0.0),
+            similarity=0.0,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """The fields `coach ask --json` shows: to_row() without the id and full text."""
+        row = self.to_row()
+        return {key: row[key] for key in JSON_FIELDS}
 
 
 @dataclass
@@ -141,17 +189,7 @@ class Retriever:
         ordered = sorted(fused, key=fused.__getitem__, reverse=True)
         picked = _distinct([rows[i] for i in ordered if i in rows], k or self.top_k)
         sources = [
-            Source(
-                n=n,
-                id=row.id,
-                path=row.metadata["path"],
-                title=row.metadata.get("title", ""),
-                heading=row.metadata.get("heading", ""),
-                text=row.text,
-                score=fused[row.id],
-                similarity=row.similarity,
-                metadata=row.metadata,
-            )
+            Source.from_chunk(n, row.id, row.text, row.metadata, fused[row.id], row.similarity)
             for n, row in enumerate(picked, start=1)
         ]
         return Retrieval(sources, vector, hidden)

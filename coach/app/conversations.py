@@ -146,19 +146,7 @@ class Conversations:
 def _answer_of(exchange: Exchange) -> Answer:
     """A stored answer with its sources as they were cited (text kept since answers store it;
     an older answer's passages show their snippet)."""
-    sources = [
-        Source(
-            n=s["n"],
-            id=s.get("id", ""),
-            path=s["path"],
-            title=s["title"],
-            heading=s["heading"],
-            text=s.get("text", s.get("snippet", "")),
-            score=s.get("score", 0.0),
-            similarity=0.0,
-        )
-        for s in json.loads(exchange.sources)
-    ]
+    sources = [Source.from_row(s) for s in json.loads(exchange.sources)]
     return Answer(
         text=exchange.answer, mode=exchange.mode, refused=exchange.refused, sources=sources
     )

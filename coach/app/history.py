@@ -176,10 +176,7 @@ class History:
             refused=answer.refused,
             refusal=answer.refusal,
             # With each passage's text: a reopened conversation shows what was cited then.
-            sources=json.dumps(
-                [{**s.as_json(), "id": s.id, "text": s.text} for s in answer.sources],
-                ensure_ascii=False,
-            ),
+            sources=json.dumps([s.to_row() for s in answer.sources], ensure_ascii=False),
         )
         with self.session() as session:
             session.add(row)

@@ -59,17 +59,5 @@ class Citations:
         chunk_id, text, meta = row
         if chunk_id not in self._numbers:
             self._numbers[chunk_id] = len(self.sources) + 1
-            self.sources.append(
-                Source(
-                    n=self._numbers[chunk_id],
-                    id=chunk_id,
-                    path=meta["path"],
-                    title=meta.get("title", ""),
-                    heading=meta.get("heading", ""),
-                    text=text,
-                    score=0.0,
-                    similarity=0.0,
-                    metadata=meta,
-                )
-            )
+            self.sources.append(Source.from_chunk(self._numbers[chunk_id], chunk_id, text, meta))
         return self._numbers[chunk_id]

@@ -100,3 +100,19 @@ def test_label_skips_a_top_heading_that_repeats_the_title():
     assert listed.snippet == "Intro: Vertical plan: up. Rotation: across."
     table = source("T", "", "| Hub | Budget |\n| --- | :-: |\n| Lisbon | EUR 2,000 |")
     assert table.snippet == "Hub · Budget Lisbon · EUR 2,000"  # no pipes or rule line
+
+
+def test_a_saved_passage_reads_back_and_json_shows_the_documented_fields():
+    from coach.answer.retrieve import Source
+
+    source = Source(2, "p.md#3", "p.md", "Title", "Part", "Some text.", 0.0327868, 0.7)
+    row = source.to_row()
+    assert list(source.as_json()) == ["n", "path", "title", "heading", "snippet", "score"]
+    assert row == {**source.as_json(), "id": "p.md#3", "text": "Some text."}
+    # Similarity is not saved; the score is saved as shown.
+    assert Source.from_row(row) == Source(
+        2, "p.md#3", "p.md", "Title", "Part", "Some text.", 0.0328, 0.0
+    )
+    # An answer saved before passages kept their id and text reads back with its snippet.
+    older = Source.from_row({k: v for k, v in row.items() if k not in ("id", "text")})
+    assert (older.id, older.text) == ("", "Some text.")
