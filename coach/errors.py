@@ -45,6 +45,10 @@ class DeskError(DocumentError):
     """An upload or delete that was refused; the message says why in plain words."""
 
 
+class StoreUnavailableError(StoreError):
+    """Chroma does not answer (a server stopped or restarting): worth trying again shortly."""
+
+
 def one_line(exc: BaseException) -> str:
     """An exception's message as its first non-empty line, at most 300 characters."""
     text = str(exc)[:4096].strip() or type(exc).__name__

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from coach.config import Settings
-from coach.errors import ConfigError, StoreError, one_line
+from coach.errors import ConfigError, StoreError, StoreUnavailableError, one_line
 from coach.index.pointer import IndexState, Pointer
 from coach.ingest.chunking import Chunk
 
@@ -44,10 +44,6 @@ class IndexedFile:
     def source_hash(self) -> str:
         """The file's hash, or "" when its chunks disagree (a sync was interrupted midway)."""
         return next(iter(self.hashes)) if len(self.hashes) == 1 else ""
-
-
-class StoreUnavailableError(StoreError):
-    """Chroma does not answer (a server stopped or restarting): worth trying again shortly."""
 
 
 def chroma_call(method, /, **kwargs):

@@ -18,10 +18,10 @@ from helpers import KNOWLEDGE, indexed_coach, role_doc, write
 
 from coach.compose import Coach
 from coach.config import load_settings
-from coach.errors import IndexBusyError
+from coach.errors import IndexBusyError, StoreUnavailableError
 from coach.index.keyword import KeywordIndex
 from coach.index.pointer import holder_name
-from coach.index.store import StoreUnavailableError, collection_names, open_pointer
+from coach.index.store import collection_names, open_pointer
 
 COACH = Path(sys.executable).with_name("coach")
 GUILD = "The Zorblax guild of Customer Success meets on the second Tuesday in Lisbon."
