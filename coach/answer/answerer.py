@@ -28,10 +28,11 @@ from coach.answer.retrieve import Retrieval, Retriever, Source
 from coach.answer.stream import TextStream
 from coach.answer.verdict import ANSWER, Evidence, Verdict, model_declined, verdict
 from coach.config import Settings
+from coach.errors import LLMReplyError
 from coach.index.keeper import IndexKeeper
 from coach.llm.factory import llm_failure
-from coach.llm.failures import CHARS_PER_TOKEN, LLMReplyError
-from coach.personas import audiences_for
+from coach.llm.failures import CHARS_PER_TOKEN
+from coach.personas import DEFAULT_PERSONA, audiences_for
 from coach.personas import persona as persona_of
 
 log = logging.getLogger(__name__)
@@ -167,7 +168,7 @@ class Answerer:
     def ask(
         self,
         question: str,
-        persona: str = "csm",
+        persona: str = DEFAULT_PERSONA,
         history: Sequence[tuple[str, str]] = (),
         profile: Profile = NO_PROFILE,
     ) -> Answer:
@@ -175,7 +176,7 @@ class Answerer:
         return self.stream(question, persona, history, profile).answer
 
     def explain(
-        self, question: str, persona: str = "csm", profile: Profile = NO_PROFILE
+        self, question: str, persona: str = DEFAULT_PERSONA, profile: Profile = NO_PROFILE
     ) -> tuple[Answer, Trace]:
         """The answer and how it was reached."""
         trace = Trace()
@@ -186,7 +187,7 @@ class Answerer:
     def stream(
         self,
         question: str,
-        persona: str = "csm",
+        persona: str = DEFAULT_PERSONA,
         history: Sequence[tuple[str, str]] = (),
         profile: Profile = NO_PROFILE,
     ) -> AnswerStream:
