@@ -11,10 +11,11 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from markdown_it import MarkdownIt
 
 from coach.ingest.documents import Document
+from coach.ingest.levels import Placement, placements
 
 HEADING_DEPTH = 4  # h1-h4 start sections; deeper headings stay in the text
 # Bump when splitting changes, so `coach index` re-chunks files whose bytes did not change.
-SPLITTER_VERSION = "3"
+SPLITTER_VERSION = "4"  # 4: level placements
 _MARKDOWN = MarkdownIt("commonmark").enable("table")
 _TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*")
 
@@ -40,23 +41,27 @@ class Section:
 
     headings: tuple[str, ...]
     text: str
+    placement: Placement | None = None  # its level on a ladder, in a parallel level section
 
 
-def sections_of(text: str) -> list[Section]:
-    """Split Markdown at its h1-h4 headings (found by markdown-it, so `#` in code is no heading)."""
+def sections_of(text: str, title: str = "") -> list[Section]:
+    """Split Markdown at its h1-h4 headings (found by markdown-it, so `#` in code is no heading),
+    each placed on its ladder when it is one of the document's parallel level sections."""
     lines = text.split("\n")
     tokens = _MARKDOWN.parse(text)
+    placed = placements(tokens, title)
     sections: list[Section] = []
     path: list[tuple[int, str]] = []
-    start = 0
+    start, placement = 0, None
     for i, token in enumerate(tokens):
         depth = int(token.tag[1]) if token.type == "heading_open" else 0
         if token.level != 0 or not 1 <= depth <= HEADING_DEPTH or token.map is None:
             continue
-        sections.append(Section(tuple(h for _, h in path), "\n".join(lines[start : token.map[0]])))
+        headings = tuple(h for _, h in path)
+        sections.append(Section(headings, "\n".join(lines[start : token.map[0]]), placement))
         path = [(d, h) for d, h in path if d < depth] + [(depth, tokens[i + 1].content.strip())]
-        start = token.map[1]
-    sections.append(Section(tuple(h for _, h in path), "\n".join(lines[start:])))
+        start, placement = token.map[1], placed.get(i)
+    sections.append(Section(tuple(h for _, h in path), "\n".join(lines[start:]), placement))
     return [section for section in sections if section.text.strip()]
 
 
@@ -99,7 +104,7 @@ def split_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[C
     )
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
-    for section in sections_of(doc.text):
+    for section in sections_of(doc.text, doc.title):
         headings = list(section.headings)
         # The title usually repeats as the top heading; citing it twice helps nobody.
         if headings and headings[0].casefold() == doc.title.casefold():
@@ -124,6 +129,7 @@ def split_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[C
                 "heading": heading,
                 "chunk_index": index,
                 "content_hash": content_hash,
+                **(section.placement.as_metadata() if section.placement else {}),
             }
             chunk = Chunk(chunk_id, piece, embed_text, metadata)
             metadata["text_hash"] = chunk.text_hash

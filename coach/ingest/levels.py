@@ -1,0 +1,224 @@
+"""Level structure: a document's parallel level sections ("Senior CSM", "Staff CSM"; "IC2", "IC3").
+
+Real ladder pages describe each level in sibling sections that look alike. Found here from the
+Markdown's heading tokens (markdown-it), each section is placed on its ladder (the job family),
+at a level with an order, and given a kind (responsibilities, requirements...), so answers can
+quote the level asked about and the career engine can infer a ladder without front matter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markdown_it.token import Token
+
+IC, MANAGEMENT = "ic", "management"
+# Codes with a number: IC3, L4, M5, P2, E6 ("M" codes are managers').
+_CODE = re.compile(r"\b(IC|[LMPE])\s?-?(\d{1,2})\b")
+_GRADE = re.compile(r"\b(?:job\s+)?grade\s+(\d{1,2}(?:\.\d)?)\b", re.I)
+_LEVEL = re.compile(r"\blevel\s+(\d{1,2})\b", re.I)
+_ROMAN = re.compile(r"\b[A-Z][A-Za-z]+\s+(I{1,3}|IV|V|VI)\b")  # "CSM II", "Engineer III"
+_ROMAN_VALUE = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+# Management titles, from the title's head: "Manager, CSM" or "Director of ..." is a manager;
+# "Customer Success Manager" is not.
+_MANAGEMENT = (
+    (re.compile(r"^(?:vice president|vp|svp|chief)\b", re.I), "Vice President", 14.0),
+    (re.compile(r"^(?:senior|sr\.?)\s+director\b", re.I), "Senior Director", 13.0),
+    (re.compile(r"^(?:director|head)\b", re.I), "Director", 12.0),
+    (re.compile(r"^(?:senior|sr\.?)\s+manager\b", re.I), "Senior Manager", 11.0),
+    (re.compile(r"^manager\b", re.I), "Manager", 10.0),
+)
+# Individual contributors' seniority words, in order.
+_SENIORITY = (
+    (re.compile(r"\b(?:associate|junior|jr\.?)\b", re.I), "Associate", 1.0),
+    (re.compile(r"\bintermediate\b", re.I), "Intermediate", 2.0),
+    (re.compile(r"\b(?:senior|sr\.?)\b", re.I), "Senior", 3.0),
+    (re.compile(r"\bstaff\b", re.I), "Staff", 4.0),
+    (re.compile(r"\bprincipal\b", re.I), "Principal", 5.0),
+    (re.compile(r"\b(?:distinguished|fellow)\b", re.I), "Distinguished", 6.0),
+)
+PLAIN_ORDER = 2.0  # a title with no seniority word among ones that have one: "the" role
+# What a section under a level says, by the words of its heading.
+_KINDS = (
+    ("responsibilities", re.compile(r"responsibilit|duties|what you.?ll do", re.I)),
+    ("requirements", re.compile(r"requirement|qualification|what you.?ll need|skills", re.I)),
+    ("job grade", re.compile(r"\bgrade\b", re.I)),
+    ("performance indicators", re.compile(r"performance indicator|\bkpi|metric|target|sla", re.I)),
+    ("impact", re.compile(r"\bimpact\b", re.I)),
+    ("scope", re.compile(r"\bscope\b", re.I)),
+    ("execution", re.compile(r"\bexecution\b", re.I)),
+    ("expectations", re.compile(r"expectation|competenc", re.I)),
+    ("promotion", re.compile(r"promot|progress|next level|moving up", re.I)),
+)
+_PARENTHESES = re.compile(r"\([^)]*\)")
+# A heading that only gathers the levels: they belong to the document's own family.
+_GENERIC_PARENT = re.compile(
+    r"^(?:the\s+)?(?:job\s+|career\s+)?(?:levels?|roles?|grades?|positions?|titles?|ladder)\b", re.I
+)
+_NOT_A_NAME = re.compile(r"[^a-z0-9 ]+")
+
+
+@dataclass(frozen=True)
+class Level:
+    """A level a title names: its name, order on its ladder, and track."""
+
+    name: str
+    order: float
+    track: str = IC
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a section stands: on which ladder, at which level, saying what."""
+
+    ladder: str  # the job family: "Customer Success Management"
+    role: str  # the level's own heading: "Senior CSM"
+    level: str  # "Senior", "IC3", "Job Grade 7"
+    order: float
+    track: str  # "ic" | "management"
+    kind: str  # "responsibilities", "requirements"... ("" for the level's own text)
+
+    def as_metadata(self) -> dict[str, str | float]:
+        """The placement as chunk metadata (Chroma keeps scalars only)."""
+        # Prefixed: front matter's own "level" and "track" describe a role page, not a section.
+        return {
+            "section_ladder": self.ladder,
+            "section_role": self.role,
+            "section_level": self.level,
+            "section_level_order": self.order,
+            "section_track": self.track,
+            "section_kind": self.kind,
+        }
+
+
+def level_of(title: str) -> Level | None:
+    """The level a heading or role title names, if it names one."""
+    plain = title.strip()
+    if code := _CODE.search(plain):
+        prefix = code.group(1).upper()
+        track = MANAGEMENT if prefix == "M" else IC
+        return Level(f"{prefix}{code.group(2)}", float(code.group(2)), track)
+    for pattern, name, order in _MANAGEMENT:
+        if pattern.search(plain):
+            return Level(name, order, MANAGEMENT)
+    if grade := _GRADE.search(plain):
+        return Level(f"Job Grade {grade.group(1)}", float(grade.group(1)))
+    if level := _LEVEL.search(plain):
+        return Level(f"Level {level.group(1)}", float(level.group(1)))
+    if roman := _ROMAN.search(plain):
+        return Level(roman.group(1), float(_ROMAN_VALUE[roman.group(1)]))
+    for pattern, name, order in _SENIORITY:
+        if pattern.search(plain):
+            return Level(name, order)
+    return None
+
+
+def kind_of(title: str) -> str:
+    """What a section under a level says, from its heading ("" when it does not say)."""
+    return next((kind for kind, pattern in _KINDS if pattern.search(title)), "")
+
+
+@dataclass(frozen=True)
+class _Heading:
+    at: int  # token index of its heading_open
+    depth: int
+    title: str
+    parent: int | None  # token index of the heading it is under
+
+
+def placements(tokens: Sequence[Token], document_title: str) -> dict[int, Placement]:
+    """Each heading (by its token index) inside a parallel level section, placed."""
+    headings = _headings(tokens)
+    by_at = {h.at: h for h in headings}
+    levels: dict[int, tuple[Level, str, str]] = {}  # heading -> its level, ladder and role
+    siblings: dict[int | None, list[_Heading]] = {}
+    for heading in headings:
+        siblings.setdefault(heading.parent, []).append(heading)
+    for parent, group in siblings.items():
+        found = _parallel(group)
+        if not found:
+            continue
+        ladder = _ladder_name(group, found, by_at.get(parent) if parent is not None else None)
+        role, role_level = "", None
+        for heading, level in found.items():
+            # A flat page puts "Senior X Job Grade" beside "Senior X": that level's section.
+            if not kind_of(heading.title) or level != role_level:
+                role, role_level = heading.title, level
+            levels[heading.at] = (level, ladder or document_title, role)
+    placed: dict[int, Placement] = {}
+    for heading in headings:
+        owner = heading
+        while owner is not None and owner.at not in levels:
+            owner = by_at.get(owner.parent) if owner.parent is not None else None
+        if owner is None:
+            continue
+        level, ladder, role = levels[owner.at]
+        kind = kind_of(heading.title)
+        placed[heading.at] = Placement(ladder, role, level.name, level.order, level.track, kind)
+    return placed
+
+
+def _headings(tokens: Sequence[Token]) -> list[_Heading]:
+    """Every heading with the heading it is under."""
+    found: list[_Heading] = []
+    open_at: list[_Heading] = []  # the current path, shallowest first
+    for i, token in enumerate(tokens):
+        if token.type != "heading_open" or token.level != 0 or i + 1 >= len(tokens):
+            continue
+        depth = int(token.tag[1])
+        while open_at and open_at[-1].depth >= depth:
+            open_at.pop()
+        parent = open_at[-1].at if open_at else None
+        heading = _Heading(i, depth, tokens[i + 1].content.strip(), parent)
+        found.append(heading)
+        open_at.append(heading)
+    return found
+
+
+def _parallel(group: list[_Heading]) -> dict[_Heading, Level]:
+    """The siblings that are levels of one ladder: at least two distinct levels; a sibling
+    without a level word joins when its title is another's without that word ("Customer
+    Success Engineer" beside "Senior Customer Success Engineer")."""
+    named = {h: level for h in group if (level := level_of(h.title)) is not None}
+    if len({(level.track, level.order) for level in named.values()}) < 2:
+        return {}
+    stems = {_stem(h.title) for h in named}
+    for heading in group:
+        if heading not in named and kind_of(heading.title) == "" and _stem(heading.title) in stems:
+            named[heading] = Level(heading.title, PLAIN_ORDER)
+    return dict(sorted(named.items(), key=lambda item: item[0].at))
+
+
+def _ladder_name(
+    group: list[_Heading], found: dict[_Heading, Level], parent: _Heading | None
+) -> str:
+    """The family the levels belong to ("" for the document's own): levels straight under the
+    document or under a heading like "Levels" are the document's; under another heading
+    ("Specialties", "Support Engineering"), the name they share once their level words are gone
+    ("Customer Success Engineer"), else that heading."""
+    if parent is None or _GENERIC_PARENT.search(parent.title):
+        return ""
+    stems = {_stem(h.title) for h in found if not kind_of(h.title)}
+    if len(stems) == 1 and (stem := next(iter(stems))):
+        shared = next(h for h in found if _stem(h.title) == stem and not kind_of(h.title))
+        return _without_level(_PARENTHESES.sub("", shared.title))
+    return parent.title
+
+
+def _without_level(title: str) -> str:
+    """The title without its level words and codes, as written: "Customer Success Engineer"."""
+    text = _CODE.sub("", title)
+    for pattern, _, _ in (*_MANAGEMENT, *_SENIORITY):
+        text = pattern.sub("", text)
+    text = _GRADE.sub("", _LEVEL.sub("", text))
+    text = re.sub(r"\b(I{1,3}|IV|V|VI)\b", "", text)
+    return " ".join(text.replace(",", " ").split()).strip(" -:") or title
+
+
+def _stem(title: str) -> str:
+    """A title without level words, parentheses or punctuation, lower-cased: how siblings of
+    one family are told apart from other sections."""
+    bare = _without_level(_PARENTHESES.sub("", title)).lower()
+    return " ".join(_NOT_A_NAME.sub(" ", bare).split())
