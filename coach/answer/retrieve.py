@@ -173,7 +173,7 @@ class Retriever:
         dense, hidden = self.store.query(vector, self.candidates, allowed)
         sparse = self.keywords.search(question, allowed, self.candidates)
         rows = {row.id: row for row in dense}
-        rankings = [[row.id for row in dense], [chunk_id for chunk_id, _ in sparse]]
+        rankings = [[row.id for row in dense], [hit.chunk_id for hit in sparse]]
         if focus:
             own = self.store.fetch_document(focus, vector)
             rows.update(own)

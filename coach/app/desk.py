@@ -151,7 +151,7 @@ def document_rows(settings: Settings, store: KnowledgeStore) -> list[DocumentRow
     files, skipped = discover(root, sidecars=sidecars)
     metadatas = store.metadatas()  # one read of the index serves both lookups
     indexed = files_of(metadatas)
-    stored_meta = {meta["path"]: meta for _, meta in metadatas}
+    stored_meta = {row.metadata["path"]: row.metadata for row in metadatas}
     chunks = {name: len(entry.ids) for name, entry in indexed.items()}
     rows: dict[Path, DocumentRow] = {}
     stale: list[Path] = []

@@ -73,7 +73,7 @@ class IndexKeeper:
         key = self.store.state
         cached = self._ladders.get(persona)
         if cached is None or cached[0] != key:
-            rows = (meta for _, meta in self.store.metadatas())
+            rows = (row.metadata for row in self.store.metadatas())
             cached = self._ladders[persona] = (key, build_ladder(rows, audiences_for(persona)))
         return cached[1]
 
@@ -145,7 +145,7 @@ class IndexKeeper:
         rebuild the keyword index, then bump the generation: every reader follows."""
         live = store.pointer.read()
         rows = store.ids_and_audiences()
-        fingerprint = fingerprint_of([r[0] for r in rows], [r[1] for r in rows])
+        fingerprint = fingerprint_of([r.id for r in rows], [r.audience for r in rows])
         folder = self._keyword_dir(store.state.collection)
         current = live.collection == store.state.collection and live.fingerprint == fingerprint
         if current and not changed and (folder / "rows.json").exists():

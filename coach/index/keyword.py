@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,14 @@ def tokenize(texts: list[str], as_ids: bool):
     )
 
 
+@dataclass(frozen=True)
+class KeywordHit:
+    """One chunk a keyword search found, with its BM25 score (higher is better)."""
+
+    chunk_id: str
+    score: float
+
+
 def searchable_text(title: str, heading: str, text: str) -> str:
     """What BM25 sees of a chunk: its title and heading count as words of the passage."""
     return f"{title}\n{heading}\n{text}"
@@ -64,7 +73,9 @@ class KeywordLevel:
         """How many chunks this level holds."""
         return len(self.ids)
 
-    def search(self, tokens: list[list[str]], audiences: tuple[str, ...], k: int):
+    def search(
+        self, tokens: list[list[str]], audiences: tuple[str, ...], k: int
+    ) -> list[KeywordHit]:
         """Best chunk ids for the tokenized query with BM25 scores, among `audiences`."""
         if not self.ids or not tokens[0]:
             return []
@@ -75,7 +86,7 @@ class KeywordLevel:
             tokens, k=min(k, len(self.ids)), show_progress=False, weight_mask=mask
         )
         return [
-            (self.ids[row], float(score))
+            KeywordHit(self.ids[row], float(score))
             for row, score in zip(rows[0], scores[0], strict=True)
             if score > 0
         ]
@@ -114,10 +125,13 @@ class KeywordIndex:
     def build(cls, store: KnowledgeStore) -> KeywordIndex:
         """Index every chunk the store holds, once per level (tokenized once)."""
         rows = store.all_chunks()
-        texts = [searchable_text(m.get("title", ""), m.get("heading", ""), d) for _, d, m in rows]
+        texts = [
+            searchable_text(r.metadata.get("title", ""), r.metadata.get("heading", ""), r.text)
+            for r in rows
+        ]
         tokens = tokenize(texts, as_ids=False) if rows else []
-        ids = [chunk_id for chunk_id, _, _ in rows]
-        audiences = [meta["audience"] for _, _, meta in rows]
+        ids = [row.id for row in rows]
+        audiences = [row.metadata["audience"] for row in rows]
         levels = []
         for level in AUDIENCE_LEVELS:
             members = _members(audiences, level)
@@ -132,7 +146,7 @@ class KeywordIndex:
         wanted = set(audiences)
         return next((lv for lv in self.levels if wanted <= set(lv.audiences)), self.levels[-1])
 
-    def search(self, query: str, audiences: tuple[str, ...], k: int) -> list[tuple[str, float]]:
+    def search(self, query: str, audiences: tuple[str, ...], k: int) -> list[KeywordHit]:
         """Best chunk ids for the query among the allowed audiences, scored over their level."""
         return self.level(audiences).search(tokenize([query], as_ids=False), audiences, k)
 
@@ -199,7 +213,7 @@ def fingerprint_of(ids: list[str], audiences: list[str]) -> str:
 def keyword_index_for(store: KnowledgeStore, folder: Path) -> KeywordIndex:
     """The saved index if it matches the store's rows, else a fresh one (saved for next time)."""
     rows = store.ids_and_audiences()
-    current = fingerprint_of([r[0] for r in rows], [r[1] for r in rows])
+    current = fingerprint_of([r.id for r in rows], [r.audience for r in rows])
     saved = KeywordIndex.load(folder)
     if saved is not None and saved.fingerprint == current:
         return saved

@@ -33,6 +33,31 @@ class StoredChunk:
     similarity: float
 
 
+@dataclass(frozen=True)
+class IndexedChunk:
+    """A chunk as all_chunks() reads it: id, text and metadata, no vector."""
+
+    id: str
+    text: str
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ChunkMetadata:
+    """A chunk's id and metadata, as metadatas() reads them (no text, no vector)."""
+
+    id: str
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ChunkAudience:
+    """A chunk's id and the audience that may read it."""
+
+    id: str
+    audience: str
+
+
 @dataclass
 class IndexedFile:
     """What the store holds for one source file."""
@@ -87,24 +112,26 @@ class KnowledgeStore:
         """Every indexed path with its source hash and chunk ids, read from the store itself."""
         return files_of(self.metadatas())
 
-    def metadatas(self) -> list[tuple[str, dict[str, Any]]]:
+    def metadatas(self) -> list[ChunkMetadata]:
         """Every chunk id with its metadata (cheap: no text, no vectors)."""
         return [
-            (chunk_id, meta)
+            ChunkMetadata(chunk_id, meta)
             for page in self._pages(include=["metadatas"])
             for chunk_id, meta in zip(page["ids"], page["metadatas"], strict=True)
         ]
 
-    def ids_and_audiences(self) -> list[tuple[str, str]]:
+    def ids_and_audiences(self) -> list[ChunkAudience]:
         """Every chunk id with its audience."""
-        return [(chunk_id, meta["audience"]) for chunk_id, meta in self.metadatas()]
+        return [ChunkAudience(row.id, row.metadata["audience"]) for row in self.metadatas()]
 
-    def all_chunks(self) -> list[tuple[str, str, dict[str, Any]]]:
-        """Every chunk as (id, text, metadata)."""
+    def all_chunks(self) -> list[IndexedChunk]:
+        """Every chunk with its text and metadata."""
         return [
-            row
+            IndexedChunk(chunk_id, text, meta)
             for page in self._pages(include=["metadatas", "documents"])
-            for row in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+            for chunk_id, text, meta in zip(
+                page["ids"], page["documents"], page["metadatas"], strict=True
+            )
         ]
 
     def document_chunks(self, paths: list[str]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -222,13 +249,13 @@ class KnowledgeStore:
     _call = staticmethod(chroma_call)
 
 
-def files_of(metadatas: list[tuple[str, dict[str, Any]]]) -> dict[str, IndexedFile]:
+def files_of(metadatas: list[ChunkMetadata]) -> dict[str, IndexedFile]:
     """Chunk metadata grouped by source file."""
     files: dict[str, IndexedFile] = defaultdict(IndexedFile)
-    for chunk_id, meta in metadatas:
-        entry = files[meta["path"]]
-        entry.ids.append(chunk_id)
-        entry.hashes.add(meta.get("source_hash", ""))
+    for row in metadatas:
+        entry = files[row.metadata["path"]]
+        entry.ids.append(row.id)
+        entry.hashes.add(row.metadata.get("source_hash", ""))
     return dict(files)
 
 

@@ -37,8 +37,8 @@ def shown(answer: Answer) -> tuple:
 
 
 def test_the_two_samples_differ_by_the_hr_pages_only(lumenfield, lumenfield_without_hr):
-    with_hr = dict(lumenfield.store.metadatas())
-    without = dict(lumenfield_without_hr.store.metadatas())
+    with_hr = {row.id: row.metadata for row in lumenfield.store.metadatas()}
+    without = {row.id: row.metadata for row in lumenfield_without_hr.store.metadatas()}
     hidden = {chunk_id for chunk_id, meta in with_hr.items() if meta["audience"] == "hr"}
     assert hidden and with_hr.keys() - hidden == without.keys()
     assert {meta["path"] for chunk_id, meta in with_hr.items() if chunk_id in hidden} == {

@@ -65,9 +65,8 @@ def test_keyword_index_follows_every_sync(kb, tmp_path, embeddings):
     write(kb, "b.md", "# Zorblax\n\nThe zorblax certification is new this year.\n")
     coach.sync()
     hits = coach.keywords.search("zorblax certification", ("employee",), 5)
-    assert (
-        hits and coach.store.fetch([hits[0][0]], [0.0] * 384)[hits[0][0]].metadata["path"] == "b.md"
-    )
+    top = hits[0].chunk_id if hits else ""
+    assert top and coach.store.fetch([top], [0.0] * 384)[top].metadata["path"] == "b.md"
     assert coach.keywords.search("zorblax", ("public",), 5) == []  # audience filter in BM25 too
     (kb / "b.md").unlink()
     coach.sync()

@@ -39,8 +39,8 @@ def add_synthetic_chunks(coach: Coach, total: int, seed: int = 7) -> None:
     """Fill the index to `total` chunks: real passages' sentences recombined, vectors jittered."""
     rng = random.Random(seed)
     real = coach.store.all_chunks()
-    sentences = [s for _, text, _ in real for s in text.split(". ") if len(s) > 30]
-    got = coach.store.collection.get(ids=[r[0] for r in real], include=["embeddings"])
+    sentences = [s for row in real for s in row.text.split(". ") if len(s) > 30]
+    got = coach.store.collection.get(ids=[row.id for row in real], include=["embeddings"])
     base = np.array(got["embeddings"])
     audiences = ["employee"] * 6 + ["public"] * 2 + ["hr"]
     chunks, vectors = [], []

@@ -77,7 +77,7 @@ def test_a_chunk_gone_between_search_and_read_is_skipped(kb, tmp_path, embedding
     small_kb(kb)
     coach = indexed_coach(kb, tmp_path / "data")
     vector = embeddings.embed_query("mentor")
-    ids = [chunk_id for chunk_id, _ in coach.store.metadatas()]
+    ids = [row.id for row in coach.store.metadatas()]
     coach.store.delete(ids[:1])
     assert set(coach.store.fetch(ids, vector)) == set(ids[1:])
 
@@ -156,7 +156,7 @@ def test_a_stopped_chroma_server_is_unavailable_then_recovers(
 def snapshot(data: Path) -> tuple[dict, str]:
     """Every chunk's metadata by id, and the keyword index's fingerprint, of a data folder."""
     coach = Coach(load_settings(knowledge_dir=KNOWLEDGE, data_dir=data))
-    rows = {chunk_id: meta for chunk_id, meta in coach.store.metadatas()}
+    rows = {row.id: row.metadata for row in coach.store.metadatas()}
     saved = json.loads((coach.keyword_dir / "rows.json").read_text())
     assert saved["fp"] == KeywordIndex.build(coach.store).fingerprint
     return rows, coach.store.state.fingerprint
@@ -180,7 +180,7 @@ def test_an_indexer_killed_at_any_point_leaves_an_index_a_rerun_completes(tmp_pa
         run.wait()
     index_elsewhere(knowledge, data)
     killed_rows, killed_fp = snapshot(data)
-    fresh_rows = dict(lumenfield.store.metadatas())
+    fresh_rows = {row.id: row.metadata for row in lumenfield.store.metadatas()}
     assert killed_rows.keys() == fresh_rows.keys()
     assert killed_rows == fresh_rows
     assert killed_fp == lumenfield.store.state.fingerprint != ""

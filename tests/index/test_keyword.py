@@ -8,6 +8,7 @@ import json
 import pytest
 
 from coach.index.keyword import KeywordIndex
+from coach.index.store import IndexedChunk
 from coach.personas import AUDIENCE_LEVELS, audiences_for
 
 ROWS = [
@@ -27,7 +28,7 @@ class Rows:
 
     def all_chunks(self):
         return [
-            (chunk_id, text, {"audience": audience, "title": "", "heading": ""})
+            IndexedChunk(chunk_id, text, {"audience": audience, "title": "", "heading": ""})
             for chunk_id, text, audience in self.rows
         ]
 
