@@ -307,6 +307,10 @@ def eval_command(
     min_terms: Annotated[
         float | None, typer.Option("--min-terms", help="Fail below this term recall.")
     ] = None,
+    min_lead: Annotated[
+        float | None,
+        typer.Option("--min-lead", help="Fail below this lead recall (first 60 words)."),
+    ] = None,
     as_json: JsonOpt = False,
 ):
     """Run HR's regression questions; exit 1 when a --min-* threshold is missed."""
@@ -317,10 +321,9 @@ def eval_command(
         raise typer.BadParameter(
             "no question in the file has expect_sources", param_hint="--min-hit"
         )
-    if min_terms is not None and not any(case.expect_terms for case in cases):
-        raise typer.BadParameter(
-            "no question in the file has expect_terms", param_hint="--min-terms"
-        )
+    for floor, hint in ((min_terms, "--min-terms"), (min_lead, "--min-lead")):
+        if floor is not None and not any(case.expect_terms for case in cases):
+            raise typer.BadParameter("no question in the file has expect_terms", param_hint=hint)
     coach = _ready_coach(knowledge, data)
     check_sources(cases, coach.settings.knowledge_dir, file)
     summary = run_eval(coach.answerer, cases, k).summary()
@@ -334,6 +337,7 @@ def eval_command(
             ("hit@k", "source_hit_at_k", min_hit),
             ("refusal accuracy", "refusal_accuracy", min_refusal),
             ("term recall", "term_recall", min_terms),
+            ("lead recall", "lead_recall", min_lead),
         )
         if floor is not None and (summary[key] or 0.0) < floor
     ]

@@ -20,13 +20,15 @@ def print_eval(summary: dict, k: int) -> None:
         )
         refusal = "ok" if r["refused"] == bool(r["expect_refusal"]) else "WRONG"
         terms = f"{r['terms_found']}/{len(r['expect_terms'])}" if r["expect_terms"] else "-"
+        lead = f"{r['terms_in_lead']}/{len(r['expect_terms'])}" if r["expect_terms"] else "-"
         typer.echo(
-            f"{hit:>5} {refusal:>5} {terms:>5} {r['answer_words']:>4} w "
+            f"{hit:>5} {refusal:>5} {terms:>5} {lead:>5} {r['answer_words']:>4} w "
             f"{r['latency_ms']:>6.0f} ms  {r['question'][:64]}"
         )
     typer.echo(
         f"\n{summary['questions']} questions: hit@{k} {summary['source_hit_at_k']}, "
         f"MRR {summary['mrr']}, term recall {summary['term_recall']}, "
+        f"lead recall {summary['lead_recall']}, "
         f"refusal accuracy {summary['refusal_accuracy']}, "
         f"answer words p50 {summary['answer_words_p50']}, p95 {summary['answer_words_p95']}, "
         f"latency p50 {summary['latency_p50_ms']} ms, p95 {summary['latency_p95_ms']} ms"

@@ -108,7 +108,8 @@ def quoted_answer(
     leads = lead_scores(question, ranked)
     lead = leads[0].source
     passage = _lead_passage(blocks[lead.n], [s for s in ranked if s.unit.source.n == lead.n])
-    lines = [QUOTED_LABEL, "", f"**{lead.label}** [{lead.n}]", "", *passage]
+    heading = f"**{level_note(question, lead)}{lead.label}** [{lead.n}]"
+    lines = [QUOTED_LABEL, "", heading, "", *passage]
     quoted = {plain(u.text) for u in units if u.source.n == lead.n}
     points = _support(ranked, lead, quoted, blocks)
     answer = "\n".join(lines + points)
@@ -236,8 +237,29 @@ def _point(unit: Unit, quoted: set[str], blocks: dict[int, list[Block]]) -> str:
     quoted.add(text)
     # A list item means what its section says of it: "Travel, hotels and meals." is what the
     # budget does *not* cover.
-    section = f"*{section_of(unit.source)}:* " if kind == "list" else ""
+    section = section_of(unit.source) if kind == "list" else ""
+    # A level's section is never quoted as if it were any level's: its role is named.
+    role = unit.source.metadata.get("section_role", "")
+    if role and role.casefold() not in section.casefold():
+        section = f"{role}, {section}" if section else role
+    section = f"*{section}:* " if section else ""
     return f"- {section}{item_line(unit.text)} [{unit.source.n}]"
+
+
+def level_note(question: Question, source: Source) -> str:
+    """"IC3, the next level: " before a passage of the level after the one the question names;
+    "Staff CSM, another level: " before one of a level it did not ask about."""
+    order = source.metadata.get("section_level_order")
+    if order is None or not question.levels:
+        return ""
+    placed = (source.metadata.get("section_track"), float(order))
+    named = {(level.track, level.order) for level in question.levels}
+    role = source.metadata.get("section_role", "")
+    if placed in named:
+        return ""
+    if placed in question.wanted_levels:
+        return f"{role}, the next level: "
+    return f"{role}, another level: "
 
 
 def _join(rendered: list[list[str]]) -> list[str]:

@@ -15,6 +15,7 @@ from coach.answer.blocks import plain
 from coach.answer.words import singular
 from coach.index.keyword import tokenize
 from coach.index.ladder import CareerRole
+from coach.ingest.levels import Level, levels_in
 
 
 class Wants(enum.Enum):
@@ -56,6 +57,8 @@ _NEXT_STEP = re.compile(
     r"move up|my career|(grow|progress)(ing)? (my|in my))\b",
     re.IGNORECASE,
 )
+# "What does the level after IC3 look like?", "above Senior": the next level is asked about.
+_AFTER_LEVEL = re.compile(r"\b(after|above|beyond|next|move up|promoted|promotion)\b", re.I)
 # "What changes from CSM II to Senior CSM?", "CSM I vs CSM II", "what separates ... from ...".
 _COMPARES = re.compile(
     r"\b(chang\w*|differ\w*|separates?|compare\w*|vs\.?|versus|gap|between|from\b.+\bto)\b",
@@ -118,6 +121,7 @@ class Question:
     numbered: frozenset[str]  # "level 2", "module 3"
     quantities: tuple[Quantity, ...]  # the money and durations it names
     personal: bool  # about the asker ("I", "my", "next")
+    levels: tuple[Level, ...] = ()  # the levels it names ("IC2", "Senior")
     roles: tuple[CareerRole, ...] = ()  # the ladder roles it names, in order
     focus: str = ""  # the asker's own role page, to favour (see Profile.focus)
     lookup: Lookup = field(default_factory=Lookup)  # its words against the visible documents
@@ -146,6 +150,15 @@ class Question:
     def total_weight(self) -> float:
         """The weight of all its terms: a part saying every one scores 1 on word overlap."""
         return sum(self.weights.get(t, 1.0) for t in self.terms) or 1.0
+
+    @functools.cached_property
+    def wanted_levels(self) -> frozenset[tuple[str, float]]:
+        """The (track, order) of the levels whose sections answer it: those it names, or the
+        next one for "what comes after IC3?" or "I'm an IC2, what next?"."""
+        if len(self.levels) == 1 and _AFTER_LEVEL.search(self.text):
+            level = self.levels[0]
+            return frozenset({(level.track, level.order + 1)})
+        return frozenset((level.track, level.order) for level in self.levels)
 
     def asks(self, kind: Wants) -> bool:
         """Whether it asks for this kind of answer."""
@@ -185,6 +198,7 @@ def parse(text: str, roles: tuple[CareerRole, ...] = ()) -> Question:
         numbered=frozenset(numbered_names(text)),
         quantities=tuple(q for _, _, q in quantities(text)),
         personal=bool(_PERSONAL.search(text)),
+        levels=tuple(levels_in(text)),
         roles=tuple(named_roles(text, list(roles))) if roles else (),
     )
 

@@ -8,6 +8,7 @@ rule's contribution to each candidate part.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,6 +86,28 @@ def holds_answer_kind(question: Question, part: Part) -> float:
     return 1.0 if kind is not None and kind.held_by(part.unit.text) else 0.0
 
 
+def at_the_asked_level(question: Question, part: Part) -> float:
+    """1 for a part of the level the question asks about (the next one, for "what comes
+    after"), -1 for a part of another level; 0 where either names no level."""
+    metadata = part.unit.source.metadata
+    order = metadata.get("section_level_order")
+    if order is None or not question.wanted_levels:
+        return 0.0
+    return 1.0 if (metadata.get("section_track"), float(order)) in question.wanted_levels else -1.0
+
+
+def on_the_named_ladder(question: Question, part: Part) -> float:
+    """1 for a part of the ladder (job family) the question names ("in customer engineering")."""
+    ladder = part.unit.source.metadata.get("section_ladder")
+    words = _ladder_words(ladder) if ladder else frozenset()
+    return 1.0 if words and words <= question.terms else 0.0
+
+
+@functools.lru_cache(maxsize=4096)
+def _ladder_words(ladder: str) -> frozenset[str]:
+    return frozenset(tokenize([ladder], as_ids=False)[0])
+
+
 def rare_words_said(question: Question, source: Source) -> float:
     """How many of the question's rare asked-about words ("MBA") the passage says."""
     said = set(tokenize([f"{source.label} {source.text}"], as_ids=False)[0])
@@ -124,6 +147,9 @@ FIT_RULES: tuple[Rule[Part], ...] = (
     Rule("names the same numbered item", 0.15, same_numbered_item),
     Rule("a figure fits a range or tier", 0.15, figure_fits),
     Rule("holds the kind of answer asked", 0.08, holds_answer_kind),
+    # Real ladder pages describe every level in look-alike sections: the one asked about wins.
+    Rule("at the level asked about", 0.15, at_the_asked_level),
+    Rule("on the ladder named", 0.1, on_the_named_ladder),
 )
 PART_RULES = WORD_RULES + FIT_RULES
 # What else makes a passage the one quoted first.

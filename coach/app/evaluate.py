@@ -13,8 +13,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from coach.answer.answerer import Answerer
 from coach.answer.blocks import word_count
+from coach.answer.offline import QUOTED_LABEL
 from coach.errors import ConfigError
 from coach.personas import DEFAULT_PERSONA, PERSONAS
+
+# The asked fact should be read at once: lead recall counts the expected terms said this early.
+LEAD_WORDS = 60
 
 
 class EvalCase(BaseModel):
@@ -40,6 +44,7 @@ class CaseResult:
     sources: list[str]
     expect_terms: list[str]
     terms_found: int
+    terms_in_lead: int  # ... of them within the answer's first LEAD_WORDS words
     expect_refusal: bool | None
     refused: bool
     mode: str
@@ -67,6 +72,7 @@ class EvalReport:
             "source_hit_at_k": _mean([r.source_rank is not None for r in sourced]),
             "mrr": _mean([1 / r.source_rank if r.source_rank else 0.0 for r in sourced]),
             "term_recall": _mean([r.terms_found / len(r.expect_terms) for r in termed]),
+            "lead_recall": _mean([r.terms_in_lead / len(r.expect_terms) for r in termed]),
             "refusal_accuracy": _mean([r.refused == bool(r.expect_refusal) for r in judged]),
             "answer_words_p50": _percentile(words, 50),
             "answer_words_p95": _percentile(words, 95),
@@ -128,6 +134,7 @@ def run_eval(answerer: Answerer, cases: list[EvalCase], k: int) -> EvalReport:
         paths = [s.path for s in sources[:k]]
         rank = next((i for i, p in enumerate(paths, 1) if p in case.expect_sources), None)
         text = answer.text.lower()
+        lead = lead_of(answer.text).lower()
         report.results.append(
             CaseResult(
                 question=case.question,
@@ -137,6 +144,7 @@ def run_eval(answerer: Answerer, cases: list[EvalCase], k: int) -> EvalReport:
                 sources=paths,
                 expect_terms=case.expect_terms,
                 terms_found=sum(term.lower() in text for term in case.expect_terms),
+                terms_in_lead=sum(term.lower() in lead for term in case.expect_terms),
                 expect_refusal=case.expect_refusal,
                 refused=answer.refused,
                 mode=answer.mode,
@@ -146,6 +154,12 @@ def run_eval(answerer: Answerer, cases: list[EvalCase], k: int) -> EvalReport:
             )
         )
     return report
+
+
+def lead_of(text: str) -> str:
+    """What a person reads first: the answer's first LEAD_WORDS words, after its label."""
+    body = text.removeprefix(QUOTED_LABEL)
+    return " ".join(body.split()[:LEAD_WORDS])
 
 
 def _mean(values: list[float]) -> float | None:

@@ -30,6 +30,14 @@ _MANAGEMENT = (
     (re.compile(r"^(?:senior|sr\.?)\s+manager\b", re.I), "Senior Manager", 11.0),
     (re.compile(r"^manager\b", re.I), "Manager", 10.0),
 )
+# ... said inside a question ("as a Senior Manager"); a bare "manager" is too often a role's noun
+# ("Customer Success Manager") to count there.
+_MANAGEMENT_IN_TEXT = (
+    (re.compile(r"\b(?:vice president|vp)\b", re.I), "Vice President", 14.0),
+    (re.compile(r"\b(?:senior|sr\.?)\s+director\b", re.I), "Senior Director", 13.0),
+    (re.compile(r"(?<!senior )(?<!sr )(?<!sr\. )\bdirector\b", re.I), "Director", 12.0),
+    (re.compile(r"\b(?:senior|sr\.?)\s+manager\b", re.I), "Senior Manager", 11.0),
+)
 # Individual contributors' seniority words, in order.
 _SENIORITY = (
     (re.compile(r"\b(?:associate|junior|jr\.?)\b", re.I), "Associate", 1.0),
@@ -113,6 +121,33 @@ def level_of(title: str) -> Level | None:
         if pattern.search(plain):
             return Level(name, order)
     return None
+
+
+def levels_in(text: str) -> list[Level]:
+    """Every level a question names, in order ("IC4 vs IC3": both; "a Senior CSM": Senior)."""
+    codes = [
+        Level(f"{m.group(1).upper()}{m.group(2)}", float(m.group(2)),
+              MANAGEMENT if m.group(1).upper() == "M" else IC)
+        for m in _CODE.finditer(text)
+    ]
+    if codes:
+        return codes
+    words = [
+        (m.start(), Level(name, order))
+        for pattern, name, order in _SENIORITY
+        for m in pattern.finditer(text)
+    ]
+    leads = [
+        (m.start(), Level(name, order, MANAGEMENT))
+        for pattern, name, order in _MANAGEMENT_IN_TEXT
+        for m in pattern.finditer(text)
+    ]
+    if leads:  # "Senior Manager" is a manager's level, not a senior one's
+        return [level for _, level in sorted(leads, key=lambda w: w[0])]
+    if words:
+        return [level for _, level in sorted(words, key=lambda w: w[0])]
+    level = level_of(text)
+    return [level] if level else []
 
 
 def kind_of(title: str) -> str:

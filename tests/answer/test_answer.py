@@ -16,6 +16,7 @@ from coach.answer.offline import ALSO_LABEL, QUOTED_LABEL
 from coach.answer.prompts import load_prompt, variables
 from coach.answer.refusals import OUT_OF_SCOPE
 from coach.answer.retrieve import Source
+from coach.app.evaluate import lead_of
 from coach.personas import PERSONAS
 
 QUESTIONS = (
@@ -280,8 +281,13 @@ def test_eval_thresholds_and_bad_files(lumenfield, tmp_path):
     assert summary["refusal_accuracy"] == 1.0 and summary["latency_p95_ms"] > 0
     assert summary["term_recall"] == 0.5 and summary["results"][2]["terms_found"] == 1
     assert 0 < summary["answer_words_p50"] <= summary["answer_words_p95"]
-    short = run_cli("eval", str(cases), "--min-terms", "0.6", *where)
+    result = summary["results"][2]
+    lead = lead_of(result["answer"]).lower()
+    assert result["terms_in_lead"] == ("usd 2,200" in lead)  # said in the first 60 words
+    assert summary["lead_recall"] == result["terms_in_lead"] / 2
+    short = run_cli("eval", str(cases), "--min-terms", "0.6", "--min-lead", "0.6", *where)
     assert short.exit_code == 1 and "threshold missed: term recall 0.5 < 0.6" in short.stderr
+    assert "threshold missed: lead recall" in short.stderr
     impossible = tmp_path / "impossible.yaml"  # a csm can never retrieve an HR page
     impossible.write_text("- question: zzz qqq\n  expect_sources: [hr/compensation-bands.md]\n")
     missed = run_cli("eval", str(impossible), "--min-hit", "0.5", *where)

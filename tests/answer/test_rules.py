@@ -10,10 +10,12 @@ from coach.answer.retrieve import Source
 from coach.answer.rules import (
     LEAD_RULES,
     PART_RULES,
+    at_the_asked_level,
     figure_fits,
     holds_answer_kind,
     in_requirements_section,
     on_focus_page,
+    on_the_named_ladder,
     rare_words_said,
     requirements_passage,
     same_numbered_item,
@@ -22,12 +24,16 @@ from coach.answer.rules import (
 )
 
 
-def _source(text: str, heading: str = "Budget", path: str = "learning.md") -> Source:
-    return Source(1, "c1", path, "Learning", heading, text, 0.1, 0.5)
+def _source(
+    text: str, heading: str = "Budget", path: str = "learning.md", placed: dict | None = None
+) -> Source:
+    return Source(1, "c1", path, "Learning", heading, text, 0.1, 0.5, metadata=placed or {})
 
 
-def _part(text: str, heading: str = "Budget", path: str = "learning.md") -> Part:
-    source = _source(text, heading, path)
+def _part(
+    text: str, heading: str = "Budget", path: str = "learning.md", placed: dict | None = None
+) -> Part:
+    source = _source(text, heading, path, placed)
     [part] = parts_of(units_of(source, blocks_of(text)))
     return part
 
@@ -42,6 +48,8 @@ def test_the_rule_tables_are_pinned():
         ("names the same numbered item", 0.15),
         ("a figure fits a range or tier", 0.15),
         ("holds the kind of answer asked", 0.08),
+        ("at the level asked about", 0.15),
+        ("on the ladder named", 0.1),
     ]
     assert [(rule.name, rule.weight) for rule in LEAD_RULES] == [
         ("says a rare asked-about word", 0.4),
@@ -125,3 +133,49 @@ def test_a_question_is_parsed_once_into_what_it_asks_for():
     assert parse("What % of my bonus is team-based?").asks(Wants.PERCENTAGE)
     assert parse("CSM I vs CSM II").asks(Wants.COMPARISON)
     assert parse("When does sign-up open?").asks(Wants.DATE)
+
+
+def _placed(ladder: str, role: str, order: float, track: str = "ic") -> dict:
+    return {
+        "section_ladder": ladder,
+        "section_role": role,
+        "section_level": role,
+        "section_level_order": order,
+        "section_track": track,
+    }
+
+
+SUPPORT_IC2 = _placed("Support Engineering", "IC2", 2.0)
+SUPPORT_IC3 = _placed("Support Engineering", "IC3", 3.0)
+CUSTOMER_IC3 = _placed("Customer Engineering", "IC3", 3.0)
+
+
+def test_the_level_asked_about_wins_over_its_look_alikes():
+    question = parse("What is the SLA target for an IC2 support engineer?")
+    assert at_the_asked_level(question, _part("Replies within 24 hours.", placed=SUPPORT_IC2)) == 1
+    assert at_the_asked_level(question, _part("Replies within 4 hours.", placed=SUPPORT_IC3)) == -1
+    assert at_the_asked_level(question, _part("Replies within 8 hours.")) == 0  # not a level's
+    unnamed = parse("What is the SLA?")
+    assert at_the_asked_level(unnamed, _part("Any reply.", placed=SUPPORT_IC2)) == 0
+
+
+def test_what_comes_after_a_level_is_the_next_ones_section():
+    after = parse("What does the level after IC3 look like?")
+    assert after.wanted_levels == {("ic", 4.0)}
+    assert at_the_asked_level(after, _part("Owns a region.", placed=_placed("X", "IC4", 4.0))) == 1
+    assert at_the_asked_level(after, _part("Leads onboarding.", placed=SUPPORT_IC3)) == -1
+    both = parse("IC4 vs IC3 in customer engineering: what changes?")
+    assert both.wanted_levels == {("ic", 4.0), ("ic", 3.0)}
+
+
+def test_the_ladder_named_in_the_question_counts():
+    question = parse("What does an IC3 in customer engineering do?")
+    assert on_the_named_ladder(question, _part("Leads onboarding.", placed=CUSTOMER_IC3)) == 1
+    assert on_the_named_ladder(question, _part("Keeps a 4-hour reply.", placed=SUPPORT_IC3)) == 0
+
+
+def test_a_senior_manager_is_a_managers_level_in_a_question():
+    [level] = parse("What does a Senior Manager, CSM do?").levels
+    assert (level.name, level.track) == ("Senior Manager", "management")
+    [level] = parse("What are the requirements for a Senior CSM?").levels
+    assert (level.name, level.order) == ("Senior", 3.0)
