@@ -58,7 +58,7 @@ def add_synthetic_chunks(coach: Coach, total: int, seed: int = 7) -> None:
         chunks.append(Chunk(f"syn-{i}", text, text, meta))
         vectors.append((vector / np.linalg.norm(vector)).tolist())
     coach.store.write(chunks, vectors)
-    coach.keywords = KeywordIndex.build(coach.store)
+    coach.index.keywords = KeywordIndex.build(coach.store)  # the keeper answers from it
     coach.__dict__.pop("retriever", None)
     coach.__dict__.pop("answerer", None)
 
