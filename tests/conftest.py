@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import KNOWLEDGE, REALWORLD, indexed_coach
+from helpers import KNOWLEDGE, POSTHOG, REALWORLD, indexed_coach
 
 from coach.config import Settings, load_settings
 from coach.index.embeddings import MiniLMEmbeddings, make_embeddings
@@ -68,3 +68,11 @@ def gitlab(tmp_path_factory: pytest.TempPathFactory, embeddings):
     if not REALWORLD.is_dir():
         pytest.skip("../shared/realworld is not beside the repository")
     return indexed_coach(REALWORLD, tmp_path_factory.mktemp("gitlab"))
+
+
+@pytest.fixture(scope="session")
+def posthog(tmp_path_factory: pytest.TempPathFactory, embeddings):
+    """The real PostHog handbook pages (no formal ladder, `.mdx`), indexed once per session."""
+    if not POSTHOG.is_dir():
+        pytest.skip("../shared/realworld is not beside the repository")
+    return indexed_coach(POSTHOG, tmp_path_factory.mktemp("posthog"))

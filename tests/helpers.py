@@ -16,6 +16,7 @@ from coach.index.store import KnowledgeStore, open_store
 REPO = Path(__file__).resolve().parent.parent
 KNOWLEDGE = REPO / "knowledge"
 REALWORLD = REPO.parent / "shared" / "realworld" / "gitlab-handbook"
+POSTHOG = REPO.parent / "shared" / "realworld" / "posthog-handbook"
 needs_realworld = pytest.mark.skipif(
     not REALWORLD.is_dir(), reason="../shared/realworld is not beside the repository"
 )

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from coach.answer.retrieve import Source
+from coach.index.roles import CareerRole
 from coach.index.store import KnowledgeStore
 
 
@@ -34,6 +35,15 @@ class Citations:
         """Every chunk (id, text, metadata) of one document, in order."""
         self.load([path])
         return self._chunks[path]
+
+    def section(self, role: CareerRole) -> list[tuple[str, str, dict]]:
+        """The chunks of an inferred role's own level section, in order."""
+        return [
+            row
+            for row in self.chunks(role.path)
+            if row[2].get("section_role") == role.title
+            and row[2].get("section_ladder", "") == role.family
+        ]
 
     def passage(self, path: str, needle: str = "", heading: str = "") -> tuple[int, str] | None:
         """(citation number, passage text) of the first passage of `path` that says `needle`

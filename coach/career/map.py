@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 # Figure without pyplot: no global state and no display, so app threads can draw at once.
@@ -47,22 +47,30 @@ def draw_map(ladder: Ladder, current: str = "", targets: tuple[str, ...] = ()) -
     around `current`)."""
     if not ladder:
         raise CareerError(ladder.missing())
-    for role_id in (current, *targets):
-        if role_id:
-            ladder.role(role_id)  # an unknown id is a one-line error, not an empty map
+    # An unknown role is a one-line error, not an empty map; a title becomes its id.
+    current = ladder.role(current).id if current else ""
+    targets = tuple(ladder.role(t).id for t in targets if t)
+    if current and len({r.family for r in ladder.roles.values()}) > 1:
+        # Job families read from real pages: the person's own family, and their targets.
+        family = ladder.roles[current].family
+        keep = {i for i, r in ladder.roles.items() if r.family == family} | set(targets)
+        ladder = replace(ladder, roles={i: r for i, r in ladder.roles.items() if i in keep})
     if current and len(ladder.roles) > WHOLE_MAP_ROLES:
         ladder = ladder.around(current, targets, MAP_RADIUS)
-    placed = _place(ladder)
-    lanes = sorted({p.x for p in placed.values()})
     levels = sorted({r.level for r in ladder.roles.values()})
+    # Rows by rank, not by number: an inferred ladder's IC levels (1-4) and management
+    # levels (10-14) would leave empty rows between them.
+    rows = {level: row for row, level in enumerate(levels)}
+    placed = _place(ladder, rows)
+    lanes = sorted({p.x for p in placed.values()})
     width = max(6.0, LANE_WIDTH * len(lanes) + 1.5)
     height = max(4.0, ROW_HEIGHT * len(levels) + 1.8)
     figure = Figure(figsize=(width, height), dpi=110)
     axes = figure.subplots()
     axes.set_xlim(min(lanes) - LANE_WIDTH / 2 - 0.6, max(lanes) + LANE_WIDTH / 2)
-    axes.set_ylim(min(levels) * ROW_HEIGHT - 1.0, max(levels) * ROW_HEIGHT + 1.1)
+    axes.set_ylim(-1.0, (len(levels) - 1) * ROW_HEIGHT + 1.1)
     axes.axis("off")
-    _lanes(axes, placed, levels)
+    _lanes(axes, placed, rows)
     boxes = {
         role_id: _box(axes, spot, role_id == current, role_id in targets)
         for role_id, spot in placed.items()
@@ -98,37 +106,41 @@ def save_map(figure: Figure, path: Path) -> Path:
     return path
 
 
-def _place(ladder: Ladder) -> dict[str, Placed]:
-    tracks = sorted(
-        {r.track for r in ladder.roles.values()},
-        key=lambda t: (LANE_ORDER.index(t) if t in LANE_ORDER else len(LANE_ORDER), t),
-    )
+def _lane(role: CareerRole) -> tuple[str, int, str]:
+    """A role's lane: its family (inferred ladders have several), then its track."""
+    order = LANE_ORDER.index(role.track) if role.track in LANE_ORDER else len(LANE_ORDER)
+    return (role.family, order, role.track)
+
+
+def _place(ladder: Ladder, rows: dict[int, int]) -> dict[str, Placed]:
+    lanes = sorted({_lane(r) for r in ladder.roles.values()})
     placed: dict[str, Placed] = {}
-    for lane, track in enumerate(tracks):
+    for at, lane in enumerate(lanes):
         by_level: dict[int, list[CareerRole]] = {}
         for role in sorted(ladder.roles.values(), key=lambda r: r.title):
-            if role.track == track:
+            if _lane(role) == lane:
                 by_level.setdefault(role.level, []).append(role)
         for level, roles in by_level.items():
             for i, role in enumerate(roles):  # several roles at one level share the cell
                 offset = (i - (len(roles) - 1) / 2) * 0.35
                 placed[role.id] = Placed(
-                    role, lane * LANE_WIDTH + offset, level * ROW_HEIGHT + offset
+                    role, at * LANE_WIDTH + offset, rows[level] * ROW_HEIGHT + offset
                 )
     return placed
 
 
-def _lanes(axes, placed: dict[str, Placed], levels: list[int]) -> None:
+def _lanes(axes, placed: dict[str, Placed], rows: dict[int, int]) -> None:
     """Lane headers and level labels, with light bands so rows read across."""
-    tracks = {p.role.track: p.x for p in placed.values()}
-    top = max(levels) * ROW_HEIGHT + 0.8
-    for track, x in tracks.items():
+    lanes = {_lane(p.role): p.x for p in placed.values()}
+    top = (len(rows) - 1) * ROW_HEIGHT + 0.8
+    for (family, _, track), x in lanes.items():
+        name = "\n".join([*textwrap.wrap(family, 24)[:2], track.upper()])
         axes.text(
-            x, top, track.upper(), ha="center", va="bottom", fontsize=9, weight="bold", color="#555"
+            x, top, name, ha="center", va="bottom", fontsize=9, weight="bold", color="#555"
         )
-    left = min(tracks.values()) - LANE_WIDTH / 2 - 0.3
-    for level in levels:
-        y = level * ROW_HEIGHT
+    left = min(lanes.values()) - LANE_WIDTH / 2 - 0.3
+    for level, row in rows.items():
+        y = row * ROW_HEIGHT
         axes.axhspan(
             y - ROW_HEIGHT / 2,
             y + ROW_HEIGHT / 2,

@@ -21,6 +21,8 @@ _STEPS = re.compile(r"how to (start|apply)", re.I)
 _CRITERIA = re.compile(r"promotion criteria", re.I)
 _TIME = re.compile(r"typical time", re.I)
 _COMPETENCIES = re.compile(r"competenc", re.I)
+# An inferred level's section kinds, in the order a plan quotes what they add.
+_SECTION_KINDS = ("requirements", "performance indicators", "responsibilities", "expectations")
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,8 @@ def build_plan(
     """The plan for someone in `role_id`, from a ladder already limited to what the persona
     may read; assembled deterministically, each claim cited to its passage."""
     role = ladder.role(role_id)
-    if target:
-        ladder.role(target)  # an unknown target fails before any work
+    if target:  # an unknown target fails before any work; a title becomes its id
+        target = ladder.role(target).id
     if plan_type and plan_type not in PLAN_TYPES:
         raise CareerError(
             f"unknown plan type {plan_type!r} (expected one of: {', '.join(PLAN_TYPES)})"
@@ -146,6 +148,8 @@ class _Builder:
         for change in competency_changes(self.ladder.expected(self.role.id), target):
             quoted = self._item(target.path, change.label)
             changes.append(Point(f"{change.summary()}: {quoted[0]}", quoted[1]))
+        if target.inferred and not changes:  # no competencies: what its section adds
+            changes = self._section_changes(target)
         vertical = kind == "vertical"
         criteria = self._criteria() if vertical and not path else ()
         # Training that prepares a promotion is listed on the current role's page; for any
@@ -261,6 +265,30 @@ class _Builder:
         text = f"Typically {span} as {where}{earliest}. {CAVEAT}"
         return Point(text, self.cite.cite(self.role.path, heading=_TIME.pattern))
 
+    def _section_changes(self, target: CareerRole) -> list[Point]:
+        """What the target's level section asks for that this role's does not, verbatim and
+        cited: its requirements, then its responsibilities and the rest, item by item."""
+        today = {
+            _flat(item_line(part))
+            for _, text, _ in (self.cite.section(self.role) if self.role.inferred else [])
+            for block in blocks_of(text)
+            for part in block.parts
+        }
+        rows = sorted(
+            self.cite.section(target),
+            key=lambda r: _SECTION_KINDS.index(r[2].get("section_kind", "")) if r[2].get(
+                "section_kind", ""
+            ) in _SECTION_KINDS else len(_SECTION_KINDS),
+        )
+        points: dict[str, Point] = {}  # overlapping chunks repeat items: each once
+        for row in rows:
+            for block in blocks_of(row[1]):
+                for part in block.parts if block.kind == "list" else ():
+                    said = _flat(item_line(part))
+                    if said not in today and said not in points:
+                        points[said] = Point(item_line(part), self.cite.number(row))
+        return list(points.values())
+
     def _item(self, path: str, label: str) -> tuple[str, int | None]:
         """The list item of `path` that starts with `label` ("Coaching:"), verbatim, with its
         citation; a competencies section is searched first (other sections reuse words)."""
@@ -275,6 +303,11 @@ class _Builder:
                     if line.replace("**", "").lower().startswith(wanted):
                         return line, self.cite.number(row)
         return label, None
+
+
+def _flat(text: str) -> str:
+    """An item compared across levels: case, emphasis and spacing aside."""
+    return " ".join(text.replace("**", "").split()).casefold()
 
 
 def _questions(ladder: Ladder, role: CareerRole, sections: list[PlanSection]) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from coach.answer.retrieve import Source
 from coach.career.plan import Option, Plan, Point
 
 CHAT_CRITERIA = 3  # promotion criteria a chat answer shows; the full plan has them all
+CHAT_CHANGES = 8  # a level's section can list 30 items: the chat shows the first, the plan all
 SECTION_TITLES = {
     "vertical": "Vertical plan: up your track",
     "dual": "Dual plan: a second responsibility or the other track",
@@ -85,7 +86,11 @@ def chat_answer(
     if chosen:
         section, option = chosen[0]
         lines = [f"**What changes from {plan.role.title} to {option.title}**"]
-        lines += [f"- {line(p)}" for p in option.changes] or ["- No competency is new or stronger."]
+        lines += [f"- {line(p)}" for p in option.changes[:CHAT_CHANGES]] or [
+            "- No competency is new or stronger."
+        ]
+        if len(option.changes) > CHAT_CHANGES:
+            lines.append(f"- ... and {len(option.changes) - CHAT_CHANGES} more in the full plan.")
         for title, points in (
             ("Promotion criteria", option.criteria),
             ("Training", option.training),
@@ -95,7 +100,8 @@ def chat_answer(
         if option.timeline:
             lines += ["", f"**Timeline:** {line(option.timeline)}"]
     else:
-        lines = [f"**Your next steps as a {plan.role.title}**"]
+        article = "an" if plan.role.title[:1].lower() in "aeiou" else "a"
+        lines = [f"**Your next steps as {article} {plan.role.title}**"]
         for section in plan.sections:
             shown = section.options[:options_per_type]
             lines += [

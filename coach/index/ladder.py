@@ -13,6 +13,8 @@ import networkx as nx
 from pydantic import BaseModel, ValidationError
 
 from coach.errors import CareerError
+from coach.index.inferred import infer_roles
+from coach.index.roles import CareerRole, Months
 from coach.ingest.metadata import Competency, Course, Designation, Rotation
 from coach.personas import AUDIENCES
 
@@ -27,59 +29,14 @@ DUAL_TRACKS = frozenset({"ic", "management"})
 # read define roles or not, since telling them apart would reveal those documents.
 NO_OPEN_LADDER = (
     "No career ladder found: none of the role pages is open to this persona (no document it "
-    "may read has role front matter: role_id, track, level), so plans and maps are not "
+    "may read has role front matter or sections per level), so plans and maps are not "
     "available; questions are still answered from the documents it may read."
 )
 NO_LADDER = (
     "No career ladder found: no document in the knowledge folder has role front matter "
-    "(role_id, track, level), so plans and maps are not available; questions are still "
-    "answered from the documents."
+    "(role_id, track, level) or sections per level (Senior, Staff; IC2, IC3), so plans and "
+    "maps are not available; questions are still answered from the documents."
 )
-
-
-@dataclass(frozen=True)
-class Months:
-    """A typical span in months: "18 months" or "9-18 months"."""
-
-    low: int
-    high: int
-
-    def __str__(self) -> str:
-        span = str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
-        return f"{span} months"
-
-
-@dataclass(frozen=True)
-class CareerRole:
-    """One role of the ladder, as its document's front matter defines it."""
-
-    id: str
-    title: str
-    path: str
-    audience: str
-    track: str
-    level: int
-    aliases: tuple[str, ...] = ()
-    typical: Months | None = None
-    min_months: int | None = None
-    next_roles: tuple[str, ...] = ()
-    lateral_moves: tuple[str, ...] = ()
-    dual_roles: tuple[str, ...] = ()
-    certifications: tuple[str, ...] = ()
-    competencies: tuple[Competency, ...] = ()
-    criteria: tuple[str, ...] = ()
-
-    @property
-    def short_title(self) -> str:
-        """The usual short form: "CSM II" for "Customer Success Manager II"."""
-        return self.title.replace("Customer Success Manager", "CSM").replace(
-            "Customer Success", "CS"
-        )
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """Every way people write this role: title, short form, id and aliases."""
-        return tuple(dict.fromkeys((self.title, self.short_title, self.id, *self.aliases)))
 
 
 @dataclass(frozen=True)
@@ -112,6 +69,9 @@ class Ladder:
     # (role, target) pointing at roles the reader may not read: noted, never shown to it.
     hidden_links: tuple[tuple[str, str], ...] = ()
     partial: bool = False  # the reader may not read every audience
+    # Inferred from level sections: levels whose order is not known, roles front matter took.
+    unordered: tuple[str, ...] = ()
+    overridden: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.roles)
@@ -125,15 +85,21 @@ class Ladder:
         """Its roles by track, then level, then title."""
         return sorted(self.roles.values(), key=lambda r: (r.track, r.level, r.title))
 
-    def role(self, role_id: str) -> CareerRole:
-        """The role with this id; CareerError names the known ones."""
+    def role(self, name: str) -> CareerRole:
+        """The role with this id, or title or alias ("Senior CSM"), case aside; CareerError
+        names the known ids."""
         if not self.roles:
             raise CareerError(self.missing())
-        try:
-            return self.roles[role_id]
-        except KeyError:
-            known = ", ".join(sorted(self.roles))
-            raise CareerError(f"unknown role {role_id!r} (known: {known})") from None
+        if name in self.roles:
+            return self.roles[name]
+        wanted = " ".join(name.split()).casefold()
+        found = [r for r in self.roles.values() if wanted in (n.casefold() for n in r.names)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            ids = ", ".join(sorted(r.id for r in found))
+            raise CareerError(f"{name!r} names more than one role (ids: {ids})")
+        raise CareerError(f"unknown role {name!r} (known: {', '.join(sorted(self.roles))})")
 
     @functools.cached_property
     def moves(self) -> list[Move]:
@@ -238,6 +204,7 @@ def _switches_track(role: CareerRole, other: CareerRole) -> bool:
 def build_ladder(rows: Iterable[dict[str, Any]], audiences: tuple[str, ...]) -> Ladder:
     """The ladder from the documents' stored metadata (one row per chunk), readable by the
     given audiences only: a hidden role is not in it, and links to it are noted, not kept."""
+    rows = list(rows)
     documents: dict[str, dict[str, Any]] = {}
     for meta in rows:
         documents.setdefault(meta["path"], meta)
@@ -247,6 +214,10 @@ def build_ladder(rows: Iterable[dict[str, Any]], audiences: tuple[str, ...]) -> 
         complete = meta.get("role_id") and meta.get("track") and meta.get("level") is not None
         if complete and meta["role_id"] not in roles:  # a duplicate id is `coach check`'s error
             roles[meta["role_id"]] = _role(path, meta)
+    # Pages without front matter: their level sections are roles, unless front matter
+    # defines the same role (front matter wins).
+    inferred = infer_roles(rows, audiences, roles.values())
+    roles.update((i, r) for i, r in inferred.roles.items() if i not in roles)
     every_role = {m["role_id"] for m in documents.values() if m.get("role_id")}
     hidden = tuple(
         (role.id, target)
@@ -266,6 +237,8 @@ def build_ladder(rows: Iterable[dict[str, Any]], audiences: tuple[str, ...]) -> 
         plan_docs={k: tuple(v) for k, v in plan_docs.items()},
         hidden_links=hidden,
         partial=not set(AUDIENCES) <= set(audiences),
+        unordered=inferred.unordered,
+        overridden=inferred.overridden,
     )
 
 

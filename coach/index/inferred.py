@@ -1,0 +1,174 @@
+"""Roles inferred from real ladder pages: each parallel level section a role, ordered by its level.
+
+A company's job-family pages rarely carry coach's front matter, but their level sections are
+placed at ingest (`coach.ingest.levels`): on a ladder (the family), at a level with an order,
+on a track. Here each such section becomes a role citing its section; next is the next level
+on the same ladder and track. Front matter, where present, wins.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from coach.index.roles import CareerRole
+
+_PARENTHESES = re.compile(r"\s*\(([^)]*)\)")
+_ABBREVIATION = re.compile(r"^[A-Z]{2,5}$")  # "(CSM)", "(CSA)"
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+# The first management level a senior individual contributor may switch to (a dual move):
+# from Senior up, as job families put it ("Senior X or Manager, X").
+DUAL_FROM_ORDER = 3.0
+
+
+@dataclass(frozen=True)
+class InferredLadder:
+    """Roles read from level sections, and what could not be ordered (one line each)."""
+
+    roles: dict[str, CareerRole] = field(default_factory=dict)
+    unordered: tuple[str, ...] = ()
+    overridden: tuple[str, ...] = ()  # inferred roles a front-matter role replaced
+
+
+@dataclass(frozen=True)
+class _Section:
+    """One level's section on a page: where it is and where it stands."""
+
+    ladder: str
+    title: str
+    order: float
+    track: str
+    path: str
+    audience: str
+    heading: str  # the heading path down to the level's own heading
+
+
+def infer_roles(
+    rows: Iterable[Mapping[str, Any]], audiences: tuple[str, ...], declared: Iterable[CareerRole]
+) -> InferredLadder:
+    """Roles from the chunks' level placements readable by these audiences, less those a
+    declared (front-matter) role already names."""
+    sections = _sections(row for row in rows if row.get("audience") in audiences)
+    taken = {name.casefold() for role in declared for name in role.names}
+    roles: dict[str, CareerRole] = {}
+    overridden: list[str] = []
+    for section in sections:
+        role = _role(section)
+        if any(name.casefold() in taken for name in role.names):
+            overridden.append(f"{section.path}: {section.title!r} is defined by front matter")
+            continue
+        roles.setdefault(role.id, role)  # one job on two pages is one role: the first path
+    unordered: list[str] = []
+    by_ladder: dict[tuple[str, str], list[_Section]] = {}
+    for section in sections:
+        if _slug(section) in roles:
+            by_ladder.setdefault((section.ladder, section.track), []).append(section)
+    links: dict[str, set[str]] = {role_id: set() for role_id in roles}
+    duals: dict[str, set[str]] = {role_id: set() for role_id in roles}
+    for (ladder, track), group in by_ladder.items():
+        orders = sorted({s.order for s in group})
+        for low, high in itertools.pairwise(orders):
+            for below in (s for s in group if s.order == low):
+                links[_slug(below)] |= {_slug(s) for s in group if s.order == high}
+        for order in orders:
+            titles = sorted({s.title for s in group if s.order == order})
+            if len(titles) > 1:
+                unordered.append(
+                    f"{group[0].path}: {' and '.join(map(repr, titles))} are at one level of "
+                    f"{ladder!r}: their order is not known"
+                )
+        if track == "management":
+            continue
+        managers = by_ladder.get((ladder, "management"), [])
+        if managers:
+            first = min(s.order for s in managers)
+            for senior in (s for s in group if s.order >= DUAL_FROM_ORDER):
+                duals[_slug(senior)] |= {_slug(s) for s in managers if s.order == first}
+    finished = {
+        role_id: _with_moves(role, links[role_id] - {role_id}, duals[role_id] - {role_id})
+        for role_id, role in roles.items()
+    }
+    return InferredLadder(finished, tuple(dict.fromkeys(unordered)), tuple(overridden))
+
+
+def _with_moves(role: CareerRole, up: set[str], dual: set[str]) -> CareerRole:
+    return replace(role, next_roles=tuple(sorted(up)), dual_roles=tuple(sorted(dual)))
+
+
+def _sections(rows: Iterable[Mapping[str, Any]]) -> list[_Section]:
+    """Each placed level section once, in the order of the pages and their headings."""
+    found: dict[tuple[str, str, str], _Section] = {}
+    for row in sorted(rows, key=lambda r: (r["path"], r.get("chunk_index", 0))):
+        title = row.get("section_role")
+        if not title or row.get("role_id"):  # a front-matter role page speaks for itself
+            continue
+        key = (row["path"], row.get("section_ladder", ""), title)
+        if key not in found:
+            found[key] = _Section(
+                ladder=row.get("section_ladder", ""),
+                title=title,
+                order=float(row.get("section_level_order", 0.0)),
+                track=row.get("section_track", "ic"),
+                path=row["path"],
+                audience=row.get("audience", "employee"),
+                heading=_down_to(row.get("heading", ""), title),
+            )
+    return list(found.values())
+
+
+def _down_to(heading: str, title: str) -> str:
+    """The heading path cut after the level's own heading ("Levels > Senior CSM")."""
+    parts = heading.split(" > ")
+    return " > ".join(parts[: parts.index(title) + 1]) if title in parts else heading
+
+
+def _role(section: _Section) -> CareerRole:
+    names = aliases(section.title)
+    return CareerRole(
+        id=_slug(section),
+        title=section.title,
+        path=section.path,
+        audience=section.audience,
+        track=section.track,
+        level=round(section.order),
+        aliases=tuple(n for n in names if n != section.title),
+        family=section.ladder,
+        section=section.heading,
+        inferred=True,
+    )
+
+
+def _slug(section: _Section) -> str:
+    return _NOT_SLUG.sub("-", aliases(section.title)[-1].lower()).strip("-")
+
+
+def aliases(title: str) -> list[str]:
+    """How people write a level's title: as written, without its parentheses, with a level in
+    parentheses put first, and shortened to its abbreviation ("Senior CSA"); shortest last."""
+    inside = _PARENTHESES.findall(title)
+    bare = " ".join(_PARENTHESES.sub("", title).split())
+    levels = [p for p in inside if not _ABBREVIATION.match(p) and len(p.split()) == 1]
+    full = f"{' '.join(levels)} {bare}".strip() if levels else bare
+    names = [title, bare, full]
+    for abbreviation in (p for p in inside if _ABBREVIATION.match(p)):
+        short = _abbreviated(full, abbreviation)
+        if short:
+            names.append(short)
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _abbreviated(name: str, abbreviation: str) -> str:
+    """The name with the words the abbreviation stands for replaced by it ("Senior Customer
+    Success Architect", "CSA" -> "Senior CSA"); "" when no run of words spells it."""
+    words = name.split()
+    size = len(abbreviation)
+    for start in range(len(words) - size + 1):
+        run = words[start : start + size]
+        if "".join(w[0] for w in run).upper() == abbreviation and all(w[0].isupper() for w in run):
+            # "Customer Success Architects" (a team's plural) keeps its s on the short form.
+            plural = "s" if run[-1].endswith("s") and not run[-1].endswith("ss") else ""
+            return " ".join([*words[:start], abbreviation + plural, *words[start + size :]])
+    return ""

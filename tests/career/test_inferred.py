@@ -1,0 +1,198 @@
+"""The ladder inferred from real pages: level sections become roles, ordered, cited."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import KNOWLEDGE, POSTHOG, run_cli, write
+
+from coach.errors import CareerError
+from coach.index.inferred import aliases, infer_roles
+from coach.index.ladder import build_ladder
+from coach.personas import AUDIENCES, audiences_for
+
+
+def section(title, order, track="ic", ladder="Support Engineering", path="jobs/a.md", **extra):
+    """Stored metadata of one chunk inside a placed level section."""
+    return {
+        "path": path,
+        "title": "Support",
+        "audience": "employee",
+        "heading": f"Levels > {title} > Requirements",
+        "chunk_index": int(order * 10),
+        "section_ladder": ladder,
+        "section_role": title,
+        "section_level": title.split()[0],
+        "section_level_order": order,
+        "section_track": track,
+        "section_kind": "requirements",
+    } | extra
+
+
+ROWS = [
+    section("Support Engineer (Intermediate)", 2.0),
+    section("Senior Support Engineer", 3.0),
+    section("Staff Support Engineer", 4.0),
+    section("Associate Support Engineer", 1.0),
+    section("Manager, Support Engineering", 10.0, "management"),
+    section("Senior Manager, Support Engineering", 11.0, "management"),
+]
+
+
+def test_level_sections_become_roles_ordered_by_level_with_next_and_dual_moves():
+    ladder = build_ladder(ROWS, AUDIENCES)
+    up = {r.title: [ladder.roles[n].title for n in r.next_roles] for r in ladder.roles.values()}
+    assert up["Associate Support Engineer"] == ["Support Engineer (Intermediate)"]
+    assert up["Support Engineer (Intermediate)"] == ["Senior Support Engineer"]
+    assert up["Staff Support Engineer"] == []  # the top of the IC track
+    assert up["Manager, Support Engineering"] == ["Senior Manager, Support Engineering"]
+    senior = ladder.role("Senior Support Engineer")
+    assert senior.inferred and senior.family == "Support Engineering" and senior.level == 3
+    assert senior.section == "Levels > Senior Support Engineer"  # what its plan cites
+    # From Senior up, a switch to the family's first management level is a dual move.
+    assert [ladder.roles[d].title for d in senior.dual_roles] == ["Manager, Support Engineering"]
+    assert ladder.role("Support Engineer (Intermediate)").dual_roles == ()
+    assert {m.kind for m in ladder.moves_from(senior.id)} == {"vertical", "dual"}
+
+
+def test_a_role_is_found_by_title_alias_or_id_case_aside():
+    ladder = build_ladder(ROWS, AUDIENCES)
+    intermediate = ladder.role("intermediate support engineer")
+    assert intermediate.title == "Support Engineer (Intermediate)"
+    assert ladder.role(intermediate.id) is intermediate
+    assert ladder.role("SUPPORT ENGINEER (INTERMEDIATE)") is intermediate
+    with pytest.raises(CareerError, match="unknown role 'Chief Support Engineer'"):
+        ladder.role("Chief Support Engineer")
+
+
+def test_one_title_on_two_pages_is_one_role():
+    rows = [
+        *ROWS,
+        section("Manager, Support Engineering", 10.0, "management", ladder="Other", path="z.md"),
+    ]
+    ladder = build_ladder(rows, AUDIENCES)
+    # One job on two pages is one role (the first page by path), not an ambiguity.
+    assert ladder.role("Manager, Support Engineering").path == "jobs/a.md"
+
+
+def test_titles_people_write_for_a_level():
+    assert aliases("Customer Success Manager (CSM) (Intermediate)") == [
+        "Customer Success Manager (CSM) (Intermediate)",
+        "Customer Success Manager",
+        "Intermediate Customer Success Manager",
+        "Intermediate CSM",
+    ]
+    assert aliases("Senior Customer Success Architect (CSA)")[-1] == "Senior CSA"
+    assert aliases("Manager, Customer Success Architects (CSA)")[-1] == "Manager, CSAs"
+    assert aliases("Staff CSM") == ["Staff CSM"]
+
+
+def test_levels_at_one_order_are_reported_and_not_ordered_between_them():
+    rows = [*ROWS, section("Senior Support Engineer, Public Sector", 3.0)]
+    ladder = build_ladder(rows, AUDIENCES)
+    assert len(ladder.unordered) == 1
+    line = ladder.unordered[0]
+    assert "'Senior Support Engineer'" in line and "Public Sector" in line and "\n" not in line
+    public = ladder.role("Senior Support Engineer, Public Sector")
+    senior = ladder.role("Senior Support Engineer")
+    assert senior.id not in public.next_roles and public.id not in senior.next_roles
+    # Both still lead to the next level, and the level below leads to both.
+    assert public.next_roles == senior.next_roles
+    below = ladder.role("Support Engineer (Intermediate)")
+    assert set(below.next_roles) == {senior.id, public.id}
+
+
+def test_front_matter_wins_over_an_inferred_role_of_the_same_name():
+    declared = {
+        "path": "ladder/senior.md",
+        "title": "Senior Support Engineer",
+        "audience": "employee",
+        "role_id": "sse",
+        "track": "ic",
+        "level": 3,
+        "next_roles": ["principal"],
+    }
+    ladder = build_ladder([declared, *ROWS], AUDIENCES)
+    assert ladder.role("Senior Support Engineer").id == "sse"
+    assert not ladder.roles["sse"].inferred
+    assert len(ladder.overridden) == 1 and "front matter" in ladder.overridden[0]
+
+
+def test_hidden_sections_give_no_roles_to_those_who_may_not_read_them():
+    rows = [{**row, "audience": "hr"} for row in ROWS[:2]] + ROWS[2:]
+    ladder = build_ladder(rows, audiences_for("csm"))
+    assert "Senior Support Engineer" not in {r.title for r in ladder.roles.values()}
+    hr = build_ladder(rows, audiences_for("hr"))
+    assert "Senior Support Engineer" in {r.title for r in hr.roles.values()}
+
+
+def test_only_placed_sections_count():
+    assert infer_roles([{"path": "a.md", "audience": "employee"}], AUDIENCES, []).roles == {}
+
+
+@pytest.mark.slow
+def test_a_plan_on_real_pages_names_the_next_level_and_quotes_its_section(gitlab):
+    plan = gitlab.plan("Senior CSM", "csm")
+    vertical = next(s for s in plan.sections if s.plan_type == "vertical")
+    staff = vertical.options[0]
+    assert staff.target == "staff-csm"
+    assert staff.changes and all(point.cite for point in staff.changes)
+    cited = {plan.sources[p.cite - 1].heading for p in staff.changes}
+    assert all("Staff CSM" in heading for heading in cited), cited
+    # What Senior CSMs already do is not listed as a change.
+    senior_items = "Extends the Customer Success Manager (Intermediate) requirements"
+    assert all(senior_items not in p.text for p in staff.changes)
+    dual = next(s for s in plan.sections if s.plan_type == "dual")
+    assert dual.options[0].target == "manager-csm"
+
+
+@pytest.mark.slow
+def test_i_am_x_what_next_on_real_pages_answers_with_the_next_level(gitlab):
+    answer = gitlab.answerer.ask("I'm a Senior CSM, what should I do next?", "csm")
+    first = answer.text.split("\n\n")[:2]
+    assert "Senior CSM" in first[0] and "Staff CSM" in first[1], answer.text
+    assert any("Staff CSM" in source.heading for source in answer.sources)
+
+
+@pytest.mark.slow
+def test_plan_and_map_commands_take_a_title_on_real_pages(gitlab, tmp_path):
+    where = ["--knowledge", str(gitlab.settings.knowledge_dir)]
+    where += ["--data", str(gitlab.settings.data_dir)]
+    shown = run_cli("plan", "--role", "Senior CSM", *where)
+    assert shown.exit_code == 0, shown.output
+    assert "### Staff CSM (staff-csm)" in shown.stdout and "[1]" in shown.stdout
+    drawn = run_cli("map", "-o", str(tmp_path / "map.png"), "--role", "senior csm", *where)
+    assert drawn.exit_code == 0, drawn.output
+    assert (tmp_path / "map.png").stat().st_size > 10_000
+    wrong = run_cli("plan", "--role", "Chief CSM", *where)
+    assert wrong.exit_code == 2 and len(wrong.stderr.strip().splitlines()) == 1
+
+
+def test_the_sample_ladder_has_no_inferred_roles(lumenfield):
+    assert not any(r.inferred for r in lumenfield.ladder("hr").roles.values())
+    assert KNOWLEDGE.is_dir()
+
+
+@pytest.mark.slow
+def test_a_handbook_without_levels_says_there_is_no_ladder(posthog):
+    with pytest.raises(CareerError, match="No career ladder found"):
+        posthog.plan("Senior Engineer", "csm")
+    assert POSTHOG.is_dir()
+
+
+def test_a_page_with_level_sections_gives_a_ladder_without_front_matter(kb, tmp_path, embeddings):
+    from helpers import indexed_coach
+
+    write(
+        kb,
+        "support.md",
+        "# Support Engineering\n\n## Levels\n\n"
+        "### Support Engineer\n\nAnswers tickets.\n\n#### Requirements\n\n- Two years in support\n"
+        "\n### Senior Support Engineer\n\nLeads escalations.\n\n#### Requirements\n\n"
+        "- Two years in support\n- Led ten escalations\n"
+        "\n### Staff Support Engineer\n\nShapes the support process.\n",
+    )
+    coach = indexed_coach(kb, tmp_path / "data")
+    plan = coach.plan("Support Engineer", "csm")
+    (option,) = next(s for s in plan.sections if s.plan_type == "vertical").options
+    assert option.title == "Senior Support Engineer (senior-support-engineer)"
+    assert [p.text for p in option.changes] == ["Led ten escalations"]  # the first is shared
