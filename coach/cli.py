@@ -1,10 +1,10 @@
-"""The `coach` command line: config, check, index, ask, chat, eval, serve, users."""
+"""The `coach` command line: config, check, index, ask, plan, map, ladder, chat, eval, users."""
 
 from __future__ import annotations
 
 import json
-import logging
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -12,10 +12,12 @@ import click
 import typer
 from typer.core import TyperGroup
 
+from coach.cli_ladder import ladder_app
+from coach.cli_options import DataOpt, JsonOpt, KnowledgeOpt, PersonaOpt, settings_for
 from coach.cli_print import print_eval, print_sources, stream_answer
-from coach.config import Settings, load_settings
+from coach.config import load_settings
 from coach.errors import CareerError, CoachError, ConfigError, IndexBusyError, StoreError
-from coach.personas import DEFAULT_PERSONA, PERSONA_IDS, PERSONAS
+from coach.personas import DEFAULT_PERSONA
 
 
 class OneLineErrors(TyperGroup):
@@ -52,47 +54,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-KnowledgeOpt = Annotated[
-    Path | None,
-    typer.Option("--knowledge", help="Knowledge folder (overrides COACH_KNOWLEDGE_DIR)."),
-]
-DataOpt = Annotated[
-    Path | None, typer.Option("--data", help="Data folder (overrides COACH_DATA_DIR).")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
-
-
-def _known_persona(value: str) -> str:
-    if value not in PERSONAS:
-        raise typer.BadParameter(
-            f"unknown persona {value!r} (expected one of: {', '.join(PERSONA_IDS)})"
-        )
-    return value
-
-
-PersonaOpt = Annotated[
-    str,
-    typer.Option(
-        "--persona",
-        help="Who asks, which decides what it may see.",
-        metavar="[" + "|".join(PERSONA_IDS) + "]",
-        callback=_known_persona,
-    ),
-]
-
-
-def _settings(knowledge: Path | None, data: Path | None) -> Settings:
-    settings = load_settings(knowledge_dir=knowledge, data_dir=data)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
-    return settings
-
-
 @app.command("config")
 def config_command(knowledge: KnowledgeOpt = None, data: DataOpt = None, as_json: JsonOpt = False):
     """Print the effective settings (secrets masked)."""
-    shown = _settings(knowledge, data).describe()
+    shown = settings_for(knowledge, data).describe()
     if as_json:
         typer.echo(json.dumps(shown, indent=2, default=str))
         return
@@ -108,15 +73,17 @@ def check_command(knowledge: KnowledgeOpt = None, data: DataOpt = None, as_json:
     from coach.career.check import ladder_problems
     from coach.ingest.check import check_folder
 
-    settings = _settings(knowledge, data)
+    settings = settings_for(knowledge, data)
     problems = check_folder(settings, checks=[ladder_problems])
-    errors = [p for p in problems if p.severity == "error"]
+    count = Counter(p.severity for p in problems)
+    errors = count["error"]
     if as_json:
         typer.echo(json.dumps([p.__dict__ for p in problems], indent=2))
     else:
         for problem in problems:
             typer.echo(str(problem))
-        typer.echo(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)")
+        inferred = f", {count['note']} role(s) inferred" if count["note"] else ""
+        typer.echo(f"{errors} error(s), {count['warning']} warning(s){inferred}")
     raise typer.Exit(1 if errors else 0)
 
 
@@ -137,7 +104,7 @@ def index_command(
     """Sync the knowledge folder into the index: new and changed files in, deleted files out."""
     from coach.compose import Coach
 
-    coach = Coach(_settings(knowledge, data))
+    coach = Coach(settings_for(knowledge, data))
     progress = not as_json and sys.stderr.isatty()
     report = coach.sync(progress=progress, rebuild=rebuild)
     _print_report(report, as_json)
@@ -170,7 +137,7 @@ def _ready_coach(knowledge: Path | None, data: Path | None):
     """A Coach whose index matches the folder (a quick no-op sync when nothing changed)."""
     from coach.compose import Coach
 
-    coach = Coach(_settings(knowledge, data))
+    coach = Coach(settings_for(knowledge, data))
 
     def sync_unless_busy():
         try:
@@ -228,9 +195,11 @@ PlanTypeOpt = Annotated[
 
 @app.command("plan")
 def plan_command(
-    role: Annotated[str, typer.Option("--role", help="Your current role id (e.g. csm-2).")],
+    role: Annotated[
+        str, typer.Option("--role", help='Your role: its id (csm-2) or title ("Senior CSM").')
+    ],
     plan_type: PlanTypeOpt = "",
-    target: Annotated[str, typer.Option("--target", help="A target role id.")] = "",
+    target: Annotated[str, typer.Option("--target", help="A target role's id or title.")] = "",
     persona: PersonaOpt = DEFAULT_PERSONA,
     knowledge: KnowledgeOpt = None,
     data: DataOpt = None,
@@ -251,8 +220,8 @@ def plan_command(
 @app.command("map")
 def map_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="FILE.png or FILE.svg.")],
-    role: Annotated[str, typer.Option("--role", help="Your role id, highlighted.")] = "",
-    target: Annotated[str, typer.Option("--target", help="A target role id, outlined.")] = "",
+    role: Annotated[str, typer.Option("--role", help="Your role's id or title, highlighted.")] = "",
+    target: Annotated[str, typer.Option("--target", help="A target role, outlined.")] = "",
     persona: PersonaOpt = DEFAULT_PERSONA,
     knowledge: KnowledgeOpt = None,
     data: DataOpt = None,
@@ -264,6 +233,7 @@ def map_command(
         raise typer.BadParameter("write the map as .png or .svg", param_hint="--output")
     coach = _ready_coach(knowledge, data)
     ladder = coach.ladder(persona)
+    role = ladder.role(role).id if role and ladder else role  # a title ("Senior CSM") too
     targets = (
         (target,) if target else tuple(m.target for m in ladder.moves_from(role)) if role else ()
     )
@@ -369,7 +339,7 @@ def serve_command(
     from ui import check_serving, launch  # Gradio loads in seconds: only when serving
 
     check_serving(settings)
-    _settings(knowledge, data)  # logging as configured
+    settings_for(knowledge, data)  # logging as configured
     launch(settings, sync=index)  # indexes in the background while the page says so
 
 
@@ -391,7 +361,7 @@ def users_add_command(
     """Add a user to the users file (COACH_USERS_FILE), with a bcrypt-hashed password."""
     from coach.app.users import add_user
 
-    settings = _settings(knowledge, data)
+    settings = settings_for(knowledge, data)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -409,6 +379,9 @@ def users_remove_command(
     """Remove a user from the users file; the app signs them out at their next request."""
     from coach.app.users import remove_user
 
-    settings = _settings(knowledge, data)
+    settings = settings_for(knowledge, data)
     remove_user(settings.users_file, name)
     typer.echo(f"{name} removed from {settings.users_file}")
+
+
+app.add_typer(ladder_app, name="ladder")

@@ -9,6 +9,7 @@ import networkx as nx
 from coach.career.diff import competency_changes
 from coach.index.ladder import Ladder, build_ladder
 from coach.ingest.check import Problem
+from coach.ingest.chunking import section_rows
 from coach.ingest.documents import Document
 from coach.personas import AUDIENCES
 
@@ -16,15 +17,16 @@ _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\*\*)?([^:*\n]+?)(?:\*\*)?\s*:",
 
 
 def ladder_problems(docs: list[Document]) -> list[Problem]:
-    """Unknown role ids, vertical cycles, unreachable roles, levels adding nothing, unpriced
+    """Roles inferred from level sections (and levels that could not be ordered), unknown
+    role ids, vertical cycles, unreachable roles, levels adding nothing, unpriced
     certifications, public roles leading to hidden ones, competencies the page never names."""
-    rows = [{**doc.stored_meta, "path": doc.path} for doc in docs]
-    ladder = build_ladder(rows, AUDIENCES)
+    ladder = build_ladder([row for doc in docs for row in section_rows(doc)], AUDIENCES)
     if not ladder:
         return []
     texts = {doc.path: doc.text for doc in docs}
     return (
-        _unknown_ids(ladder)
+        _inferred(ladder)
+        + _unknown_ids(ladder)
         + _cycles(ladder)
         + _unreachable(ladder)
         + _empty_levels(ladder)
@@ -32,6 +34,23 @@ def ladder_problems(docs: list[Document]) -> list[Problem]:
         + _public_to_hidden(ladder)
         + _unnamed_competencies(ladder, texts)
     )
+
+
+def _inferred(ladder: Ladder) -> list[Problem]:
+    """Which roles come from level sections and from where; what could not be ordered, and
+    where front matter overrides a section."""
+    notes = [
+        Problem(
+            role.path,
+            f"role {role.id!r} inferred from section {role.section!r}: level {role.level} of "
+            f"{role.family!r} ({role.track})",
+            "note",
+        )
+        for role in ladder.in_order()
+        if role.inferred
+    ]
+    found = (*ladder.unordered, *ladder.overridden)
+    return notes + [Problem(f.path, f.message, "warning") for f in found]
 
 
 def _unknown_ids(ladder: Ladder) -> list[Problem]:
@@ -64,8 +83,11 @@ def _cycles(ladder: Ladder) -> list[Problem]:
 
 
 def _unreachable(ladder: Ladder) -> list[Problem]:
-    """Roles above the entry level that no move leads to."""
-    entry = min(role.level for role in ladder.roles.values())
+    """Roles above the entry level (of their family, on a ladder read from several job
+    families) that no move leads to."""
+    entry: dict[str, int] = {}
+    for role in ladder.roles.values():
+        entry[role.family] = min(entry.get(role.family, role.level), role.level)
     reached = {move.target for move in ladder.moves} | {
         r.item.role for r in ladder.rotations if r.item.role
     }
@@ -76,7 +98,7 @@ def _unreachable(ladder: Ladder) -> list[Problem]:
             "warning",
         )
         for role in ladder.roles.values()
-        if role.level > entry and role.id not in reached
+        if role.level > entry[role.family] and role.id not in reached
     ]
 
 

@@ -29,8 +29,16 @@ class InferredLadder:
     """Roles read from level sections, and what could not be ordered (one line each)."""
 
     roles: dict[str, CareerRole] = field(default_factory=dict)
-    unordered: tuple[str, ...] = ()
-    overridden: tuple[str, ...] = ()  # inferred roles a front-matter role replaced
+    unordered: tuple[Finding, ...] = ()
+    overridden: tuple[Finding, ...] = ()  # inferred roles a front-matter role replaced
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line about one page, for `coach check`."""
+
+    path: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -52,16 +60,23 @@ def infer_roles(
     """Roles from the chunks' level placements readable by these audiences, less those a
     declared (front-matter) role already names."""
     sections = _sections(row for row in rows if row.get("audience") in audiences)
-    taken = {name.casefold() for role in declared for name in role.names}
+    taken = {name.casefold(): role for role in declared for name in role.names}
     roles: dict[str, CareerRole] = {}
-    overridden: list[str] = []
+    overridden: list[Finding] = []
     for section in sections:
         role = _role(section)
-        if any(name.casefold() in taken for name in role.names):
-            overridden.append(f"{section.path}: {section.title!r} is defined by front matter")
+        same = next((taken[n.casefold()] for n in role.names if n.casefold() in taken), None)
+        if same is not None:
+            overridden.append(
+                Finding(
+                    section.path,
+                    f"level section {section.title!r} is also role {same.id!r} in "
+                    f"{same.path}'s front matter, which wins",
+                )
+            )
             continue
         roles.setdefault(role.id, role)  # one job on two pages is one role: the first path
-    unordered: list[str] = []
+    unordered: list[Finding] = []
     by_ladder: dict[tuple[str, str], list[_Section]] = {}
     for section in sections:
         if _slug(section) in roles:
@@ -76,9 +91,13 @@ def infer_roles(
         for order in orders:
             titles = sorted({s.title for s in group if s.order == order})
             if len(titles) > 1:
+                where = next(s.path for s in group if s.order == order)
                 unordered.append(
-                    f"{group[0].path}: {' and '.join(map(repr, titles))} are at one level of "
-                    f"{ladder!r}: their order is not known"
+                    Finding(
+                        where,
+                        f"{' and '.join(map(repr, titles))} are at one level of {ladder!r}: "
+                        "their order between them is not known",
+                    )
                 )
         if track == "management":
             continue

@@ -13,7 +13,7 @@ import networkx as nx
 from pydantic import BaseModel, ValidationError
 
 from coach.errors import CareerError
-from coach.index.inferred import infer_roles
+from coach.index.inferred import Finding, infer_roles
 from coach.index.roles import CareerRole, Months
 from coach.ingest.metadata import Competency, Course, Designation, Rotation
 from coach.personas import AUDIENCES
@@ -70,8 +70,8 @@ class Ladder:
     hidden_links: tuple[tuple[str, str], ...] = ()
     partial: bool = False  # the reader may not read every audience
     # Inferred from level sections: levels whose order is not known, roles front matter took.
-    unordered: tuple[str, ...] = ()
-    overridden: tuple[str, ...] = ()
+    unordered: tuple[Finding, ...] = ()
+    overridden: tuple[Finding, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.roles)

@@ -21,7 +21,7 @@ class Problem:
 
     path: str
     message: str
-    severity: str = "error"  # error | warning
+    severity: str = "error"  # error | warning | note (what was inferred, for the record)
 
     def __str__(self) -> str:
         return f"{self.severity}: {self.path}: {self.message}"
@@ -32,6 +32,15 @@ def check_folder(
 ) -> list[Problem]:
     """Every problem found in the folder: unreadable files, schema, duplicate role ids, and
     whatever the later stages' `checks` find in the documents (the career ladder's)."""
+    docs, problems = read_folder(settings)
+    problems += schema_problems(docs) + _duplicate_roles(docs)
+    for check in checks:
+        problems += check(docs)
+    return sorted(problems, key=lambda p: (p.path, p.severity, p.message))
+
+
+def read_folder(settings: Settings) -> tuple[list[Document], list[Problem]]:
+    """Every readable document of the knowledge folder, and why the others were not read."""
     root: Path = settings.knowledge_dir
     if not root.is_dir():
         raise ConfigError(f"knowledge folder not found: {root}")
@@ -47,10 +56,7 @@ def check_folder(
             problems.append(Problem(relative_name(outcome.path, root), outcome.error))
         else:
             docs.append(outcome.document)
-    problems += schema_problems(docs) + _duplicate_roles(docs)
-    for check in checks:
-        problems += check(docs)
-    return sorted(problems, key=lambda p: (p.path, p.severity, p.message))
+    return docs, problems
 
 
 def schema_problems(docs: list[Document]) -> list[Problem]:

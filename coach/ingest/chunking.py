@@ -97,6 +97,27 @@ def _is_rule(line: str) -> bool:
     return "|" in line and bool(_TABLE_RULE.fullmatch(line))
 
 
+def heading_path(section: Section, title: str) -> str:
+    """The section's headings as cited: "Levels > Senior CSM" (without the document title)."""
+    headings = list(section.headings)
+    # The title usually repeats as the top heading; citing it twice helps nobody.
+    if headings and headings[0].casefold() == title.casefold():
+        headings = headings[1:]
+    return " > ".join(headings)
+
+
+def section_rows(doc: Document) -> list[dict[str, Any]]:
+    """The document's metadata once, then once per placed level section (as its chunks
+    would store it): what the ladder is read from without indexing."""
+    base = {**doc.stored_meta, "path": doc.path}
+    return [base] + [
+        {**base, "heading": heading_path(s, doc.title), "chunk_index": i,
+         **s.placement.as_metadata()}
+        for i, s in enumerate(sections_of(doc.text, doc.title))
+        if s.placement
+    ]
+
+
 def split_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
     """Split by Markdown headings, then by size; every chunk carries the doc's metadata."""
     by_size = RecursiveCharacterTextSplitter(
@@ -105,11 +126,7 @@ def split_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[C
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
     for section in sections_of(doc.text, doc.title):
-        headings = list(section.headings)
-        # The title usually repeats as the top heading; citing it twice helps nobody.
-        if headings and headings[0].casefold() == doc.title.casefold():
-            headings = headings[1:]
-        heading = " > ".join(headings)
+        heading = heading_path(section, doc.title)
         for piece in with_table_headers(by_size.split_text(section.text), section.text):
             if not piece.strip():
                 continue

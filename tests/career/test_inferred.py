@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from helpers import KNOWLEDGE, POSTHOG, run_cli, write
 
 from coach.errors import CareerError
 from coach.index.inferred import aliases, infer_roles
 from coach.index.ladder import build_ladder
+from coach.ingest.frontmatter import split_front_matter
 from coach.personas import AUDIENCES, audiences_for
 
 
@@ -28,6 +31,13 @@ def section(title, order, track="ic", ladder="Support Engineering", path="jobs/a
     } | extra
 
 
+SUPPORT_PAGE = (
+    "# Support Engineering\n\n## Levels\n\n"
+    "### Support Engineer\n\nAnswers tickets.\n\n#### Requirements\n\n- Two years in support\n"
+    "\n### Senior Support Engineer\n\nLeads escalations.\n\n#### Requirements\n\n"
+    "- Two years in support\n- Led ten escalations\n"
+    "\n### Staff Support Engineer\n\nShapes the support process.\n"
+)
 ROWS = [
     section("Support Engineer (Intermediate)", 2.0),
     section("Senior Support Engineer", 3.0),
@@ -90,7 +100,7 @@ def test_levels_at_one_order_are_reported_and_not_ordered_between_them():
     rows = [*ROWS, section("Senior Support Engineer, Public Sector", 3.0)]
     ladder = build_ladder(rows, AUDIENCES)
     assert len(ladder.unordered) == 1
-    line = ladder.unordered[0]
+    line = ladder.unordered[0].message
     assert "'Senior Support Engineer'" in line and "Public Sector" in line and "\n" not in line
     public = ladder.role("Senior Support Engineer, Public Sector")
     senior = ladder.role("Senior Support Engineer")
@@ -114,7 +124,9 @@ def test_front_matter_wins_over_an_inferred_role_of_the_same_name():
     ladder = build_ladder([declared, *ROWS], AUDIENCES)
     assert ladder.role("Senior Support Engineer").id == "sse"
     assert not ladder.roles["sse"].inferred
-    assert len(ladder.overridden) == 1 and "front matter" in ladder.overridden[0]
+    (finding,) = ladder.overridden
+    assert finding.path == "jobs/a.md"
+    assert "'sse' in ladder/senior.md's front matter" in finding.message
 
 
 def test_hidden_sections_give_no_roles_to_those_who_may_not_read_them():
@@ -182,17 +194,64 @@ def test_a_handbook_without_levels_says_there_is_no_ladder(posthog):
 def test_a_page_with_level_sections_gives_a_ladder_without_front_matter(kb, tmp_path, embeddings):
     from helpers import indexed_coach
 
-    write(
-        kb,
-        "support.md",
-        "# Support Engineering\n\n## Levels\n\n"
-        "### Support Engineer\n\nAnswers tickets.\n\n#### Requirements\n\n- Two years in support\n"
-        "\n### Senior Support Engineer\n\nLeads escalations.\n\n#### Requirements\n\n"
-        "- Two years in support\n- Led ten escalations\n"
-        "\n### Staff Support Engineer\n\nShapes the support process.\n",
-    )
+    write(kb, "support.md", SUPPORT_PAGE)
     coach = indexed_coach(kb, tmp_path / "data")
     plan = coach.plan("Support Engineer", "csm")
     (option,) = next(s for s in plan.sections if s.plan_type == "vertical").options
     assert option.title == "Senior Support Engineer (senior-support-engineer)"
     assert [p.text for p in option.changes] == ["Led ten escalations"]  # the first is shared
+
+
+def test_ladder_draft_writes_pages_hr_corrects_and_commits(kb, tmp_path):
+    write(kb, "support.md", SUPPORT_PAGE)
+    out = tmp_path / "review"
+    drafted = run_cli("ladder", "draft", "--out", str(out), "--knowledge", str(kb))
+    assert drafted.exit_code == 0, drafted.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "senior-support-engineer.md", "staff-support-engineer.md", "support-engineer.md"
+    ]
+    meta, body = split_front_matter((out / "senior-support-engineer.md").read_text())
+    assert meta["role_id"] == "senior-support-engineer" and meta["track"] == "ic"
+    assert meta["next_roles"] == ["staff-support-engineer"]
+    assert meta["inferred_from"] == "support.md > Levels > Senior Support Engineer"
+    assert "## Requirements\n\n- Two years in support\n- Led ten escalations" in body
+    # A second run never overwrites what HR may have corrected: one line, nothing written.
+    (out / "support-engineer.md").write_text("corrected by HR")
+    again = run_cli("ladder", "draft", "--out", str(out), "--knowledge", str(kb))
+    assert again.exit_code == 2 and len(again.stderr.strip().splitlines()) == 1
+    assert "already holds" in again.stderr
+    assert (out / "support-engineer.md").read_text() == "corrected by HR"
+    # Committed into the folder, the drafts' front matter wins over the inferred roles.
+    (out / "support-engineer.md").unlink()
+    shutil.move(out, kb / "ladder")
+    checked = run_cli("check", "--knowledge", str(kb))
+    assert checked.exit_code == 0, checked.output
+    assert "is also role 'senior-support-engineer' in ladder/senior-support-engineer.md" in (
+        checked.stdout
+    )
+    assert "role 'support-engineer' inferred from section 'Levels > Support Engineer'" in (
+        checked.stdout
+    )
+    assert checked.stdout.strip().endswith("1 role(s) inferred")
+
+
+def test_ladder_draft_without_level_sections_says_so(kb, tmp_path):
+    write(kb, "policy.md", "# Travel\n\nBook economy.\n")
+    result = run_cli("ladder", "draft", "--out", str(tmp_path / "r"), "--knowledge", str(kb))
+    assert result.exit_code == 2 and "nothing to draft" in result.stderr
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.slow
+def test_check_reports_inferred_roles_of_real_pages_one_line_each():
+    from helpers import REALWORLD
+
+    checked = run_cli("check", "--knowledge", str(REALWORLD))
+    lines = checked.stdout.splitlines()
+    notes = [line for line in lines if line.startswith("note:")]
+    assert any("role 'staff-csm' inferred from section 'Staff CSM'" in n for n in notes)
+    assert checked.stdout.strip().endswith(f"{len(notes)} role(s) inferred")
+    assert [line for line in lines if "order between them is not known" in line]
+    # Each family's lowest level is its way in, not a role nobody can reach.
+    assert not [line for line in lines if "nobody inside the company can reach" in line]
