@@ -1,7 +1,8 @@
 """The golden question sets, offline, with the bars the product promises.
 
 Issue 10 asks for hit@5 >= 0.95, term recall >= 0.85, refusal accuracy >= 0.95 and answer words
-p50 <= 180 on both sets; the answers hold all four (see the README's answer section).
+p50 <= 180 on the sample's and GitLab's sets; the answers hold all four (see the README's answer
+section). The PostHog set is gated at what it measured (see BARS).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from coach.app.evaluate import load_cases, run_eval
 BARS = {  # set: (hit@5, refusal accuracy, term recall)
     "knowledge.yaml": (0.95, 0.95, 0.85),
     "gitlab.yaml": (0.95, 0.95, 0.85),
+    # Real pages nobody here wrote (issue 23): the targets are 0.95 / 0.95 / 0.85; measured
+    # 0.968 / 0.833 / 0.645 when the set was written. Gated there so it cannot fall back.
+    "posthog.yaml": (0.95, 0.83, 0.64),
 }
 MAX_WORDS_P50 = 180  # an answer is read, not skimmed
 
@@ -40,7 +44,8 @@ def check_golden(coach, name: str) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("name", "fixture"), [("knowledge.yaml", "lumenfield"), ("gitlab.yaml", "gitlab")]
+    ("name", "fixture"),
+    [("knowledge.yaml", "lumenfield"), ("gitlab.yaml", "gitlab"), ("posthog.yaml", "posthog")],
 )
 def test_golden_set(request, name, fixture):
     check_golden(request.getfixturevalue(fixture), name)
