@@ -19,6 +19,11 @@ from coach.index.keyword import tokenize
 QUOTED_LABEL = "Quoted from the company documents:"
 ALSO_LABEL = "Also relevant:"
 LEAD_WORDS = 130  # a lead passage longer than this is quoted by its best parts
+# A best part with more words than this before it in its passage is quoted first: a reader
+# judges an answer by its first lines (the asked fact within the first 60 words).
+KEY_AFTER = 30
+# ... unless a part already there scores within this of it: then the passage reads as written.
+KEY_MARGIN = 0.05
 SUPPORT_POINTS = 3  # points from other sources after the lead passage
 SUPPORT_WORDS = 45  # a longer point would bury the lead
 CANDIDATES = 10  # parts embedded per question: more did not find more facts, and cost time
@@ -147,13 +152,14 @@ def lead_scores(question: Question, ranked: list[Scored]) -> list[LeadScore]:
 
 
 def _lead_passage(blocks: list[Block], ranked: list[Scored]) -> list[str]:
-    """The whole passage when it fits the word budget, else its best parts in their order."""
+    """The whole passage when it fits the word budget, else its best parts in their order;
+    the best part first when the passage would bury it."""
     whole = [b.render() for b in blocks]
-    if sum(word_count("\n".join(lines)) for lines in whole) <= LEAD_WORDS:
-        return _join(whole)
     chosen: dict[int, set[int]] = {}
+    if sum(word_count("\n".join(lines)) for lines in whole) <= LEAD_WORDS:
+        chosen = {i: set(range(len(b.parts))) for i, b in enumerate(blocks)}
     words = 0
-    for scored in ranked:
+    for scored in ranked if not chosen else ():
         unit = scored.unit
         block = blocks[unit.block]
         cost = word_count(unit.text) + (0 if unit.block in chosen else word_count(block.context))
@@ -161,7 +167,26 @@ def _lead_passage(blocks: list[Block], ranked: list[Scored]) -> list[str]:
             continue
         chosen.setdefault(unit.block, set()).add(unit.part)
         words += cost
+    embedded = [s for s in ranked if s.embedded]
+    best = embedded[0].unit if embedded else None
+    seen_first = [
+        s.score for s in embedded if _words_before(blocks, chosen, s.unit) <= KEY_AFTER
+    ]
+    buried = best is not None and _words_before(blocks, chosen, best) > KEY_AFTER
+    if buried and embedded[0].score - max(seen_first, default=0.0) > KEY_MARGIN:
+        # What answers is read first; the rest of the passage follows, without it.
+        chosen[best.block].discard(best.part)
+        key = blocks[best.block].render({best.part})
+        return _join([key, *(blocks[b].render(parts) for b, parts in sorted(chosen.items()))])
     return _join([blocks[b].render(parts) for b, parts in sorted(chosen.items())])
+
+
+def _words_before(blocks: list[Block], chosen: dict[int, set[int]], unit: Unit) -> int:
+    """How many words of the quoted passage come before this part."""
+    before = [blocks[b].render(parts) for b, parts in sorted(chosen.items()) if b < unit.block]
+    earlier = {p for p in chosen.get(unit.block, set()) if p < unit.part}
+    before.append(blocks[unit.block].render(earlier) if earlier else list(blocks[unit.block].head))
+    return sum(word_count("\n".join(lines)) for lines in before)
 
 
 def _support(

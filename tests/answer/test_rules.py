@@ -179,3 +179,39 @@ def test_a_senior_manager_is_a_managers_level_in_a_question():
     assert (level.name, level.track) == ("Senior Manager", "management")
     [level] = parse("What are the requirements for a Senior CSM?").levels
     assert (level.name, level.order) == ("Senior", 3.0)
+
+
+def _lead_of(text: str, scores: dict[int, float]) -> list[str]:
+    """The lead passage quoted from a one-list text, its items scored as given."""
+    from coach.answer.offline import Scored, _lead_passage
+
+    blocks = blocks_of(text)
+    units = units_of(_source(text), blocks)
+    ranked = sorted(
+        (Scored(u, scores.get(u.part, 0.1), True, 0.0, ()) for u in units),
+        key=lambda s: s.score,
+        reverse=True,
+    )
+    return _lead_passage(blocks, ranked)
+
+
+ROTATION = "What stays the same:\n" + "".join(
+    f"- Rule {i}: the rotation keeps your level, title, pay and hub as they were before.\n"
+    for i in range(1, 6)
+) + "- Return guarantee: you come back with at least 70% of your book.\n"
+
+
+def test_a_buried_best_part_is_quoted_first_and_not_twice():
+    lines = _lead_of(ROTATION, {5: 0.9})
+    assert lines[:2] == ["What stays the same:", "- Return guarantee: you come back with at "
+                         "least 70% of your book."]
+    assert sum("Return guarantee" in line for line in lines) == 1
+    assert sum(line.startswith("- Rule") for line in lines) == 5  # the rest, as written
+
+
+def test_a_passage_reads_as_written_when_its_start_answers_nearly_as_well():
+    lines = _lead_of(ROTATION, {5: 0.9, 0: 0.88})
+    assert lines[1].startswith("- Rule 1") and "Return guarantee" in lines[-1]
+    short = "Budgets:\n- Lisbon: EUR 2,000 a year.\n- Austin: USD 2,200 a year.\n"
+    assert _lead_of(short, {1: 0.9}) == ["Budgets:", "- Lisbon: EUR 2,000 a year.",
+                                         "- Austin: USD 2,200 a year."]
