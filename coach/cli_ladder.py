@@ -21,14 +21,12 @@ def draft_command(
 ):
     """Write the front matter inferred for each role (from pages' level sections) as pages
     for HR to correct and move into the knowledge folder."""
+    from coach.career.check import folder_ladder
     from coach.career.draft import draft_pages, write_drafts
-    from coach.index.ladder import build_ladder
     from coach.ingest.check import read_folder
-    from coach.ingest.chunking import section_rows
-    from coach.personas import AUDIENCES
 
     docs, _ = read_folder(settings_for(knowledge, None))
-    ladder = build_ladder([row for doc in docs for row in section_rows(doc)], AUDIENCES)
+    ladder = folder_ladder(docs)
     pages = draft_pages(ladder, docs)
     for path, page in zip(write_drafts(pages, out), pages, strict=True):
         typer.echo(f"wrote {path}  ({page.role.title}, from {page.role.path})")

@@ -170,7 +170,10 @@ def _lead_passage(blocks: list[Block], ranked: list[Scored]) -> list[str]:
     embedded = [s for s in ranked if s.embedded]
     best = embedded[0].unit if embedded else None
     seen_first = [
-        s.score for s in embedded if _words_before(blocks, chosen, s.unit) <= KEY_AFTER
+        s.score
+        for s in embedded
+        if s.unit.part in chosen.get(s.unit.block, ())
+        and _words_before(blocks, chosen, s.unit) <= KEY_AFTER
     ]
     buried = best is not None and _words_before(blocks, chosen, best) > KEY_AFTER
     if buried and embedded[0].score - max(seen_first, default=0.0) > KEY_MARGIN:

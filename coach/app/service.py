@@ -217,7 +217,8 @@ class CoachService:
         """The roles whose pages this persona may read, by track and level: the role pickers.
         Read through the Coach's ladder, which is read again when the index changes."""
         ladder = self.coach.ladder(persona)
-        return sorted(ladder.roles.values(), key=lambda r: (r.track, r.level, r.title))
+        # Roles read from job-family pages come family by family.
+        return sorted(ladder.roles.values(), key=lambda r: (r.family, r.track, r.level, r.title))
 
     def profile(self, persona: str, role_id: str = "", plan: str = "") -> Profile:
         """A profile from the form's values; a role the persona may not read is unknown to it."""

@@ -16,11 +16,16 @@ from coach.personas import AUDIENCES
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\*\*)?([^:*\n]+?)(?:\*\*)?\s*:", re.MULTILINE)
 
 
+def folder_ladder(docs: list[Document]) -> Ladder:
+    """The ladder as HR's whole folder defines it, read from the documents (no index)."""
+    return build_ladder([row for doc in docs for row in section_rows(doc)], AUDIENCES)
+
+
 def ladder_problems(docs: list[Document]) -> list[Problem]:
     """Roles inferred from level sections (and levels that could not be ordered), unknown
     role ids, vertical cycles, unreachable roles, levels adding nothing, unpriced
     certifications, public roles leading to hidden ones, competencies the page never names."""
-    ladder = build_ladder([row for doc in docs for row in section_rows(doc)], AUDIENCES)
+    ladder = folder_ladder(docs)
     if not ladder:
         return []
     texts = {doc.path: doc.text for doc in docs}

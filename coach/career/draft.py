@@ -8,18 +8,16 @@ knowledge folder, where front matter wins over the section it came from.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from coach.errors import CareerError
-from coach.index.ladder import CareerRole, Ladder
+from coach.index.ladder import Ladder
+from coach.index.roles import CareerRole
 from coach.ingest.chunking import Section, sections_of
 from coach.ingest.documents import Document
-
-_NOT_A_NAME = re.compile(r"[^a-z0-9-]+")
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,7 @@ def draft_pages(ladder: Ladder, docs: list[Document]) -> list[DraftPage]:
             for s in sections
             if s.placement and s.placement.role == role.title and s.placement.ladder == role.family
         ]
-        name = _NOT_A_NAME.sub("-", role.id) + ".md"
+        name = f"{role.id}.md"  # an inferred id is a slug: letters, digits and dashes
         pages.append(DraftPage(name, role, _page(role, own)))
     return pages
 
@@ -67,7 +65,11 @@ def write_drafts(pages: list[DraftPage], folder: Path) -> list[Path]:
     written = []
     for page in pages:
         path = folder / page.name
-        path.write_text(page.text, encoding="utf-8")
+        try:  # "x": a page that appeared meanwhile (or a link planted there) is not written over
+            with path.open("x", encoding="utf-8") as out:
+                out.write(page.text)
+        except OSError as exc:
+            raise CareerError(f"cannot write {path}: {exc.strerror or exc}") from None
         written.append(path)
     return written
 

@@ -47,7 +47,7 @@ class CareerFront:
             return None
         if not plan.sections:
             return None
-        text, sources = chat_answer(plan, target)
+        text, sources = chat_answer(plan, plan.target)  # the target's id, even if asked by title
         # A ladder without competencies, criteria or timelines gives a plan with nothing to
         # cite: the documents' own text answers better.
         return (text, sources) if sources else None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coach.index.roles import CareerRole
+from coach.ingest.levels import only_a_level
 
 _PARENTHESES = re.compile(r"\s*\(([^)]*)\)")
 _ABBREVIATION = re.compile(r"^[A-Z]{2,5}$")  # "(CSM)", "(CSA)"
@@ -57,55 +58,47 @@ class _Section:
 def infer_roles(
     rows: Iterable[Mapping[str, Any]], audiences: tuple[str, ...], declared: Iterable[CareerRole]
 ) -> InferredLadder:
-    """Roles from the chunks' level placements readable by these audiences, less those a
-    declared (front-matter) role already names."""
+    """Roles from the level sections these audiences may read, less those front matter names."""
+    # Only readable rows: what a persona's ladder holds depends on what it may read, nothing else.
     sections = _sections(row for row in rows if row.get("audience") in audiences)
     taken = {name.casefold(): role for role in declared for name in role.names}
+    ids = _ids(sections)
     roles: dict[str, CareerRole] = {}
     overridden: list[Finding] = []
     for section in sections:
-        role = _role(section)
+        role = _role(section, ids[_key(section)])
         same = next((taken[n.casefold()] for n in role.names if n.casefold() in taken), None)
-        if same is not None:
-            overridden.append(
-                Finding(
-                    section.path,
-                    f"level section {section.title!r} is also role {same.id!r} in "
-                    f"{same.path}'s front matter, which wins",
-                )
-            )
+        if same is None:
+            roles.setdefault(role.id, role)  # one job on two pages is one role: the first path
             continue
-        roles.setdefault(role.id, role)  # one job on two pages is one role: the first path
-    unordered: list[Finding] = []
+        ids[_key(section)] = same.id  # still a rung of its family: the levels around it link to it
+        overridden.append(
+            Finding(
+                section.path,
+                f"level section {section.title!r} is also role {same.id!r} in "
+                f"{same.path}'s front matter, which wins",
+            )
+        )
     by_ladder: dict[tuple[str, str], list[_Section]] = {}
     for section in sections:
-        if _slug(section) in roles:
-            by_ladder.setdefault((section.ladder, section.track), []).append(section)
+        by_ladder.setdefault((section.ladder, section.track), []).append(section)
     links: dict[str, set[str]] = {role_id: set() for role_id in roles}
     duals: dict[str, set[str]] = {role_id: set() for role_id in roles}
+    unordered: list[Finding] = []
     for (ladder, track), group in by_ladder.items():
         orders = sorted({s.order for s in group})
         for low, high in itertools.pairwise(orders):
-            for below in (s for s in group if s.order == low):
-                links[_slug(below)] |= {_slug(s) for s in group if s.order == high}
-        for order in orders:
-            titles = sorted({s.title for s in group if s.order == order})
-            if len(titles) > 1:
-                where = next(s.path for s in group if s.order == order)
-                unordered.append(
-                    Finding(
-                        where,
-                        f"{' and '.join(map(repr, titles))} are at one level of {ladder!r}: "
-                        "their order between them is not known",
-                    )
-                )
-        if track == "management":
-            continue
-        managers = by_ladder.get((ladder, "management"), [])
+            for below in (s for s in group if s.order == low and ids[_key(s)] in links):
+                links[ids[_key(below)]] |= {ids[_key(s)] for s in group if s.order == high}
+        unordered += _same_level(ladder, group)
+        managers = by_ladder.get((ladder, "management"), []) if track != "management" else []
         if managers:
             first = min(s.order for s in managers)
             for senior in (s for s in group if s.order >= DUAL_FROM_ORDER):
-                duals[_slug(senior)] |= {_slug(s) for s in managers if s.order == first}
+                if ids[_key(senior)] in duals:
+                    duals[ids[_key(senior)]] |= {
+                        ids[_key(s)] for s in managers if s.order == first
+                    }
     finished = {
         role_id: _with_moves(role, links[role_id] - {role_id}, duals[role_id] - {role_id})
         for role_id, role in roles.items()
@@ -113,7 +106,54 @@ def infer_roles(
     return InferredLadder(finished, tuple(dict.fromkeys(unordered)), tuple(overridden))
 
 
+def _same_level(ladder: str, group: list[_Section]) -> list[Finding]:
+    """Levels of one family and track that share an order: not ordered between them."""
+    found = []
+    for order in sorted({s.order for s in group}):
+        titles = sorted({s.title for s in group if s.order == order})
+        if len(titles) > 1:
+            where = next(s.path for s in group if s.order == order)
+            found.append(
+                Finding(
+                    where,
+                    f"{' and '.join(map(repr, titles))} are at one level of {ladder!r}: "
+                    "their order between them is not known",
+                )
+            )
+    return found
+
+
+def _key(section: _Section) -> tuple[str, str]:
+    """What makes a level one role: its title, with its family when the title is a bare level."""
+    # "Senior" in two families is two roles; "Director of CS" on two pages is one job.
+    return (section.ladder if only_a_level(section.title) else "", section.title)
+
+
+def _ids(sections: list[_Section]) -> dict[tuple[str, str], str]:
+    """A unique id per role: its shortest name as a slug, longer forms when two roles share it."""
+    ids: dict[tuple[str, str], str] = {}
+    used: set[str] = set()
+    for section in sections:
+        key = _key(section)
+        if key in ids:
+            continue
+        names = aliases(section.title)
+        candidates = [_slugged(names[-1]), _slugged(section.title),
+                      _slugged(f"{section.ladder} {section.title}")]
+        chosen = next((c for c in candidates if c and c not in used), "")
+        if not chosen:  # nothing spelled in ASCII, or every form taken: numbered
+            chosen = f"role-{len(used) + 1}"
+        ids[key] = chosen
+        used.add(chosen)
+    return ids
+
+
+def _slugged(name: str) -> str:
+    return _NOT_SLUG.sub("-", name.lower()).strip("-")
+
+
 def _with_moves(role: CareerRole, up: set[str], dual: set[str]) -> CareerRole:
+    """The role with its moves up and across to management."""
     return replace(role, next_roles=tuple(sorted(up)), dual_roles=tuple(sorted(dual)))
 
 
@@ -144,10 +184,11 @@ def _down_to(heading: str, title: str) -> str:
     return " > ".join(parts[: parts.index(title) + 1]) if title in parts else heading
 
 
-def _role(section: _Section) -> CareerRole:
+def _role(section: _Section, role_id: str) -> CareerRole:
+    """The role a level section stands for, citing that section."""
     names = aliases(section.title)
     return CareerRole(
-        id=_slug(section),
+        id=role_id,
         title=section.title,
         path=section.path,
         audience=section.audience,
@@ -160,10 +201,6 @@ def _role(section: _Section) -> CareerRole:
     )
 
 
-def _slug(section: _Section) -> str:
-    return _NOT_SLUG.sub("-", aliases(section.title)[-1].lower()).strip("-")
-
-
 def aliases(title: str) -> list[str]:
     """How people write a level's title: as written, without its parentheses, with a level in
     parentheses put first, and shortened to its abbreviation ("Senior CSA"); shortest last."""
@@ -171,7 +208,8 @@ def aliases(title: str) -> list[str]:
     bare = " ".join(_PARENTHESES.sub("", title).split())
     levels = [p for p in inside if not _ABBREVIATION.match(p) and len(p.split()) == 1]
     full = f"{' '.join(levels)} {bare}".strip() if levels else bare
-    names = [title, bare, full]
+    # "Backend Engineer (Senior)" is not "Backend Engineer": the bare form only without a level.
+    names = [title, full] if levels else [title, bare]
     for abbreviation in (p for p in inside if _ABBREVIATION.match(p)):
         short = _abbreviated(full, abbreviation)
         if short:

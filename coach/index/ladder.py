@@ -189,7 +189,9 @@ class Ladder:
         return [
             other.id
             for other in self.roles.values()
-            if other.level == role.level and _switches_track(role, other)
+            if other.level == role.level
+            and other.family == role.family  # job families read from pages: within one
+            and _switches_track(role, other)
         ]
 
 

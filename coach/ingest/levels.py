@@ -150,6 +150,12 @@ def levels_in(text: str) -> list[Level]:
     return [level] if level else []
 
 
+def only_a_level(title: str) -> bool:
+    """Whether a title names a level and nothing else: "Senior", "IC3", "Junior (L1)"."""
+    bare = _level_words_removed(_PARENTHESES.sub("", title))
+    return level_of(title) is not None and not _NOT_A_NAME.sub("", bare.lower()).strip()
+
+
 def kind_of(title: str) -> str:
     """What a section under a level says, from its heading ("" when it does not say)."""
     return next((kind for kind, pattern in _KINDS if pattern.search(title)), "")
@@ -244,12 +250,17 @@ def _ladder_name(
 
 def _without_level(title: str) -> str:
     """The title without its level words and codes, as written: "Customer Success Engineer"."""
+    return _level_words_removed(title) or title
+
+
+def _level_words_removed(title: str) -> str:
+    """The title without its level words and codes ("" when it is nothing else)."""
     text = _CODE.sub("", title)
     for pattern, _, _ in (*_MANAGEMENT, *_SENIORITY):
         text = pattern.sub("", text)
     text = _GRADE.sub("", _LEVEL.sub("", text))
     text = re.sub(r"\b(I{1,3}|IV|V|VI)\b", "", text)
-    return " ".join(text.replace(",", " ").split()).strip(" -:") or title
+    return " ".join(text.replace(",", " ").split()).strip(" -:")
 
 
 def _stem(title: str) -> str:
