@@ -63,9 +63,13 @@ class Lookup:
 
     def uncovered(self, text: str) -> tuple[Asked, ...]:
         """The rare asked-about words the text does not contain (a longer form counts:
-        "administrator" covers "admin")."""
+        "administrator" covers "admin"), unless it says a rarer word of the question."""
         present = set(tokenize([text], as_ids=False)[0])
-        return tuple(a for a in self.rare if not any(t.startswith(a.token) for t in present))
+        missed = [a for a in self.rare if not any(t.startswith(a.token) for t in present)]
+        # Saying the question's rarest words is saying what it asks about: "a formal career
+        # ladder or checklist, to get promoted?" is answered by the page's "checklist" passage.
+        rarest_said = max((w for t, w in self.weights.items() if t in present), default=0.0)
+        return tuple(a for a in missed if self.weights.get(a.token, math.inf) > rarest_said)
 
     def explained_by(self, texts: list[str], embeddings: Embeddings) -> Lookup:
         """Missing words the texts say in other words ("colleague" for "coworker") stop being

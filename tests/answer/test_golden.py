@@ -16,8 +16,8 @@ BARS = {  # set: (hit@5, refusal accuracy, term recall)
     "knowledge.yaml": (0.95, 0.95, 0.85),
     "gitlab.yaml": (0.95, 0.95, 0.85),
     # Real pages nobody here wrote (issue 23): the targets are 0.95 / 0.95 / 0.85; measured
-    # 0.968 / 0.833 / 0.645 when the set was written. Gated there so it cannot fall back.
-    "posthog.yaml": (0.95, 0.83, 0.64),
+    # 0.968 / 0.854 / 0.677 (2026-12-06). Gated there so it cannot fall back.
+    "posthog.yaml": (0.95, 0.85, 0.67),
 }
 MAX_WORDS_P50 = 180  # an answer is read, not skimmed
 

@@ -215,3 +215,16 @@ def test_a_passage_reads_as_written_when_its_start_answers_nearly_as_well():
     short = "Budgets:\n- Lisbon: EUR 2,000 a year.\n- Austin: USD 2,200 a year.\n"
     assert _lead_of(short, {1: 0.9}) == ["Budgets:", "- Lisbon: EUR 2,000 a year.",
                                          "- Austin: USD 2,200 a year."]
+
+
+def test_a_rare_word_unsaid_is_forgiven_only_when_a_rarer_asked_word_is_said():
+    promoted = Asked("promoted", "promot", "promoted")
+    weights = {"promot": 4.2, "checklist": 4.7, "career": 2.8, "member": 0.5}
+    lookup = Lookup(weights, (), (promoted,))
+    # "checklist" is rarer than "promoted": the answer is about what was asked.
+    assert lookup.uncovered("A checklist of things / a formal career framework") == ()
+    # Only commoner words of the question: the asked-about word is still missing.
+    assert lookup.uncovered("Career check-ins in your 1-1s") == (promoted,)
+    pto = Asked("PTO", "pto", "PTO")
+    said_as = Lookup({"member": 0.5}, (), (pto,))  # the documents' word for one: no weight
+    assert said_as.uncovered("Team members get a budget per year") == (pto,)
