@@ -81,3 +81,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory, lumenfield: Coach) -> Iterato
     running = start_app(tmp_path_factory.mktemp("demo"), lumenfield, {})
     yield running
     running.app.close()
+
+
+@pytest.fixture(scope="session")
+def served_gitlab(tmp_path_factory: pytest.TempPathFactory, gitlab: Coach) -> Iterator[RunningApp]:
+    """The app with sign-in over the real GitLab pages: a ladder inferred, no front matter."""
+    running = start_app(tmp_path_factory.mktemp("served-gitlab"), gitlab, USERS)
+    yield running
+    running.app.close()

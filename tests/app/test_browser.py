@@ -416,6 +416,25 @@ def test_my_plan_tab_shows_the_plan_the_map_and_saves_it(page: Page, served: Run
     shot(page, "15-my-plan-saved")
 
 
+def test_my_plan_on_real_pages_without_front_matter(page: Page, served_gitlab: RunningApp) -> None:
+    open_as(page, served_gitlab, "ana")
+    page.get_by_role("tab", name="My plan").click()
+    role = page.locator("#plan-role input")
+    role.click()
+    page.get_by_role("option", name="Senior CSM (senior-csm, Customer Success Management)").click()
+    page.locator("#show-plan").click()
+    plan = page.locator("#plan")
+    expect(plan).to_contain_text("Career plan: Senior CSM", timeout=ANSWER)
+    expect(plan).to_contain_text("Staff CSM (staff-csm)")  # the next level, vertical
+    expect(plan).to_contain_text("Manager, CSM (manager-csm)")  # the family's first manager
+    expect(plan).to_contain_text("Ability to manage executive relationships")  # its section
+    expect(page.locator("#plan-sources")).to_contain_text("Staff CSM Requirements")
+    career_map = page.locator("#career-map img")
+    expect(career_map).to_be_visible()
+    assert career_map.evaluate("img => img.naturalWidth") > 400
+    shot(page, "16-my-plan-inferred")
+
+
 def test_log_out_ends_the_session_on_this_browser(page: Page, served: RunningApp) -> None:
     open_as(page, served, "hugo")
     logout = page.locator("#logout")
