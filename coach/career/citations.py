@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from coach.answer.retrieve import Source
 from coach.index.roles import CareerRole
 from coach.index.store import KnowledgeStore
+from coach.ingest.level_tables import rows_from_metadata
 
 
 def _flat(text: str) -> str:
@@ -37,12 +38,16 @@ class Citations:
         return self._chunks[path]
 
     def section(self, role: CareerRole) -> list[tuple[str, str, dict]]:
-        """The chunks of an inferred role's own level section, in order."""
+        """The chunks of an inferred role's own level section (or of the levels table that
+        has its row), in order."""
         return [
             row
             for row in self.chunks(role.path)
-            if row[2].get("section_role") == role.title
-            and row[2].get("section_ladder", "") == role.family
+            if (
+                row[2].get("section_role") == role.title
+                and row[2].get("section_ladder", "") == role.family
+            )
+            or (role.facts and _has_row(row[2], role) and role.title in row[1])
         ]
 
     def passage(self, path: str, needle: str = "", heading: str = "") -> tuple[int, str] | None:
@@ -71,3 +76,9 @@ class Citations:
             self._numbers[chunk_id] = len(self.sources) + 1
             self.sources.append(Source.from_chunk(self._numbers[chunk_id], chunk_id, text, meta))
         return self._numbers[chunk_id]
+
+
+def _has_row(meta: dict, role: CareerRole) -> bool:
+    """Whether a chunk's levels table has this role's row."""
+    rows = rows_from_metadata(meta.get("section_level_rows") or "[]")
+    return any(r.title == role.title and r.ladder == role.family for r in rows)

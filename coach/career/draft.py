@@ -100,6 +100,8 @@ def _page(role: CareerRole, sections: list[Section]) -> str:
         "",
         f"# {role.title}",
     ]
+    if role.facts:  # a row of a levels table: its cells
+        lines += ["", "## From the levels table", "", *(f"- {fact}" for fact in role.facts)]
     for section in sections:
         below = _below_role(section.headings, role.title)
         if below:

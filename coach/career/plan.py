@@ -148,7 +148,11 @@ class _Builder:
         for change in competency_changes(self.ladder.expected(self.role.id), target):
             quoted = self._item(target.path, change.label)
             changes.append(Point(f"{change.summary()}: {quoted[0]}", quoted[1]))
-        if target.inferred and not changes:  # no competencies: what its section adds
+        if target.facts and not changes:  # a levels table's row: its cells that differ
+            cite = next((self.cite.number(r) for r in self.cite.section(target)), None)
+            today = set(self.role.facts)
+            changes = [Point(fact, cite) for fact in target.facts if fact not in today]
+        elif target.inferred and not changes:  # no competencies: what its section adds
             changes = self._section_changes(target)
         vertical = kind == "vertical"
         criteria = self._criteria() if vertical and not path else ()

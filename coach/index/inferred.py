@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coach.index.roles import CareerRole
+from coach.ingest.level_tables import rows_from_metadata
 from coach.ingest.levels import only_a_level
 
 _PARENTHESES = re.compile(r"\s*\(([^)]*)\)")
@@ -53,6 +54,7 @@ class _Section:
     path: str
     audience: str
     heading: str  # the heading path down to the level's own heading
+    cells: tuple[str, ...] = ()  # from a levels table: its other cells
 
 
 def infer_roles(
@@ -158,14 +160,22 @@ def _with_moves(role: CareerRole, up: set[str], dual: set[str]) -> CareerRole:
 
 
 def _sections(rows: Iterable[Mapping[str, Any]]) -> list[_Section]:
-    """Each placed level section once, in the order of the pages and their headings."""
+    """Each placed level section and levels-table row once, in the order of the pages."""
     found: dict[tuple[str, str, str], _Section] = {}
     for row in sorted(rows, key=lambda r: (r["path"], r.get("chunk_index", 0))):
-        title = row.get("section_role")
-        if not title or row.get("role_id"):  # a front-matter role page speaks for itself
+        if row.get("role_id"):  # a front-matter role page speaks for itself
             continue
-        key = (row["path"], row.get("section_ladder", ""), title)
-        if key not in found:
+        for level in rows_from_metadata(row.get("section_level_rows") or "[]"):
+            found.setdefault(
+                (row["path"], level.ladder, level.title),
+                _Section(
+                    level.ladder, level.title, level.order, level.track, row["path"],
+                    row.get("audience", "employee"), row.get("heading", ""), level.cells,
+                ),
+            )
+        title = row.get("section_role")
+        key = (row["path"], row.get("section_ladder", ""), title or "")
+        if title and key not in found:
             found[key] = _Section(
                 ladder=row.get("section_ladder", ""),
                 title=title,
@@ -197,6 +207,7 @@ def _role(section: _Section, role_id: str) -> CareerRole:
         aliases=tuple(n for n in names if n != section.title),
         family=section.ladder,
         section=section.heading,
+        facts=section.cells,
         inferred=True,
     )
 

@@ -41,6 +41,7 @@ class CareerRole:
     # Inferred from a page's level sections (no front matter): the family and the section.
     family: str = ""
     section: str = ""  # the heading path of the role's own section
+    facts: tuple[str, ...] = ()  # a levels table's other cells for it: "Scope: Features"
     inferred: bool = False
 
     @property

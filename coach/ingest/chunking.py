@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 from markdown_it import MarkdownIt
 
 from coach.ingest.documents import Document
-from coach.ingest.levels import Placement, placements
+from coach.ingest.level_tables import LevelRow, level_rows, rows_metadata
+from coach.ingest.levels import Placement, family_of, placements
 
 HEADING_DEPTH = 4  # h1-h4 start sections; deeper headings stay in the text
 # Bump when splitting changes, so `coach index` re-chunks files whose bytes did not change.
-SPLITTER_VERSION = "4"  # 4: level placements
+SPLITTER_VERSION = "5"  # 4: level placements; 5: levels tables
 _MARKDOWN = MarkdownIt("commonmark").enable("table")
 _TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*")
 
@@ -42,6 +43,7 @@ class Section:
     headings: tuple[str, ...]
     text: str
     placement: Placement | None = None  # its level on a ladder, in a parallel level section
+    level_rows: tuple[LevelRow, ...] = ()  # a levels table's rows, one per level
 
 
 def sections_of(text: str, title: str = "") -> list[Section]:
@@ -62,7 +64,16 @@ def sections_of(text: str, title: str = "") -> list[Section]:
         path = [(d, h) for d, h in path if d < depth] + [(depth, tokens[i + 1].content.strip())]
         start, placement = token.map[1], placed.get(i)
     sections.append(Section(tuple(h for _, h in path), "\n".join(lines[start:]), placement))
-    return [section for section in sections if section.text.strip()]
+    return [_with_level_rows(s, title) for s in sections if s.text.strip()]
+
+
+def _with_level_rows(section: Section, title: str) -> Section:
+    """The section with the rows of any levels table it holds (a row per level)."""
+    if "|" not in section.text:  # no table: no parse
+        return section
+    family = family_of(section.headings[-1] if section.headings else "", title)
+    rows = level_rows(_MARKDOWN.parse(section.text), family)
+    return replace(section, level_rows=tuple(rows)) if rows else section
 
 
 def with_table_headers(pieces: list[str], section: str) -> list[str]:
@@ -107,15 +118,22 @@ def heading_path(section: Section, title: str) -> str:
 
 
 def section_rows(doc: Document) -> list[dict[str, Any]]:
-    """The document's metadata once, then once per placed level section (as its chunks
-    would store it): what the ladder is read from without indexing."""
+    """The document's metadata once, then once per level section or levels table (as its
+    chunks would store it): what the ladder is read from without indexing."""
     base = {**doc.stored_meta, "path": doc.path}
     return [base] + [
-        {**base, "heading": heading_path(s, doc.title), "chunk_index": i,
-         **s.placement.as_metadata()}
+        {**base, "heading": heading_path(s, doc.title), "chunk_index": i, **level_metadata(s)}
         for i, s in enumerate(sections_of(doc.text, doc.title))
-        if s.placement
+        if s.placement or s.level_rows
     ]
+
+
+def level_metadata(section: Section) -> dict[str, Any]:
+    """What a section's chunks store of its level: its placement, a levels table's rows."""
+    found: dict[str, Any] = section.placement.as_metadata() if section.placement else {}
+    if section.level_rows:
+        found["section_level_rows"] = rows_metadata(list(section.level_rows))
+    return found
 
 
 def split_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
@@ -146,7 +164,7 @@ def split_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[C
                 "heading": heading,
                 "chunk_index": index,
                 "content_hash": content_hash,
-                **(section.placement.as_metadata() if section.placement else {}),
+                **level_metadata(section),
             }
             chunk = Chunk(chunk_id, piece, embed_text, metadata)
             metadata["text_hash"] = chunk.text_hash

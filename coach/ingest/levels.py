@@ -156,6 +156,14 @@ def only_a_level(title: str) -> bool:
     return level_of(title) is not None and not _NOT_A_NAME.sub("", bare.lower()).strip()
 
 
+def family_of(heading: str, document_title: str) -> str:
+    """The ladder a levels table under this heading describes: the heading's, unless it only
+    gathers levels ("Levels", "Job grades"): then the document's."""
+    if not heading or _GENERIC_PARENT.search(heading):
+        return document_title
+    return heading
+
+
 def kind_of(title: str) -> str:
     """What a section under a level says, from its heading ("" when it does not say)."""
     return next((kind for kind, pattern in _KINDS if pattern.search(title)), "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from helpers import run_cli, write
+from helpers import REPO, run_cli, write
 
 from coach.errors import CareerError
 from coach.index.inferred import aliases, infer_roles
@@ -297,3 +297,19 @@ def test_track_switches_at_one_level_stay_within_a_family():
     ladder = build_ladder(rows, AUDIENCES)
     data_ic3 = next(r for r in ladder.roles.values() if r.family == "Data" and r.title == "IC3")
     assert {m.kind for m in ladder.moves_from(data_ic3.id)} == {"vertical"}
+
+
+def test_a_levels_table_gives_a_ladder_and_plans_quote_the_next_row(kb, tmp_path, embeddings):
+    from helpers import indexed_coach
+
+    write(kb, "levels.md", (REPO / "tests" / "ingest" / "test_level_tables.py").read_text()
+          .split('LEVELS = """', 1)[1].split('"""', 1)[0])
+    coach = indexed_coach(kb, tmp_path / "data")
+    engineer = coach.ladder("csm").role("Engineer")
+    assert engineer.inferred and engineer.next_roles == ("senior-engineer",)
+    plan = coach.plan("engineer", "csm")
+    (option,) = next(s for s in plan.sections if s.plan_type == "vertical").options
+    assert option.target == "senior-engineer"
+    # Only what differs from today's row, cited to the table.
+    assert [p.text for p in option.changes] == ["Scope: Projects", "Impact: Group"]
+    assert all(plan.sources[p.cite - 1].path == "levels.md" for p in option.changes)
