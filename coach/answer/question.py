@@ -91,6 +91,9 @@ MISSPELT_MIN_CHARS = 8
 MISSPELT_SCORE = 82  # "senoir"/"senior" 83; "consulting"/"consultant" 80 is a real word
 SHORT_WORD = 3
 
+# Words of a family's name that say nothing of it: "Customer Success Operations Job Family".
+_FAMILY_FILLER = frozenset({"job", "famili", "famil", "team", "ladder", "level"})
+
 
 @dataclass(frozen=True)
 class AnswerKind:
@@ -233,15 +236,28 @@ def named_roles(question: str, roles: list[CareerRole]) -> list[CareerRole]:
     named: list[CareerRole] = []
     for start, negative_length, role in sorted(found, key=lambda hit: hit[:2]):
         end = start - negative_length
-        if any(start < stop and begin < end for begin, stop in taken):
+        overlaps = [(b, s) for b, s in taken if start < s and b < end]
+        if any(spot != (start, end) for spot in overlaps):
             continue  # inside a longer name found at the same place ("CSM I" in "CSM II")
+        # The very same words naming two roles ("IC2" of two job families) name both.
         taken.append((start, end))
         if role not in named:
             named.append(role)
     if named:
-        return named
+        # "IC2" is a level of several job families: the one the question names comes first
+        # ("as an IC2 support engineer" -> Support Engineering's IC2).
+        return sorted(named, key=lambda role: not _names_family(question, role))
     misspelt = _misspelt_role(question, roles)
     return [misspelt] if misspelt else []
+
+
+def _names_family(question: str, role: CareerRole) -> bool:
+    """Whether the question says the role's job family ("support engineer" for "Support
+    Engineering"), word stems compared."""
+    if not role.family:
+        return False
+    family = set(tokenize([role.family], as_ids=False)[0]) - _FAMILY_FILLER
+    return bool(family) and family <= set(tokenize([question], as_ids=False)[0])
 
 
 def _misspelt_role(question: str, roles: list[CareerRole]) -> CareerRole | None:

@@ -313,3 +313,19 @@ def test_a_levels_table_gives_a_ladder_and_plans_quote_the_next_row(kb, tmp_path
     # Only what differs from today's row, cited to the table.
     assert [p.text for p in option.changes] == ["Scope: Projects", "Impact: Group"]
     assert all(plan.sources[p.cite - 1].path == "levels.md" for p in option.changes)
+
+
+def test_a_level_code_named_with_its_family_binds_to_that_family():
+    from coach.answer.question import named_roles
+
+    rows = [
+        section("IC2", 2.0, ladder="Software Engineering", path="a.md"),
+        section("IC3", 3.0, ladder="Software Engineering", path="a.md"),
+        section("IC2", 2.0, ladder="Support Engineering", path="b.md"),
+        section("IC3", 3.0, ladder="Support Engineering", path="b.md"),
+    ]
+    roles = build_ladder(rows, AUDIENCES).in_order()
+    (first, *_) = named_roles("I'm an IC2 support engineer, what should I do next?", roles)
+    assert (first.title, first.family) == ("IC2", "Support Engineering")
+    (first, *_) = named_roles("As an IC2 in software engineering, what's next?", roles)
+    assert first.family == "Software Engineering"
