@@ -79,16 +79,16 @@ def _levels_of(table: list[list[str]], ladder: str) -> list[LevelRow]:
         return []
     header, body = table[0], [row for row in table[1:] if row]
     numbered = bool(_LEVEL_COLUMN.match(header[0])) if header else False
-    levels = [_level(row[0], numbered) for row in body]
-    if any(level is None for level in levels) or len({lv.order for lv in levels if lv}) < 2:
+    named = [_level(row[0], numbered) for row in body]
+    levels = [level for level in named if level is not None]
+    if len(levels) < len(body) or len({level.order for level in levels}) < 2:
         return []
     title_at = next((i for i, h in enumerate(header) if _TITLE_COLUMN.match(h)), 0)
-    if not title_at and any(_GENERIC_LEVEL.match(lv.name) for lv in levels if lv):
+    if not title_at and any(_GENERIC_LEVEL.match(level.name) for level in levels):
         # "Level 3 | USD 4,000": a value per level (pay bands, budgets), not roles.
         return []
     found = []
     for row, level in zip(body, levels, strict=True):
-        assert level is not None
         title = row[title_at] if title_at and title_at < len(row) and row[title_at] else row[0]
         named = level_of(title)
         track = MANAGEMENT if named and named.track == MANAGEMENT else level.track
