@@ -63,8 +63,9 @@ def infer_roles(
     """Roles from the level sections these audiences may read, less those front matter names."""
     # Only readable rows: what a persona's ladder holds depends on what it may read, nothing else.
     sections = _sections(row for row in rows if row.get("audience") in audiences)
+    declared = list(declared)
     taken = {name.casefold(): role for role in declared for name in role.names}
-    ids = _ids(sections)
+    ids = _ids(sections, {role.id for role in declared})
     roles: dict[str, CareerRole] = {}
     overridden: list[Finding] = []
     for section in sections:
@@ -131,10 +132,11 @@ def _key(section: _Section) -> tuple[str, str]:
     return (section.ladder if only_a_level(section.title) else "", section.title)
 
 
-def _ids(sections: list[_Section]) -> dict[tuple[str, str], str]:
-    """A unique id per role: its shortest name as a slug, longer forms when two roles share it."""
+def _ids(sections: list[_Section], declared: set[str]) -> dict[tuple[str, str], str]:
+    """A unique id per role: its shortest name as a slug, longer forms when two roles (or a
+    front-matter role) share it."""
     ids: dict[tuple[str, str], str] = {}
-    used: set[str] = set()
+    used = set(declared)
     for section in sections:
         key = _key(section)
         if key in ids:

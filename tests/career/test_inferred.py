@@ -329,3 +329,15 @@ def test_a_level_code_named_with_its_family_binds_to_that_family():
     assert (first.title, first.family) == ("IC2", "Support Engineering")
     (first, *_) = named_roles("As an IC2 in software engineering, what's next?", roles)
     assert first.family == "Software Engineering"
+
+
+def test_an_inferred_id_never_takes_a_front_matter_roles_id():
+    declared = {
+        "path": "ladder/x.md", "title": "Principal Architect", "audience": "employee",
+        "role_id": "senior-support-engineer", "track": "ic", "level": 5,
+    }
+    ladder = build_ladder([declared, *ROWS], AUDIENCES)
+    assert ladder.roles["senior-support-engineer"].title == "Principal Architect"
+    inferred = ladder.role("Senior Support Engineer")
+    assert inferred.inferred and inferred.id != "senior-support-engineer"
+    assert ladder.role("Support Engineer (Intermediate)").next_roles == (inferred.id,)
