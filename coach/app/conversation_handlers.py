@@ -198,7 +198,7 @@ class ConversationHandlers(PageHandlers):
 
     def _role_choices(self, persona: str) -> list[tuple[str, str]]:
         roles = self.service.roles(persona)
-        return [("(not set)", "")] + [(f"{r.title} ({r.id})", r.id) for r in roles]
+        return [("(not set)", "")] + [(r.label, r.id) for r in roles]
 
     def _persona(self, viewer: Viewer, persona: str) -> str:
         """The persona asked for if the viewer's role allows it (an old conversation's may no

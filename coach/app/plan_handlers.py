@@ -11,7 +11,6 @@ from coach.app.panels import PlanPicks, PlanReopened, PlanSaved, PlanShown
 from coach.app.plans import PlanDesk, PlanView
 from coach.app.service import CoachService
 from coach.errors import CoachError
-from coach.index.roles import CareerRole
 from coach.personas import persona as persona_of
 
 NO_PLAN = "*Choose your role and press **Show my plan**.*"
@@ -34,7 +33,7 @@ class PlanHandlers:
         viewer = self._viewer(request)
         with shown_as_error():
             persona = self.service.persona_for(viewer, persona)
-            roles = [(role_label(r), r.id) for r in self.service.roles(persona)]
+            roles = [(r.label, r.id) for r in self.service.roles(persona)]
         ids = {role_id for _, role_id in roles}
         chosen = chat_role if chat_role in ids else None
         return PlanPicks(
@@ -115,9 +114,3 @@ def _shown(view: PlanView, notice: str) -> PlanShown:
         sources=view.sources or "*No sources.*",
         notice=notice,
     )
-
-
-def role_label(role: CareerRole) -> str:
-    """A role as the picker lists it: title and id, and its family when read from pages."""
-    family = f", {role.family}" if role.family and role.family not in role.title else ""
-    return f"{role.title} ({role.id}{family})"

@@ -54,6 +54,12 @@ class CareerRole:
         )
 
     @property
+    def label(self) -> str:
+        """How a picker lists it: title and id, and its job family when read from pages."""
+        family = f", {self.family}" if self.family and self.family not in self.title else ""
+        return f"{self.title} ({self.id}{family})"
+
+    @property
     def names(self) -> tuple[str, ...]:
         """Every way people write this role: title, short form, id and aliases."""
         return tuple(dict.fromkeys((self.title, self.short_title, self.id, *self.aliases)))
