@@ -214,10 +214,9 @@ class CoachService:
     # Chat -----------------------------------------------------------------------------------
 
     def roles(self, persona: str) -> list[CareerRole]:
-        """The roles whose pages this persona may read, by track and level: the role pickers.
-        Read through the Coach's ladder, which is read again when the index changes."""
+        """The roles whose pages this persona may read, by job family, track and level: the role
+        pickers. Read through the Coach's ladder, which is read again when the index changes."""
         ladder = self.coach.ladder(persona)
-        # Roles read from job-family pages come family by family.
         return sorted(ladder.roles.values(), key=lambda r: (r.family, r.track, r.level, r.title))
 
     def profile(self, persona: str, role_id: str = "", plan: str = "") -> Profile:
