@@ -234,8 +234,10 @@ def test_a_chroma_outage_is_said_clearly_and_survived(deployment) -> None:
     askers = keep_asking(urls, stop, asked)
     try:
         time.sleep(2)
-        running.stop("chroma")
+        # The outage starts when stopping starts: Chroma may refuse requests while it shuts
+        # down, which on a busy machine takes more than a second.
         down = time.monotonic()
+        running.stop("chroma")
         time.sleep(4)
         running.start("chroma")
         wait_for(lambda: _http_ok(f"{running.env['COACH_CHROMA_URL']}/api/v2/heartbeat"), "chroma")
