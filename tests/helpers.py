@@ -17,6 +17,20 @@ REPO = Path(__file__).resolve().parent.parent
 KNOWLEDGE = REPO / "knowledge"
 REALWORLD = REPO.parent / "shared" / "realworld" / "gitlab-handbook"
 POSTHOG = REPO.parent / "shared" / "realworld" / "posthog-handbook"
+# A levels page: the ladder in one table, a row per level.
+LEVELS_PAGE = """# Engineering levels
+
+Our ladder in one table.
+
+| Level | Title | Scope | Impact |
+| --- | --- | --- | --- |
+| IC1 | Associate Engineer | Tasks | Team |
+| IC2 | Engineer | Features | Team |
+| IC3 | Senior Engineer | Projects | Group |
+| M1 | Engineering Manager | A team | Group |
+
+Promotions happen twice a year.
+"""
 needs_realworld = pytest.mark.skipif(
     not REALWORLD.is_dir(), reason="../shared/realworld is not beside the repository"
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from helpers import REPO, run_cli, write
+from helpers import LEVELS_PAGE, run_cli, write
 
 from coach.errors import CareerError
 from coach.index.inferred import aliases, infer_roles
@@ -29,6 +29,12 @@ def section(title, order, track="ic", ladder="Support Engineering", path="jobs/a
         "section_track": track,
         "section_kind": "requirements",
     } | extra
+
+
+def family(name, *levels):
+    """The chunk metadata of one job family's page: (title, order[, track]) per level."""
+    path = name.lower().replace(" ", "-") + ".md"
+    return [section(*level, ladder=name, path=path) for level in levels]
 
 
 SUPPORT_PAGE = (
@@ -259,13 +265,8 @@ def test_check_reports_inferred_roles_of_real_pages_one_line_each():
 
 
 def test_bare_level_titles_of_two_families_are_two_roles_with_their_own_moves():
-    rows = [
-        section("Junior", 1.0, ladder="Design", path="design.md"),
-        section("Senior", 3.0, ladder="Design", path="design.md"),
-        section("Junior", 1.0, ladder="Data", path="data.md"),
-        section("Intermediate", 2.0, ladder="Data", path="data.md"),
-        section("Senior", 3.0, ladder="Data", path="data.md"),
-    ]
+    rows = family("Design", ("Junior", 1.0), ("Senior", 3.0))
+    rows += family("Data", ("Junior", 1.0), ("Intermediate", 2.0), ("Senior", 3.0))
     ladder = build_ladder(rows, AUDIENCES)
     assert len(ladder.roles) == 5 and len(set(ladder.roles)) == 5
     design = {r.family: r for r in ladder.roles.values() if r.title == "Junior"}
@@ -286,14 +287,9 @@ def test_an_overridden_level_still_links_its_family():
 
 
 def test_track_switches_at_one_level_stay_within_a_family():
-    rows = [
-        section("IC3", 3.0, ladder="Design", path="design.md"),
-        section("IC4", 4.0, ladder="Design", path="design.md"),
-        section("M3", 3.0, "management", ladder="Design", path="design.md"),
-        section("M4", 4.0, "management", ladder="Design", path="design.md"),
-        section("IC3", 3.0, ladder="Data", path="data.md"),
-        section("IC4", 4.0, ladder="Data", path="data.md"),
-    ]
+    rows = family("Design", ("IC3", 3.0), ("IC4", 4.0), ("M3", 3.0, "management"),
+                  ("M4", 4.0, "management"))
+    rows += family("Data", ("IC3", 3.0), ("IC4", 4.0))
     ladder = build_ladder(rows, AUDIENCES)
     data_ic3 = next(r for r in ladder.roles.values() if r.family == "Data" and r.title == "IC3")
     assert {m.kind for m in ladder.moves_from(data_ic3.id)} == {"vertical"}
@@ -302,8 +298,7 @@ def test_track_switches_at_one_level_stay_within_a_family():
 def test_a_levels_table_gives_a_ladder_and_plans_quote_the_next_row(kb, tmp_path, embeddings):
     from helpers import indexed_coach
 
-    write(kb, "levels.md", (REPO / "tests" / "ingest" / "test_level_tables.py").read_text()
-          .split('LEVELS = """', 1)[1].split('"""', 1)[0])
+    write(kb, "levels.md", LEVELS_PAGE)
     coach = indexed_coach(kb, tmp_path / "data")
     engineer = coach.ladder("csm").role("Engineer")
     assert engineer.inferred and engineer.next_roles == ("senior-engineer",)
@@ -318,12 +313,8 @@ def test_a_levels_table_gives_a_ladder_and_plans_quote_the_next_row(kb, tmp_path
 def test_a_level_code_named_with_its_family_binds_to_that_family():
     from coach.answer.question import named_roles
 
-    rows = [
-        section("IC2", 2.0, ladder="Software Engineering", path="a.md"),
-        section("IC3", 3.0, ladder="Software Engineering", path="a.md"),
-        section("IC2", 2.0, ladder="Support Engineering", path="b.md"),
-        section("IC3", 3.0, ladder="Support Engineering", path="b.md"),
-    ]
+    rows = family("Software Engineering", ("IC2", 2.0), ("IC3", 3.0))
+    rows += family("Support Engineering", ("IC2", 2.0), ("IC3", 3.0))
     roles = build_ladder(rows, AUDIENCES).in_order()
     (first, *_) = named_roles("I'm an IC2 support engineer, what should I do next?", roles)
     assert (first.title, first.family) == ("IC2", "Support Engineering")

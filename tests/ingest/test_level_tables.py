@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
+from helpers import LEVELS_PAGE
 from markdown_it import MarkdownIt
 
 from coach.ingest.chunking import sections_of
 from coach.ingest.level_tables import level_rows, rows_from_metadata, rows_metadata
 
 _MD = MarkdownIt("commonmark").enable("table")
-LEVELS = """# Engineering levels
-
-Our ladder in one table.
-
-| Level | Title | Scope | Impact |
-| --- | --- | --- | --- |
-| IC1 | Associate Engineer | Tasks | Team |
-| IC2 | Engineer | Features | Team |
-| IC3 | Senior Engineer | Projects | Group |
-| M1 | Engineering Manager | A team | Group |
-
-Promotions happen twice a year.
-"""
 
 
 def test_a_row_per_level_with_its_title_order_track_and_cells():
-    rows = level_rows(_MD.parse(LEVELS), "Engineering")
+    rows = level_rows(_MD.parse(LEVELS_PAGE), "Engineering")
     assert [(r.title, r.level, r.order, r.track) for r in rows] == [
         ("Associate Engineer", "IC1", 1.0, "ic"),
         ("Engineer", "IC2", 2.0, "ic"),
@@ -55,6 +43,6 @@ def test_numbered_levels_and_tables_that_are_not_levels():
 
 
 def test_sections_carry_the_rows_of_their_levels_table():
-    (section,) = [s for s in sections_of(LEVELS, "Engineering levels") if s.level_rows]
+    (section,) = [s for s in sections_of(LEVELS_PAGE, "Engineering levels") if s.level_rows]
     assert section.level_rows[0].ladder == "Engineering levels"  # the document's family
     assert len(section.level_rows) == 4
