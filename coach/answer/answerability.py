@@ -34,6 +34,10 @@ RARE_SHARE = 0.01
 # Words shorter than this are not named or weighed: "hr", "ok", "de".
 MIN_LETTERS = 3
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]")
+# A question's words may hold digits: "401k" (written "401(k)" too) is asked about like any word;
+# a bare number ("2026") or span ("70-20-10") is not a word.
+_ASKED_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019-]*[A-Za-z0-9]")
+_LETTER_IN_PARENS = re.compile(r"(\d)\(([A-Za-z])\)")
 # A named gap reads better with the word after it when that word looks like a noun: "sick days",
 # "parental leave", "vesting schedule"; not "weather going".
 _NOT_A_NOUN = re.compile(r".*(ing|ed|ly)$|^(do|does|did|get|go|can|could|would|should|my|your)$")
@@ -109,7 +113,8 @@ def look_up(
 ) -> Lookup:
     """Weigh the question's terms by rarity and find the salient ones the documents lack, all
     measured on the keyword level of the documents the asker may read."""
-    words = _WORD.findall(question)
+    written = _LETTER_IN_PARENS.sub(r"\1\2", question)
+    words = [w for w in _ASKED_WORD.findall(written) if any(c.isalpha() for c in w)]
     tokens = tokenize(words, as_ids=False) if words else []  # one list of tokens per word
     counts = visible.doc_counts([t[0] for t in tokens if t])
     total = max(visible.size, 1)

@@ -10,7 +10,7 @@ from langchain_core.embeddings import Embeddings
 from coach.answer.blocks import Block, blocks_of, item_line, plain, word_count
 from coach.answer.citations import without_citations
 from coach.answer.parts import Unit, parts_of, section_of, units_of
-from coach.answer.question import Question
+from coach.answer.question import AnswerKind, Question
 from coach.answer.retrieve import Source
 from coach.answer.rules import FIT_RULES, LEAD_RULES, WORD_RULES
 from coach.answer.vectors import embed_units
@@ -19,6 +19,7 @@ from coach.index.keyword import tokenize
 QUOTED_LABEL = "Quoted from the company documents:"
 ALSO_LABEL = "Also relevant:"
 LEAD_WORDS = 130  # a lead passage longer than this is quoted by its best parts
+SIDE_WORDS = 100  # the same for each side of a comparison: both are read before the rest
 # A best part with more words than this before it in its passage is quoted first: a reader
 # judges an answer by its first lines (the asked fact within the first 60 words).
 KEY_AFTER = 30
@@ -111,19 +112,29 @@ def quoted_answer(
     if not ranked or ranked[0].score < MIN_SUPPORT:
         return Quoting(ranked, [])
     leads = lead_scores(question, ranked)
-    lead = leads[0].source
-    passage = _lead_passage(blocks[lead.n], [s for s in ranked if s.unit.source.n == lead.n])
-    heading = f"**{level_note(question, lead)}{lead.label}** [{lead.n}]"
-    lines = [QUOTED_LABEL, "", heading, "", *passage]
-    quoted = {plain(u.text) for u in units if u.source.n == lead.n}
-    points = _support(ranked, lead, quoted, blocks)
+    shown = compared_passages(question, leads[0].source, ranked)
+    lines = [QUOTED_LABEL]
+    passages: list[str] = []
+    for source in shown:  # a comparison quotes each side's passage, each cited
+        passage = _lead_passage(
+            blocks[source.n],
+            [s for s in ranked if s.unit.source.n == source.n],
+            LEAD_WORDS if len(shown) == 1 else SIDE_WORDS,
+            question.answer_kind,
+        )
+        heading = f"**{level_note(question, source)}{source.label}** [{source.n}]"
+        lines += ["", heading, "", *passage]
+        passages += passage
+    numbers = {source.n for source in shown}
+    quoted = {plain(u.text) for u in units if u.source.n in numbers}
+    points = _support(ranked, numbers, quoted, blocks)
     answer = "\n".join(lines + points)
     points += _filling(question, answer, ranked, quoted, blocks)
-    said = without_citations("\n".join(passage + points))  # the quotes, not labels or [n]
+    said = without_citations("\n".join(passages + points))  # the quotes, not labels or [n]
     points += _kind_filling(question, said, ranked, quoted, blocks)
     if points:
         lines += ["", f"**{ALSO_LABEL}**", *points]
-    return Quoting(ranked, leads, "\n".join(lines), "\n".join(passage))
+    return Quoting(ranked, leads, "\n".join(lines), "\n".join(passages))
 
 
 def lead_scores(question: Question, ranked: list[Scored]) -> list[LeadScore]:
@@ -151,36 +162,77 @@ def lead_scores(question: Question, ranked: list[Scored]) -> list[LeadScore]:
     return sorted(claims, key=lambda c: c.total, reverse=True)
 
 
-def _lead_passage(blocks: list[Block], ranked: list[Scored]) -> list[str]:
+def compared_passages(question: Question, lead: Source, ranked: list[Scored]) -> list[Source]:
+    """The passages quoted first: the lead; for a comparison it does not cover alone, the best
+    passage for each side ("Vertical Plan" and "Dual Plan"), in the order they rank."""
+    if len(question.sides) != 2:
+        return [lead]
+    weights = question.weights
+    # Each side by its rarest word: "dual" of "a dual career path".
+    keys = [max(side, key=lambda t: weights.get(t, 0.0)) for side in question.sides]
+    # The lead first, then the rest as they rank.
+    sources = list({s.n: s for s in [lead, *(r.unit.source for r in ranked)]}.values())
+    titles = tokenize([s.label for s in sources], as_ids=False)
+    texts = tokenize([s.text for s in sources], as_ids=False)
+
+    def passage_for(key: str) -> Source | None:
+        # The passage titled by the side and little else ("Dual Plan") is about it; one that
+        # only mentions it is a fallback.
+        titled = [i for i, title in enumerate(titles) if key in title]
+        if titled:
+            return sources[min(titled, key=lambda i: (len(titles[i]), i))]
+        return next((s for s, text in zip(sources, texts, strict=True) if key in text), None)
+
+    first, second = (passage_for(key) for key in keys)
+    if first is None or second is None or first is second:
+        return [lead]
+    return sorted([first, second], key=sources.index)
+
+
+def _lead_passage(
+    blocks: list[Block],
+    ranked: list[Scored],
+    budget: int = LEAD_WORDS,
+    kind: AnswerKind | None = None,
+) -> list[str]:
     """The whole passage when it fits the word budget, else its best parts in their order;
     the best part first when the passage would bury it."""
     whole = [b.render() for b in blocks]
     chosen: dict[int, set[int]] = {}
-    if sum(word_count("\n".join(lines)) for lines in whole) <= LEAD_WORDS:
+    if sum(word_count("\n".join(lines)) for lines in whole) <= budget:
         chosen = {i: set(range(len(b.parts))) for i, b in enumerate(blocks)}
     words = 0
     for scored in ranked if not chosen else ():
         unit = scored.unit
         block = blocks[unit.block]
         cost = word_count(unit.text) + (0 if unit.block in chosen else word_count(block.context))
-        if chosen and words + cost > LEAD_WORDS:
+        if chosen and words + cost > budget:
             continue
         chosen.setdefault(unit.block, set()).add(unit.part)
         words += cost
     embedded = [s for s in ranked if s.embedded]
-    best = embedded[0].unit if embedded else None
-    seen_first = [
-        s.score
+    read_first = [
+        s
         for s in embedded
         if s.unit.part in chosen.get(s.unit.block, ())
         and _words_before(blocks, chosen, s.unit) <= KEY_AFTER
     ]
-    buried = best is not None and _words_before(blocks, chosen, best) > KEY_AFTER
-    if buried and embedded[0].score - max(seen_first, default=0.0) > KEY_MARGIN:
+    key = embedded[0] if embedded else None
+    if kind is not None and not any(kind.held_by(plain(s.unit.text)) for s in read_first):
+        # "How many accounts?", "when?": the best part holding a figure or date is read first.
+        key = next((s for s in embedded if kind.held_by(plain(s.unit.text))), key)
+        margin = -1.0
+    else:
+        margin = KEY_MARGIN
+    buried = key is not None and _words_before(blocks, chosen, key.unit) > KEY_AFTER
+    if buried and key.score - max((s.score for s in read_first), default=0.0) > margin:
         # What answers is read first; the rest of the passage follows, without it.
-        chosen[best.block].discard(best.part)
-        key = blocks[best.block].render({best.part})
-        return _join([key, *(blocks[b].render(parts) for b, parts in sorted(chosen.items()))])
+        best = key.unit
+        block = blocks[best.block]
+        others = chosen.pop(best.block, set()) - {best.part}
+        # Its lead-in line is said once, before it; the block's other parts follow it.
+        first = block.render({best.part}) + block.render(others)[len(block.head) :]
+        return _join([first, *(blocks[b].render(parts) for b, parts in sorted(chosen.items()))])
     return _join([blocks[b].render(parts) for b, parts in sorted(chosen.items())])
 
 
@@ -193,16 +245,16 @@ def _words_before(blocks: list[Block], chosen: dict[int, set[int]], unit: Unit) 
 
 
 def _support(
-    ranked: list[Scored], lead: Source, quoted: set[str], blocks: dict[int, list[Block]]
+    ranked: list[Scored], shown: set[int], quoted: set[str], blocks: dict[int, list[Block]]
 ) -> list[str]:
-    """A few points from other passages that answer nearly as well as the best part."""
+    """A few points from passages not quoted yet that answer nearly as well as the best part."""
     floor = max(MIN_SUPPORT, ranked[0].score - RELATIVE_SPAN)
     points: list[str] = []
     for scored in ranked:
         unit = scored.unit
         if not scored.embedded or scored.score < floor or len(points) == SUPPORT_POINTS:
             break
-        if unit.source.n != lead.n and (point := _point(unit, quoted, blocks)):
+        if unit.source.n not in shown and (point := _point(unit, quoted, blocks)):
             points.append(point)
     return points
 

@@ -64,6 +64,17 @@ _COMPARES = re.compile(
     r"\b(chang\w*|differ\w*|separates?|compare\w*|vs\.?|versus|gap|between|from\b.+\bto)\b",
     re.IGNORECASE,
 )
+# The two things a comparison is between: "the difference between a vertical and a dual plan",
+# "IC3 vs IC4", "how is a CSE different from a CSM?". Each side is the words up to punctuation.
+_SIDE = r"(?:an? |the )?([\w'&/ -]+?)"
+_BEFORE_VS = r"(\w[\w'&/-]*(?: [\w'&/-]+){0,2})"  # up to three words before "vs"
+_END = r"\s*(?:[?.!,;:(]|\bin\b|$)"
+_SIDES = (
+    re.compile(rf"\bbetween {_SIDE} and {_SIDE}{_END}", re.I),
+    re.compile(rf"\bcompar\w* {_SIDE} (?:and|with|to) {_SIDE}{_END}", re.I),
+    re.compile(rf"\b(?:is|are|does|do) {_SIDE} differ\w* (?:from|than|to) {_SIDE}{_END}", re.I),
+    re.compile(rf"{_BEFORE_VS} (?:vs\.?|versus|compared (?:to|with)) {_SIDE}{_END}", re.I),
+)
 # Questions about the asker's own path ("what should I do next?") get the profile added to the
 # search; questions about the company in general ("what is the training budget?") do not.
 _PERSONAL = re.compile(r"\b(i|i'm|me|my|mine|myself|next|should i)\b", re.IGNORECASE)
@@ -76,13 +87,24 @@ _NUMBERED = re.compile(
     r"\b([a-z]{2,})\s+(\d{1,3})\b(?![.,]\d)(?!\s*(?:%|percent|(?:minute|hour|day|week|month|year)s?\b))",
     re.I,
 )
+# A date, or a point in time ("within 30 days", "by the end of your third month"): not any
+# number ("20% of your development") nor a length ("at least 12 months in your role").
 _DATE = re.compile(
-    r"\d|\b(january|february|march|april|may|june|july|august|september|october|november|"
+    r"\b(?:19|20)\d\d\b|\b\d{1,2}(?:st|nd|rd|th)\b|\b(?:day|week|month|year|quarter)s? \d|"
+    r"\b(?:within|after|before|by|every|until|in|from) (?:the end of )?(?:your |the )?"
+    r"(?:\d+[\s-](?:business |working )?|first |second |third |fourth |fifth |sixth |next )"
+    r"(?:days?|weeks?|months?|years?|quarters?)\b|"
+    r"\bmay \d|\b(january|february|march|april|june|july|august|september|october|november|"
     r"december|monday|tuesday|wednesday|thursday|friday|weekly|monthly|quarterly|annually|"
-    r"q[1-4])\b",
+    r"yearly|q[1-4]|h[12])\b",
     re.IGNORECASE,
 )
 _FIGURE = re.compile(r"\d")
+# "How much money can I get?": any amount of money answers, whatever it is said to be of.
+_MONEY_WORDS = frozenset({"money", "cash", "funding"})
+_MONEY = re.compile(
+    r"[$\u20ac\u00a3]\s?\d|\b(?:USD|EUR|GBP|SGD|CAD|AUD)\s?\d|\d[\d,.]*k?\s?(?:USD|EUR|GBP|SGD|CAD|AUD)\b"
+)
 _FIGURE_OR_WORD = re.compile(r"\d[\d,.]*|[a-z]+", re.I)
 NEAR_WORDS = 3  # how close a figure stands to the thing it counts
 # A role name this long, each word spelt this nearly (rapidfuzz ratio), is the role ("Senoir
@@ -102,6 +124,7 @@ class AnswerKind:
 
     pattern: re.Pattern[str]
     counted: str = ""  # "account" in "how many accounts"
+    exact: bool = False  # held only by what answers ("8-14 accounts", "EUR 1,500"), not "6 months"
 
     def held_by(self, text: str) -> bool:
         """Whether the text holds this kind of answer."""
@@ -126,6 +149,7 @@ class Question:
     personal: bool  # about the asker ("I", "my", "next")
     levels: tuple[Level, ...] = ()  # the levels it names ("IC2", "Senior")
     roles: tuple[CareerRole, ...] = ()  # the ladder roles it names, in order
+    sides: tuple[tuple[str, ...], ...] = ()  # a comparison's two sides, as index terms
     focus: str = ""  # the asker's own role page, to favour (see Profile.focus)
     lookup: Lookup = field(default_factory=Lookup)  # its words against the visible documents
 
@@ -191,7 +215,7 @@ def parse(text: str, roles: tuple[CareerRole, ...] = ()) -> Question:
         if pattern.search(text)
     }
     kind = answer_kind(text)
-    if kind is not None and kind.pattern is _FIGURE:
+    if kind is not None and kind.pattern in (_FIGURE, _MONEY):
         wants.add(Wants.FIGURE)
     return Question(
         text=text,
@@ -203,7 +227,23 @@ def parse(text: str, roles: tuple[CareerRole, ...] = ()) -> Question:
         personal=bool(_PERSONAL.search(text)),
         levels=tuple(levels_in(text)),
         roles=tuple(named_roles(text, list(roles))) if roles else (),
+        sides=compared_sides(text),
     )
+
+
+def compared_sides(text: str) -> tuple[tuple[str, ...], ...]:
+    """The index terms of the two things a comparison names, each without the words both
+    share ("vertical" and "dual" in "a vertical and a dual career path"); () if not one."""
+    for pattern in _SIDES:
+        if match := pattern.search(text):
+            first, second = (tuple(tokenize([side], as_ids=False)[0]) for side in match.groups())
+            if len(first) == 1 < len(second):  # "a vertical and a dual career path"
+                second = second[:1]
+            only_first = tuple(t for t in first if t not in second)
+            only_second = tuple(t for t in second if t not in first)
+            if only_first and only_second:
+                return (only_first, only_second)
+    return ()
 
 
 def answer_kind(question: str) -> AnswerKind | None:
@@ -211,8 +251,10 @@ def answer_kind(question: str) -> AnswerKind | None:
     if _ASKS_DATE.search(question):
         return AnswerKind(_DATE)
     asked = _ASKS_AMOUNT_OF.search(question)
+    if asked and asked.group(1).lower() in _MONEY_WORDS:
+        return AnswerKind(_MONEY, exact=True)
     if asked and asked.group(1).lower() not in _NOT_A_THING:
-        return AnswerKind(_FIGURE, singular(asked.group(1).lower()))
+        return AnswerKind(_FIGURE, singular(asked.group(1).lower()), exact=True)
     if _ASKS_FIGURE.search(question):
         return AnswerKind(_FIGURE)
     return None

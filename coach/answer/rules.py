@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from coach.answer.amounts import amount_match
+from coach.answer.blocks import plain
 from coach.answer.parts import Part
 from coach.answer.question import Question, Wants, numbered_names
 from coach.answer.retrieve import Source
@@ -114,6 +115,13 @@ def rare_words_said(question: Question, source: Source) -> float:
     return float(sum(token in said for token in question.rare_tokens))
 
 
+def passage_holds_answer_kind(question: Question, source: Source) -> float:
+    """1 when the passage holds the exact kind of answer asked for: a figure of the thing asked
+    about or an amount of money (any date or figure would favour too many passages)."""
+    kind = question.answer_kind
+    return 1.0 if kind is not None and kind.exact and kind.held_by(plain(source.text)) else 0.0
+
+
 def requirements_passage(question: Question, source: Source) -> float:
     """1 for a who-qualifies section when the question asks what it takes: it is quoted whole,
     not in parts."""
@@ -155,6 +163,9 @@ PART_RULES = WORD_RULES + FIT_RULES
 # What else makes a passage the one quoted first.
 LEAD_RULES: tuple[Rule[Source], ...] = (
     Rule("says a rare asked-about word", 0.4, rare_words_said),
+    # "How many accounts?" is answered by a passage with a figure of accounts, not by the role's
+    # introduction, however close.
+    Rule("holds the exact kind of answer asked", 0.15, passage_holds_answer_kind),
     # ... and a who-qualifies passage leads unless another answers far better.
     Rule("a who-qualifies passage", 0.25, requirements_passage),
 )

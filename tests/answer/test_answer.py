@@ -107,6 +107,34 @@ def test_the_example_questions_the_app_offers_are_answered(lumenfield, persona):
         assert not answer.refused, (persona, question, answer.text)
 
 
+@pytest.mark.parametrize(
+    ("question", "sides"),
+    [
+        (
+            "What's the difference between a vertical and a dual career path?",
+            ["**Vertical Plan** [1]", "**Dual Plan** [2]"],
+        ),
+        (
+            "whats the diffrence between a vertical and a horizontal growth plan?",
+            ["**Horizontal Plan** [1]", "**Vertical Plan** [2]"],
+        ),
+    ],
+)
+def test_a_comparison_quotes_both_sides_first_each_cited(lumenfield, question, sides):
+    answer = lumenfield.answerer.ask(question)
+    first_lines = answer.text.split(f"**{ALSO_LABEL}**")[0]
+    for side in sides:
+        assert side in first_lines, answer.text
+    # Each side's own definition, not a passage that only mentions it.
+    assert first_lines.index(sides[0]) < first_lines.index(sides[1])
+
+
+def test_a_word_with_digits_is_asked_about_like_any_word(lumenfield):
+    # "401(k)" is "401k", and no document mentions it: not quoted from a nearby pension passage.
+    answer = lumenfield.answerer.ask("Does Lumenfield match my 401(k) contributions?")
+    assert answer.refused, answer.text
+
+
 def test_a_refusal_names_what_the_documents_do_not_mention(lumenfield):
     answer = lumenfield.answerer.ask("Can I take a sabbatical after five years?")
     assert answer.refused and answer.refusal == "not_found"

@@ -18,6 +18,13 @@ from coach.answer.question import Wants, answer_kind, parse
         ("When does sign-up open?", "Sign-up runs July 5-20.", True),
         ("When does sign-up open?", "Use the form in Workday.", False),
         ("How long is the rotation?", "The rotation lasts 6 months.", True),
+        # A "when" is answered by a date or a point in time, not by any number or length.
+        ("When is my plan due?", "By the end of your third month.", True),
+        ("When is my plan due?", "20% of your development comes from others.", False),
+        ("When can I apply?", "At least 12 months in your current role.", False),
+        # Money is answered by an amount in a currency, whatever it is said to be of.
+        ("How much money can I get?", "A reimbursement of up to $10,000 USD per year.", True),
+        ("How much money can I get?", "Apply 3 months ahead.", False),
     ],
 )
 def test_a_part_holds_the_kind_of_answer_asked_for(question, text, held):
@@ -43,3 +50,25 @@ def test_a_question_of_no_clear_kind_wants_nothing_particular(question):
 )
 def test_a_question_about_who_qualifies_is_told_apart(question, asks):
     assert parse(question).asks(Wants.REQUIREMENT) is asks
+
+
+@pytest.mark.parametrize(
+    ("question", "sides"),
+    [
+        # The words both sides share ("career path") are said once, after the second.
+        ("What's the difference between a vertical and a dual career path?", ("vertic", "dual")),
+        ("IC4 vs IC3 in customer engineering: what changes?", ("ic4", "ic3")),
+        ("How is a dual plan different from a horizontal plan?", ("dual", "horizont")),
+        ("Compare the dual plan with the horizontal plan", ("dual", "horizont")),
+    ],
+)
+def test_a_comparison_names_its_two_sides(question, sides):
+    first, second = parse(question).sides
+    assert (first[0], second[0]) == sides
+
+
+@pytest.mark.parametrize(
+    "question", ["What is the dual plan?", "What does a Staff CSM do that a Senior CSM doesn't?"]
+)
+def test_a_question_that_compares_nothing_named_has_no_sides(question):
+    assert parse(question).sides == ()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from coach.answer.answerability import Asked, Lookup
 from coach.answer.blocks import blocks_of
 from coach.answer.parts import Part, parts_of, units_of
-from coach.answer.question import Question, Wants, parse
+from coach.answer.question import AnswerKind, Question, Wants, parse
 from coach.answer.retrieve import Source
 from coach.answer.rules import (
     LEAD_RULES,
@@ -16,6 +16,7 @@ from coach.answer.rules import (
     in_requirements_section,
     on_focus_page,
     on_the_named_ladder,
+    passage_holds_answer_kind,
     rare_words_said,
     requirements_passage,
     same_numbered_item,
@@ -53,6 +54,7 @@ def test_the_rule_tables_are_pinned():
     ]
     assert [(rule.name, rule.weight) for rule in LEAD_RULES] == [
         ("says a rare asked-about word", 0.4),
+        ("holds the exact kind of answer asked", 0.15),
         ("a who-qualifies passage", 0.25),
     ]
 
@@ -181,7 +183,7 @@ def test_a_senior_manager_is_a_managers_level_in_a_question():
     assert (level.name, level.order) == ("Senior", 3.0)
 
 
-def _lead_of(text: str, scores: dict[int, float]) -> list[str]:
+def _lead_of(text: str, scores: dict[int, float], kind: AnswerKind | None = None) -> list[str]:
     """The lead passage quoted from a one-list text, its items scored as given."""
     from coach.answer.offline import Scored, _lead_passage
 
@@ -192,7 +194,7 @@ def _lead_of(text: str, scores: dict[int, float]) -> list[str]:
         key=lambda s: s.score,
         reverse=True,
     )
-    return _lead_passage(blocks, ranked)
+    return _lead_passage(blocks, ranked, kind=kind)
 
 
 ROTATION = "What stays the same:\n" + "".join(
@@ -228,3 +230,25 @@ def test_a_rare_word_unsaid_is_forgiven_only_when_a_rarer_asked_word_is_said():
     pto = Asked("PTO", "pto", "PTO")
     said_as = Lookup({"member": 0.5}, (), (pto,))  # the documents' word for one: no weight
     assert said_as.uncovered("Team members get a budget per year") == (pto,)
+
+
+def test_a_passage_holding_the_figure_of_the_thing_asked_about_claims_the_lead():
+    question = parse("How many accounts does a Senior CSM manage?")
+    assert passage_holds_answer_kind(question, _source("Book: 8-14 named accounts.")) == 1
+    assert passage_holds_answer_kind(question, _source("Runs complex accounts alone.")) == 0
+    # A "when" or a bare "how long" would favour any passage with a number: no claim.
+    when = parse("When is sign-up?")
+    assert passage_holds_answer_kind(when, _source("Sign-up runs July 5-20.")) == 0
+
+
+def test_a_buried_part_holding_the_asked_figure_is_read_first():
+    text = "Intro:\n" + "".join(
+        f"- Point {i}: the role sets the account strategy and holds executive relationships.\n"
+        for i in range(1, 5)
+    ) + "- Book of business: 8-14 named accounts.\n"
+    kind = parse("How many accounts does a Senior CSM manage?").answer_kind
+    lines = _lead_of(text, {0: 0.9, 1: 0.8, 2: 0.7, 3: 0.6, 4: 0.5}, kind)
+    assert lines[:2] == ["Intro:", "- Book of business: 8-14 named accounts."], lines
+    assert lines.count("Intro:") == 1 and len(lines) == 6  # the lead-in once, every item kept
+    # Without a figure asked for, the passage reads as written.
+    assert "Point 1" in _lead_of(text, {0: 0.9, 1: 0.8, 2: 0.7, 3: 0.6, 4: 0.5})[1]
