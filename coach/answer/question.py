@@ -24,6 +24,7 @@ class Wants(enum.Enum):
     DATE = "a date"
     FIGURE = "a figure"
     PERCENTAGE = "a percentage"
+    MONEY = "an amount of money"
     REQUIREMENT = "who qualifies or what it takes"
     COMPARISON = "a comparison"
     NEXT_STEP = "the asker's next step"
@@ -100,8 +101,12 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _FIGURE = re.compile(r"\d")
-# "How much money can I get?": any amount of money answers, whatever it is said to be of.
+# "How much money can I get?", "how much does a Senior CSM earn?": any amount of money answers,
+# whatever it is said to be of; and only an amount of money does.
 _MONEY_WORDS = frozenset({"money", "cash", "funding"})
+_ASKS_MONEY = re.compile(
+    r"\bhow much\b(?: \w+){0,6}? (?:earn|cost|charge|paid|make)\w*\b", re.I
+)
 _MONEY = re.compile(
     r"[$\u20ac\u00a3]\s?\d|\b(?:USD|EUR|GBP|SGD|CAD|AUD)\s?\d|\d[\d,.]*k?\s?(?:USD|EUR|GBP|SGD|CAD|AUD)\b"
 )
@@ -217,6 +222,8 @@ def parse(text: str, roles: tuple[CareerRole, ...] = ()) -> Question:
     kind = answer_kind(text)
     if kind is not None and kind.pattern in (_FIGURE, _MONEY):
         wants.add(Wants.FIGURE)
+    if kind is not None and kind.pattern is _MONEY:
+        wants.add(Wants.MONEY)
     return Question(
         text=text,
         tokens=tuple(tokenize([text], as_ids=False)[0]),
@@ -251,7 +258,7 @@ def answer_kind(question: str) -> AnswerKind | None:
     if _ASKS_DATE.search(question):
         return AnswerKind(_DATE)
     asked = _ASKS_AMOUNT_OF.search(question)
-    if asked and asked.group(1).lower() in _MONEY_WORDS:
+    if (asked and asked.group(1).lower() in _MONEY_WORDS) or _ASKS_MONEY.search(question):
         return AnswerKind(_MONEY, exact=True)
     if asked and asked.group(1).lower() not in _NOT_A_THING:
         return AnswerKind(_FIGURE, singular(asked.group(1).lower()), exact=True)

@@ -39,6 +39,7 @@ class Reason(enum.Enum):
     NO_CLOSE_PASSAGE = "no passage open to the asker is close to the question"
     NO_ANSWERING_PART = "no part of the passages found answers it well enough"
     NO_PERCENTAGE = "asks for a percentage the passage quoted first does not state"
+    NO_AMOUNT = "asks for an amount of money the passage quoted first does not state"
     NOT_SAID = "a rare word it asks about is not in the answer"
     MODEL_DECLINED = "the model said the passages do not answer it"
     # For HR's records only: the asker reads the refusal their own documents give.
@@ -116,6 +117,11 @@ def verdict(evidence: Evidence) -> Verdict:
     unstated = quoting is not None and not _PERCENT.search(quoting.lead)
     if unstated and question.asks(Wants.PERCENTAGE):
         return Verdict(Reason.NO_PERCENTAGE)
+    # "How much does a Senior CSM earn?" is not answered by "30 months in level".
+    kind = question.answer_kind
+    unpaid = quoting is not None and kind is not None and not kind.held_by(quoting.lead)
+    if unpaid and question.asks(Wants.MONEY):
+        return Verdict(Reason.NO_AMOUNT, "that amount")
     if evidence.said is not None and (missed := lookup.uncovered(evidence.said)):
         return Verdict(Reason.NOT_SAID, lookup.gap(missed))
     return ANSWER

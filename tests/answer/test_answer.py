@@ -129,6 +129,23 @@ def test_a_comparison_quotes_both_sides_first_each_cited(lumenfield, question, s
     assert first_lines.index(sides[0]) < first_lines.index(sides[1])
 
 
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        # "car" alone is not what the question is about; "company car" is, and no page has it.
+        ("Is there a company car for Senior CSMs?", "company car"),
+        # A sum of money asked for, and the passage found says "30 months in level".
+        ("How much does a Senior CSM earn?", "that amount"),
+    ],
+)
+def test_a_subject_the_documents_do_not_cover_is_refused_not_answered_nearby(
+    lumenfield, question, named
+):
+    answer = lumenfield.answerer.ask(question)
+    assert answer.refused and answer.refusal == "not_found", answer.text
+    assert f"nothing about {named}" in answer.text
+
+
 def test_a_word_with_digits_is_asked_about_like_any_word(lumenfield):
     # "401(k)" is "401k", and no document mentions it: not quoted from a nearby pension passage.
     answer = lumenfield.answerer.ask("Does Lumenfield match my 401(k) contributions?")

@@ -16,9 +16,12 @@ BARS = {  # set: (hit@5, refusal accuracy, term recall)
     "knowledge.yaml": (0.95, 0.95, 0.85),
     "gitlab.yaml": (0.95, 0.95, 0.85),
     # Real pages nobody here wrote (issue 23): the targets are 0.95 / 0.95 / 0.85; measured
-    # 0.968 / 0.854 / 0.677 (2026-12-06). Gated there so it cannot fall back.
-    "posthog.yaml": (0.95, 0.85, 0.67),
+    # 0.968 / 0.896 / 0.677 (2026-12-06). Gated there so it cannot fall back.
+    "posthog.yaml": (0.95, 0.89, 0.67),
 }
+# Lead recall (the asked fact in the first 60 words): the target is 0.70 (issues 23 and 24);
+# gated at what each set measures (0.545, 0.643, 0.581 on 2026-12-06) so it cannot fall back.
+LEAD_BARS = {"knowledge.yaml": 0.54, "gitlab.yaml": 0.64, "posthog.yaml": 0.58}
 MAX_WORDS_P50 = 180  # an answer is read, not skimmed
 
 
@@ -37,6 +40,7 @@ def check_golden(coach, name: str) -> dict:
     assert summary["source_hit_at_k"] >= hit, misses
     assert summary["refusal_accuracy"] >= refusal, misses
     assert summary["term_recall"] >= terms, misses
+    assert summary["lead_recall"] >= LEAD_BARS[name], summary["lead_recall"]
     assert summary["answer_words_p50"] <= MAX_WORDS_P50
     # Enough refusals of each kind to measure refusal accuracy on.
     assert sum(bool(r["expect_refusal"]) for r in results) >= 15

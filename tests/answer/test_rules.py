@@ -252,3 +252,14 @@ def test_a_buried_part_holding_the_asked_figure_is_read_first():
     assert lines.count("Intro:") == 1 and len(lines) == 6  # the lead-in once, every item kept
     # Without a figure asked for, the passage reads as written.
     assert "Point 1" in _lead_of(text, {0: 0.9, 1: 0.8, 2: 0.7, 3: 0.6, 4: 0.5})[1]
+
+
+def test_a_missing_word_with_a_said_alternative_is_not_missing():
+    from coach.answer.answerability import _has_a_said_alternative
+
+    words = ["formal", "career", "ladder", "or", "checklist"]
+    tokens = [[w] for w in words]
+    assert _has_a_said_alternative(words, tokens, {"checklist": 2}, 2)
+    assert not _has_a_said_alternative(words, tokens, {"checklist": 0}, 2)
+    # "career" is no alternative to anything: no "or" beside it.
+    assert not _has_a_said_alternative(words, tokens, {"formal": 3, "ladder": 3}, 1)
