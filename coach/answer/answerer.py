@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,7 @@ from coach.answer.verdict import ANSWER, Evidence, Verdict, model_declined, verd
 from coach.config import Settings
 from coach.errors import LLMReplyError
 from coach.index.keeper import IndexKeeper
+from coach.index.ladder import CareerRole
 from coach.llm.factory import llm_failure
 from coach.llm.failures import CHARS_PER_TOKEN
 from coach.personas import DEFAULT_PERSONA, audiences_for
@@ -39,7 +41,8 @@ log = logging.getLogger(__name__)
 
 # The career stage's answer to a personal next-step or comparison question: (role id, persona,
 # plan type, target role id) -> (text, cited sources), or None when the ladder has no plan.
-Planner = Callable[[str, str, str, str], "tuple[str, list[Source]] | None"]
+# (role id, persona, plan type, target id, lead with what the move asks for) -> answer, sources
+Planner = Callable[[str, str, str, str, bool], "tuple[str, list[Source]] | None"]
 
 
 @dataclass(kw_only=True)
@@ -223,7 +226,7 @@ class Answerer:
         retriever = self.retriever  # one index state for the whole question
         roles = self.index.ladder(persona).in_order()  # as this persona's documents define them
         asked = trace.question = parse(standalone, tuple(roles))
-        planned = self._planned(asked, persona, profile)
+        planned = self._planned(asked, persona, profile, roles)
         if planned is not None:
             trace.planned = True
             text, cited = planned
@@ -301,18 +304,24 @@ class Answerer:
         )
 
     def _planned(
-        self, question: Question, persona: str, profile: Profile
+        self, question: Question, persona: str, profile: Profile, roles: list[CareerRole]
     ) -> tuple[str, list[Source]] | None:
         """The career engine's answer when the question is about the asker's own next step
-        (with a role known from the question or the profile), or compares two roles."""
+        (with a role known from the question or the profile), compares two roles, or asks what
+        it takes to become one (the promotion into it, from the level before)."""
         if self.planner is None:
             return None
         named = question.roles
         if len(named) >= 2 and question.asks(Wants.COMPARISON):
-            return self.planner(named[0].id, persona, "", named[1].id)
+            return self.planner(named[0].id, persona, "", named[1].id, False)
+        target = named[0] if len(named) == 1 and names_as_target(question.text, named[0]) else None
+        if target is not None and question.asks(Wants.REQUIREMENT):
+            before = promoted_from(target, roles)
+            if before is not None:
+                return self.planner(before.id, persona, "", target.id, True)
         role = named[0] if named else profile.role
         if role is not None and question.asks(Wants.NEXT_STEP):
-            return self.planner(role.id, persona, profile.plan, "")
+            return self.planner(role.id, persona, profile.plan, "", False)
         return None
 
     def _stream_llm(
@@ -365,6 +374,25 @@ class Answerer:
 class _Failure:
     reason: str
     streamed: bool  # whether some text had already been shown
+
+
+def names_as_target(question: str, role: CareerRole) -> bool:
+    """Whether the question names the role as where to go ("to become a Senior CSM", "for
+    Senior CSM", "promoted to Principal"), not as who is asking ("I'm a CSM I")."""
+    return any(
+        re.search(
+            rf"\b(?:to|for|become|becoming|into)\s+(?:an?\s+|the\s+)?{re.escape(name)}(?![\w-])",
+            question,
+            re.IGNORECASE,
+        )
+        for name in role.names
+    )
+
+
+def promoted_from(target: CareerRole, roles: list[CareerRole]) -> CareerRole | None:
+    """The role whose next step up is the target: "what do I need for Senior CSM?" asks what
+    CSM II's promotion asks for."""
+    return next((r for r in roles if target.id in r.next_roles), None)
 
 
 def _history_text(history: Sequence[tuple[str, str]]) -> str:

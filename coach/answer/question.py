@@ -28,6 +28,7 @@ class Wants(enum.Enum):
     REQUIREMENT = "who qualifies or what it takes"
     COMPARISON = "a comparison"
     NEXT_STEP = "the asker's next step"
+    MOVE = "a way into another team or role"
     YES_NO = "yes or no"
 
 
@@ -49,7 +50,9 @@ _ASKS_PERCENT = re.compile(
 # words.
 _ASKS_REQUIREMENTS = re.compile(
     r"\b(what do i need|what does it take|requirements?|prerequisites?|eligib\w*|qualify|"
-    r"who can (apply|join|take part|become|be)|am i allowed|before i can)\b",
+    r"who can (apply|join|take part|become|be)|am i allowed|before i can|"
+    r"(what|which) \w+ do i need|need to (become|be promoted)|"
+    r"can i (already|still|yet) (use|apply|join|take|get))\b",
     re.I,
 )
 # "What should I do next?", "how do I get promoted?": the asker's own next step.
@@ -57,6 +60,12 @@ _NEXT_STEP = re.compile(
     r"\b(next steps?|do next|what'?s next|next (move|role|level)|get promoted|be promoted|"
     r"move up|my career|(grow|progress)(ing)? (my|in my))\b",
     re.IGNORECASE,
+)
+# "Can I move into Solutions Consulting?", "switching to Renewals": the path there is the answer.
+_ASKS_MOVE = re.compile(
+    r"\b(?:can|could|may) (?:i|a \w+(?: \w+)?) (?:move|switch|transfer|go|change|rotate)\b|"
+    r"\b(?:mov|switch|transferr)(?:e|ing)? (?:in)?to\b",
+    re.I,
 )
 # "What does the level after IC3 look like?", "above Senior": the next level is asked about.
 _AFTER_LEVEL = re.compile(r"\b(after|above|beyond|next|move up|promoted|promotion)\b", re.I)
@@ -101,6 +110,14 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _FIGURE = re.compile(r"\d")
+# "How long is the rotation?" is answered by a length of time ("6 months", "two weeks").
+_ASKS_LENGTH = re.compile(r"\bhow long\b", re.I)
+_LENGTH = re.compile(
+    r"(?:\b\d+(?:[.,]\d+)?(?:\s?(?:-|to)\s?\d+)?|\b(?:one|two|three|four|five|six|seven|eight|"
+    r"nine|ten|eleven|twelve|eighteen|twenty-four))[\s-](?:business |working |calendar )?"
+    r"(?:minutes?|hours?|days?|weeks?|months?|years?|quarters?)\b",
+    re.I,
+)
 # "How much money can I get?", "how much does a Senior CSM earn?": any amount of money answers,
 # whatever it is said to be of; and only an amount of money does.
 _MONEY_WORDS = frozenset({"money", "cash", "funding"})
@@ -214,13 +231,14 @@ def parse(text: str, roles: tuple[CareerRole, ...] = ()) -> Question:
             (Wants.PERCENTAGE, _ASKS_PERCENT),
             (Wants.REQUIREMENT, _ASKS_REQUIREMENTS),
             (Wants.NEXT_STEP, _NEXT_STEP),
+            (Wants.MOVE, _ASKS_MOVE),
             (Wants.COMPARISON, _COMPARES),
             (Wants.YES_NO, _YES_NO),
         )
         if pattern.search(text)
     }
     kind = answer_kind(text)
-    if kind is not None and kind.pattern in (_FIGURE, _MONEY):
+    if kind is not None and kind.pattern in (_FIGURE, _MONEY, _LENGTH):
         wants.add(Wants.FIGURE)
     if kind is not None and kind.pattern is _MONEY:
         wants.add(Wants.MONEY)
@@ -262,6 +280,8 @@ def answer_kind(question: str) -> AnswerKind | None:
         return AnswerKind(_MONEY, exact=True)
     if asked and asked.group(1).lower() not in _NOT_A_THING:
         return AnswerKind(_FIGURE, singular(asked.group(1).lower()), exact=True)
+    if _ASKS_LENGTH.search(question):
+        return AnswerKind(_LENGTH, exact=True)
     if _ASKS_FIGURE.search(question):
         return AnswerKind(_FIGURE)
     return None

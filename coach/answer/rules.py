@@ -23,6 +23,10 @@ from coach.index.keyword import tokenize
 
 T = TypeVar("T")
 
+# A part that states a way into another team or role.
+_STATES_PATH = re.compile(
+    r"\brotation|\blateral|\bpermanent move|\btransfer|\bswitch|\bmove (?:in)?to\b", re.I
+)
 # A section that says who qualifies (Eligibility, Who can take part, Requirements).
 _STATES_REQUIREMENTS = re.compile(
     r"eligib|who can|requirement|prerequisite|criteria|before you (apply|start)", re.I
@@ -60,6 +64,17 @@ def on_focus_page(question: Question, part: Part) -> float:
 def in_requirements_section(question: Question, part: Part) -> float:
     """1 for a part of a who-qualifies section, when the question asks what it takes."""
     return requirements_passage(question, part.unit.source)
+
+
+def states_a_path(question: Question, part: Part) -> float:
+    """1 for a part naming a way in (a rotation, a lateral move, a transfer) when the question
+    asks whether the asker can move somewhere."""
+    return 1.0 if question.asks(Wants.MOVE) and _STATES_PATH.search(part.unit.text) else 0.0
+
+
+def path_passage(question: Question, source: Source) -> float:
+    """1 for a passage naming a way in when the question asks whether the asker can move."""
+    return 1.0 if question.asks(Wants.MOVE) and _STATES_PATH.search(source.text) else 0.0
 
 
 def same_numbered_item(question: Question, part: Part) -> float:
@@ -151,6 +166,8 @@ FIT_RULES: tuple[Rule[Part], ...] = (
     Rule("on the asker's own role page", 0.1, on_focus_page),
     # "What do I need before I can mentor?": the answer may not repeat the question's words.
     Rule("in a who-qualifies section", 0.1, in_requirements_section),
+    # "Can I move into Solutions Consulting?" is answered by the rotation there, not the role.
+    Rule("states a way in", 0.1, states_a_path),
     # The keyword index drops single digits, so "Level 2" needs a rule of its own.
     Rule("names the same numbered item", 0.15, same_numbered_item),
     Rule("a figure fits a range or tier", 0.15, figure_fits),
@@ -168,4 +185,6 @@ LEAD_RULES: tuple[Rule[Source], ...] = (
     Rule("holds the exact kind of answer asked", 0.15, passage_holds_answer_kind),
     # ... and a who-qualifies passage leads unless another answers far better.
     Rule("a who-qualifies passage", 0.25, requirements_passage),
+    # ... and so does the way in, for "can I move to X?".
+    Rule("a passage naming a way in", 0.25, path_passage),
 )

@@ -38,16 +38,23 @@ class CareerFront:
         return plan
 
     def chat_plan(
-        self, role_id: str, persona: str, plan_type: str = "", target: str = ""
+        self,
+        role_id: str,
+        persona: str,
+        plan_type: str = "",
+        target: str = "",
+        requirements: bool = False,
     ) -> tuple[str, list[Source]] | None:
-        """A plan's essentials as a chat answer (None when the ladder has no plan for it)."""
+        """A plan's essentials as a chat answer (None when the ladder has no plan for it);
+        `requirements` leads with what the move to the target asks for."""
         try:
             plan = self.plan(role_id, persona, plan_type, target)
         except CareerError:
             return None
         if not plan.sections:
             return None
-        text, sources = chat_answer(plan, plan.target)  # the target's id, even if asked by title
+        # The target's id, even if asked by title.
+        text, sources = chat_answer(plan, plan.target, requirements=requirements)
         # A ladder without competencies, criteria or timelines gives a plan with nothing to
         # cite: the documents' own text answers better.
         return (text, sources) if sources else None

@@ -72,10 +72,11 @@ def _option_lines(option: Option) -> list[str]:
 
 
 def chat_answer(
-    plan: Plan, target: str = "", options_per_type: int = 2
+    plan: Plan, target: str = "", options_per_type: int = 2, requirements: bool = False
 ) -> tuple[str, list[Source]]:
     """A plan's essentials as a chat answer, its sources renumbered 1..n in the order cited:
-    the comparison with `target` when one is named, else each plan type's first options."""
+    the comparison with `target` when one is named (what the move asks for first, with
+    `requirements`), else each plan type's first options."""
     numbering = Numbering({source.n for source in plan.sources})
 
     def line(point: Point) -> str:
@@ -85,18 +86,23 @@ def chat_answer(
     chosen = [(s, o) for s, o in options if o.target == target] if target else []
     if chosen:
         section, option = chosen[0]
-        lines = [f"**What changes from {plan.role.title} to {option.title}**"]
-        lines += [f"- {line(p)}" for p in option.changes[:CHAT_CHANGES]] or [
+        changes = [f"- {line(p)}" for p in option.changes[:CHAT_CHANGES]] or [
             "- No competency is new or stronger."
         ]
         if len(option.changes) > CHAT_CHANGES:
-            lines.append(f"- ... and {len(option.changes) - CHAT_CHANGES} more in the full plan.")
+            changes.append(f"- ... and {len(option.changes) - CHAT_CHANGES} more in the full plan.")
+        asks = []
         for title, points in (
             ("Promotion criteria", option.criteria),
             ("Training", option.training),
         ):
             if points:
-                lines += ["", f"**{title}**", *(f"- {line(p)}" for p in points)]
+                asks += ["", f"**{title}**", *(f"- {line(p)}" for p in points)]
+        if requirements:  # "what do I need for Senior CSM?": what the move asks for, first
+            lines = [f"**What it takes to become {option.title}, from {plan.role.title}**"]
+            lines += [*asks, "", "**What changes**", *changes] if asks else changes
+        else:
+            lines = [f"**What changes from {plan.role.title} to {option.title}**", *changes, *asks]
         if option.timeline:
             lines += ["", f"**Timeline:** {line(option.timeline)}"]
     else:

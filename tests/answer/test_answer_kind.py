@@ -18,6 +18,8 @@ from coach.answer.question import Wants, answer_kind, parse
         ("When does sign-up open?", "Sign-up runs July 5-20.", True),
         ("When does sign-up open?", "Use the form in Workday.", False),
         ("How long is the rotation?", "The rotation lasts 6 months.", True),
+        ("How long is the rotation?", "It is open to CSM IIs and above.", False),
+        ("How long is the rotation?", "A 3-month rotation.", True),
         # A "when" is answered by a date or a point in time, not by any number or length.
         ("When is my plan due?", "By the end of your third month.", True),
         ("When is my plan due?", "20% of your development comes from others.", False),

@@ -22,11 +22,24 @@ BARS = {  # set: (hit@5, refusal accuracy, term recall)
 # Lead recall (the asked fact in the first 60 words): the target is 0.70 (issues 23 and 24);
 # gated at what each set measures (0.545, 0.643, 0.581 on 2026-12-06) so it cannot fall back.
 LEAD_BARS = {"knowledge.yaml": 0.54, "gitlab.yaml": 0.64, "posthog.yaml": 0.58}
+# Issue 24's kinds of question (tests/golden/kinds/), written after the answers above were
+# tuned: the targets are refusal >= 0.95, lead >= 0.70, terms >= 0.85; gated at what each
+# measures (2026-12-06) so it cannot fall back. (hit@5, refusal accuracy, term recall, lead)
+KIND_BARS = {
+    "knowledge.yaml": (0.95, 0.96, 0.71, 0.55),
+    "gitlab.yaml": (0.95, 0.93, 0.77, 0.55),
+    "posthog.yaml": (0.95, 0.96, 0.80, 0.58),
+}
 MAX_WORDS_P50 = 180  # an answer is read, not skimmed
 
 
 def check_golden(coach, name: str) -> dict:
-    cases = load_cases(REPO / "tests" / "golden" / name)
+    hit, refusal, terms = BARS[name]
+    return _check(coach, REPO / "tests" / "golden" / name, hit, refusal, terms, LEAD_BARS[name])
+
+
+def _check(coach, path, hit: float, refusal: float, terms: float, lead: float) -> dict:
+    cases = load_cases(path)
     summary = run_eval(coach.answerer, cases, k=5).summary()
     results = summary["results"]
     misses = [
@@ -36,14 +49,11 @@ def check_golden(coach, name: str) -> dict:
         or r["refused"] != bool(r["expect_refusal"])
         or r["terms_found"] < len(r["expect_terms"])
     ]
-    hit, refusal, terms = BARS[name]
     assert summary["source_hit_at_k"] >= hit, misses
     assert summary["refusal_accuracy"] >= refusal, misses
     assert summary["term_recall"] >= terms, misses
-    assert summary["lead_recall"] >= LEAD_BARS[name], summary["lead_recall"]
+    assert summary["lead_recall"] >= lead, summary["lead_recall"]
     assert summary["answer_words_p50"] <= MAX_WORDS_P50
-    # Enough refusals of each kind to measure refusal accuracy on.
-    assert sum(bool(r["expect_refusal"]) for r in results) >= 15
     return summary
 
 
@@ -52,4 +62,17 @@ def check_golden(coach, name: str) -> dict:
     [("knowledge.yaml", "lumenfield"), ("gitlab.yaml", "gitlab"), ("posthog.yaml", "posthog")],
 )
 def test_golden_set(request, name, fixture):
-    check_golden(request.getfixturevalue(fixture), name)
+    summary = check_golden(request.getfixturevalue(fixture), name)
+    # Enough refusals of each kind to measure refusal accuracy on.
+    assert sum(bool(r["expect_refusal"]) for r in summary["results"]) >= 15
+
+
+@pytest.mark.parametrize(
+    ("name", "fixture"),
+    [("knowledge.yaml", "lumenfield"), ("gitlab.yaml", "gitlab"), ("posthog.yaml", "posthog")],
+)
+def test_answer_kinds_set(request, name, fixture):
+    path = REPO / "tests" / "golden" / "kinds" / name
+    summary = _check(request.getfixturevalue(fixture), path, *KIND_BARS[name])
+    assert sum(bool(r["expect_refusal"]) for r in summary["results"]) >= 5
+    assert len(summary["results"]) >= 20

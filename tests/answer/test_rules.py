@@ -17,11 +17,13 @@ from coach.answer.rules import (
     on_focus_page,
     on_the_named_ladder,
     passage_holds_answer_kind,
+    path_passage,
     rare_words_said,
     requirements_passage,
     same_numbered_item,
     says_terms,
     says_terms_in_context,
+    states_a_path,
 )
 
 
@@ -46,6 +48,7 @@ def test_the_rule_tables_are_pinned():
         ("... with its heading and lead-in", 0.1),
         ("on the asker's own role page", 0.1),
         ("in a who-qualifies section", 0.1),
+        ("states a way in", 0.1),
         ("names the same numbered item", 0.15),
         ("a figure fits a range or tier", 0.15),
         ("holds the kind of answer asked", 0.08),
@@ -56,6 +59,7 @@ def test_the_rule_tables_are_pinned():
         ("says a rare asked-about word", 0.4),
         ("holds the exact kind of answer asked", 0.15),
         ("a who-qualifies passage", 0.25),
+        ("a passage naming a way in", 0.25),
     ]
 
 
@@ -263,3 +267,13 @@ def test_a_missing_word_with_a_said_alternative_is_not_missing():
     assert not _has_a_said_alternative(words, tokens, {"checklist": 0}, 2)
     # "career" is no alternative to anything: no "or" beside it.
     assert not _has_a_said_alternative(words, tokens, {"formal": 3, "ladder": 3}, 1)
+
+
+def test_a_move_question_favours_the_way_in():
+    question = parse("Can I move into Solutions Consulting?")
+    assert question.asks(Wants.MOVE)
+    rotation = _source("CSM IIs and above can join the 6-month Solutions Consulting rotation.")
+    role = _source("The Solutions Consultant is the expert in the sales process.")
+    assert path_passage(question, rotation) == 1 and path_passage(question, role) == 0
+    assert states_a_path(question, _part(rotation.text)) == 1
+    assert path_passage(parse("What does a Solutions Consultant do?"), rotation) == 0

@@ -64,3 +64,22 @@ def test_a_candidate_question_stays_on_public_documents(lumenfield):
     )
     assert not answer.refused
     assert {s.metadata["audience"] for s in answer.sources} == {"public"}
+
+
+def test_what_it_takes_to_become_a_role_is_the_promotion_into_it(lumenfield):
+    # Not what Senior CSMs take once there: what CSM II's promotion to Senior CSM asks for.
+    answer = lumenfield.answerer.ask("Which certifications do I need for Senior CSM?")
+    first, *_ = answer.text.split("**What changes**")
+    assert first.startswith("**What it takes to become Senior Customer Success Manager")
+    assert "from Customer Success Manager II" in first.splitlines()[0]
+    assert "CCSM Level 2 passed" in first and "**Promotion criteria**" in first
+    assert any(s.path == "ladder/csm-2.md" for s in answer.sources)
+
+
+def test_a_role_named_as_the_asker_is_not_a_target(lumenfield):
+    # "I'm a CSM I. Am I allowed ...?" asks about a rotation, not how to become a CSM I.
+    answer = lumenfield.answerer.ask(
+        "I'm a CSM I. Am I allowed to apply for the Solutions Consulting rotation?"
+    )
+    assert not answer.text.startswith("**What it takes"), answer.text
+    assert "first level eligible for the Solutions Consulting rotation" in answer.text
