@@ -23,6 +23,7 @@ _TIME = re.compile(r"typical time", re.I)
 _COMPETENCIES = re.compile(r"competenc", re.I)
 # An inferred level's section kinds, in the order a plan quotes what they add.
 _SECTION_KINDS = ("requirements", "performance indicators", "responsibilities", "expectations")
+SIDE_WORDS = 45  # a comparison sums up each role in about two sentences
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,14 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Side:
+    """One role of a comparison, as its own page or section sums it up."""
+
+    title: str
+    summary: Point
+
+
+@dataclass(frozen=True)
 class PlanSection:
     """Everything one plan type offers the person, with its rules and first steps."""
 
@@ -65,6 +74,7 @@ class Plan:
     questions: tuple[str, ...]  # to bring to the next 1:1
     sources: tuple[Source, ...]
     target: str = ""  # the target role asked for, if any
+    sides: tuple[Side, ...] = ()  # with a target: each role summed up, the asker's first
     narrative: str = ""  # with an LLM: a short introduction, cited like the rest
     notice: str = ""  # why there is no narrative, when an LLM was asked for one
 
@@ -109,7 +119,11 @@ def build_plan(
                 PlanSection(kind, tuple(options), builder.rules(kind), builder.steps(kind))
             )
     questions = _questions(ladder, role, sections)
-    return Plan(role, persona, tuple(sections), questions, tuple(citations.sources), target)
+    sides = tuple(builder.side(r) for r in (role, ladder.roles[target])) if target else ()
+    if not all(side.summary.cite for side in sides):
+        sides = ()  # a side with nothing to quote compares nothing
+    sources = tuple(citations.sources)
+    return Plan(role, persona, tuple(sections), questions, sources, target, sides)
 
 
 class _Builder:
@@ -141,6 +155,19 @@ class _Builder:
             if path:  # a target further up: the diff to it and the time along the way
                 options.append(self.role_option(self.ladder.roles[target], kind, path))
         return options
+
+    def side(self, role: CareerRole) -> Side:
+        """The role as its page (or, inferred, its level section) opens: the first paragraph's
+        first sentences, up to SIDE_WORDS words; a levels table's cells for a table's role."""
+        rows = self.cite.section(role) if role.inferred else self.cite.chunks(role.path)
+        title = role.short_title
+        for row in rows:
+            for block in blocks_of(row[1]):
+                if block.kind == "paragraph" and block.parts:
+                    return Side(title, Point(_opening(block.parts), self.cite.number(row)))
+        if role.facts and rows:
+            return Side(title, Point("; ".join(role.facts), self.cite.number(rows[0])))
+        return Side(title, Point(""))
 
     def role_option(self, target: CareerRole, kind: str, path: list[str] | None = None) -> Option:
         """A move to another role: its diff, criteria, training and timeline."""
@@ -307,6 +334,16 @@ class _Builder:
                     if line.replace("**", "").lower().startswith(wanted):
                         return line, self.cite.number(row)
         return label, None
+
+
+def _opening(sentences: tuple[str, ...] | list[str]) -> str:
+    """Whole sentences from the start, while they fit SIDE_WORDS words (at least one)."""
+    kept: list[str] = []
+    for sentence in sentences:
+        if kept and len(" ".join([*kept, sentence]).split()) > SIDE_WORDS:
+            break
+        kept.append(sentence)
+    return " ".join(kept)
 
 
 def _flat(text: str) -> str:

@@ -36,6 +36,9 @@ def plan_markdown(plan: Plan, today: dt.date | None = None) -> str:
         lines += ["", "## In short", "", plan.narrative]
     if plan.notice:
         lines += ["", f"*Note: {plan.notice}.*"]
+    if plan.sides:
+        lines += ["", "## Side by side", ""]
+        lines += [f"- **{side.title}:** {_line(side.summary)}" for side in plan.sides]
     if not plan.sections and plan.target:
         lines += ["", f"No move in the ladder leads from {role.id} to {plan.target}."]
     elif not plan.sections:
@@ -86,6 +89,12 @@ def chat_answer(
     chosen = [(s, o) for s, o in options if o.target == target] if target else []
     if chosen:
         section, option = chosen[0]
+        # "X vs Y": each side as its own page sums it up, then the diff; numbered as read.
+        sides = [] if requirements or not plan.sides else [
+            f"**{' and '.join(side.title for side in plan.sides)}, side by side**",
+            *(f"- **{side.title}:** {line(side.summary)}" for side in plan.sides),
+            "",
+        ]
         changes = [f"- {line(p)}" for p in option.changes[:CHAT_CHANGES]] or [
             "- No competency is new or stronger."
         ]
@@ -102,7 +111,8 @@ def chat_answer(
             lines = [f"**What it takes to become {option.title}, from {plan.role.title}**"]
             lines += [*asks, "", "**What changes**", *changes] if asks else changes
         else:
-            lines = [f"**What changes from {plan.role.title} to {option.title}**", *changes, *asks]
+            title = f"**What changes from {plan.role.title} to {option.title}**"
+            lines = [*sides, title, *changes, *asks]
         if option.timeline:
             lines += ["", f"**Timeline:** {line(option.timeline)}"]
     else:
@@ -150,6 +160,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             }
             for s in plan.sections
         ],
+        "sides": [{"title": s.title, "summary": _point_json(s.summary)} for s in plan.sides],
         "narrative": plan.narrative or None,
         "notice": plan.notice or None,
         "questions": list(plan.questions),

@@ -83,3 +83,16 @@ def test_a_role_named_as_the_asker_is_not_a_target(lumenfield):
     )
     assert not answer.text.startswith("**What it takes"), answer.text
     assert "first level eligible for the Solutions Consulting rotation" in answer.text
+
+
+def test_x_vs_y_sums_up_both_roles_each_cited_then_the_diff(lumenfield):
+    answer = lumenfield.answerer.ask("CSM II vs Senior CSM: what's the difference?")
+    sides, diff = answer.text.split("**What changes from", 1)
+    first, csm2, senior = sides.strip().splitlines()[:3]
+    assert first.endswith("side by side**")
+    # Each role as its own page opens, each cited, the asker's first.
+    assert csm2.startswith("- **CSM II:**") and senior.startswith("- **Senior CSM:**")
+    assert "level 4 of the IC ladder" in senior
+    # Numbered as the reader meets them.
+    assert (cited_numbers(csm2), cited_numbers(senior)) == ({1}, {2})
+    assert "Executive presence" in diff
