@@ -40,8 +40,10 @@ def cited_paths(text: str) -> list[str]:
 
 def test_chat_api_answers_with_just_the_message(served):
     reply = client(served, "ana").predict(EMPLOYEE_QUESTION, api_name="/chat")
-    # Two roles compared: the career engine answers with what changes, criteria included.
-    assert reply.startswith("**What changes from Customer Success Manager II to Senior")
+    # Two roles compared: the career engine answers with both sides, then what changes,
+    # criteria included.
+    assert reply.startswith("**CSM II and Senior CSM, side by side**")
+    assert "**What changes from Customer Success Manager II to Senior" in reply
     assert "GRR of 92%" in reply and "[1]" in reply
     assert "ladder/csm-2.md" in cited_paths(reply)
 

@@ -171,8 +171,10 @@ def test_csm_signs_in_asks_and_likes_an_answer(page: Page, served: RunningApp) -
     first = passages.locator("details").first
     expect(first.locator("summary")).to_have_text("Read the whole passage")
     first.locator("summary").click()
-    # The question compares two roles: the career engine's diff cites the target's page first.
-    expect(first).to_contain_text("Executive presence")
+    # The question compares two roles: the answer opens with each side as its page opens,
+    # the asker's role first, then the diff.
+    expect(first).to_contain_text("level 3 of the IC ladder")
+    expect(answer).to_contain_text("Executive presence")
     shot(page, "03-answer")
 
     comment = page.locator("#feedback-comment")
