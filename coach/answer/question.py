@@ -121,8 +121,9 @@ _LENGTH = re.compile(
 # "How much money can I get?", "how much does a Senior CSM earn?": any amount of money answers,
 # whatever it is said to be of; and only an amount of money does.
 _MONEY_WORDS = frozenset({"money", "cash", "funding"})
+# Not "how much of my course is paid" (a share) nor "how much time ... to make Senior" (a span).
 _ASKS_MONEY = re.compile(
-    r"\bhow much\b(?: \w+){0,6}? (?:earn|cost|charge|paid|make)\w*\b", re.I
+    r"\bhow much (?!of\b|time\b)(?:\w+ ){0,5}?(?:earn|cost|charge|paid)\w*\b", re.I
 )
 _MONEY = re.compile(
     r"[$\u20ac\u00a3]\s?\d|\b(?:USD|EUR|GBP|SGD|CAD|AUD)\s?\d|\d[\d,.]*k?\s?(?:USD|EUR|GBP|SGD|CAD|AUD)\b"

@@ -74,3 +74,17 @@ def test_a_comparison_names_its_two_sides(question, sides):
 )
 def test_a_question_that_compares_nothing_named_has_no_sides(question):
     assert parse(question).sides == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "money"),
+    [
+        ("How much does a Senior CSM earn?", True),
+        ("How much does CCSM Level 2 cost?", True),
+        ("How much money can I get from the fund?", True),
+        ("How much of my course is paid by the company?", False),
+        ("How much time do I need to make Senior CSM?", False),
+    ],
+)
+def test_a_question_asks_for_money_only_when_it_asks_a_sum(question, money):
+    assert parse(question).asks(Wants.MONEY) is money
