@@ -43,7 +43,14 @@ _ASKED_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019-]*[A-Za-z0-9]")
 _LETTER_IN_PARENS = re.compile(r"(\d)\(([A-Za-z])\)")
 # A named gap reads better with the word after it when that word looks like a noun: "sick days",
 # "parental leave", "vesting schedule"; not "weather going".
-_NOT_A_NOUN = re.compile(r".*(ing|ed|ly)$|^(do|does|did|get|go|can|could|would|should|my|your)$")
+_NOT_A_NOUN = re.compile(
+    r".*(ing|ed|ly)$|^(do|does|did|get|go|can|could|would|should|my|your"
+    r"|within|since|per|without|across|toward|towards|upon)$"
+)
+# How a question is put, never what it is about: "how long", "how many", "am I allowed".
+_PHRASING = re.compile(
+    r"^(do|does|did|get|go|can|could|would|should|my|your|long|much|many|exactly|allowed|need)$"
+)
 
 
 @dataclass(frozen=True)
@@ -236,8 +243,49 @@ def _phrase(words: list[str], i: int) -> str:
     lowered = following.lower()
     if (
         len(following) >= MIN_LETTERS
-        and lowered not in STOPWORDS_EN
+        and lowered not in STOPWORDS_EN_PLUS  # not "sabbatical after"
         and not _NOT_A_NOUN.match(lowered)
     ):
         return f"{words[i]} {following}"
     return words[i]
+
+
+def subjects_of(questions: list[str], vectors: np.ndarray, embeddings: Embeddings) -> list[str]:
+    """What each question is about, as a short phrase ("parental leave", "Renewals rotation"):
+    its content word nearest the whole question (its vector), joined with a neighbour when the
+    pair is nearer still. Judged from the question alone: no document decides it. Two batches
+    of embeddings for all the questions: HR's gap view asks for hundreds at once."""
+    worded = [_ASKED_WORD.findall(_LETTER_IN_PARENS.sub(r"\1\2", q)) for q in questions]
+    contents = [[i for i, w in enumerate(words) if _is_content(w)] for words in worded]
+    units = sorted({w.lower() for words in worded for w in words if _is_content(w)})
+    near = dict(zip(units, embed_units(embeddings, units), strict=True))
+    candidates: list[list[str]] = []
+    for words, content, vector in zip(worded, contents, vectors, strict=True):
+        if not content:
+            candidates.append([])
+            continue
+        best = max(content, key=lambda i: float(np.array(near[words[i].lower()]) @ vector))
+        pairs = [(a, b) for a, b in ((best - 1, best), (best, best + 1)) if a >= 0]
+        candidates.append(
+            [words[best]]
+            + [f"{words[a]} {words[b]}" for a, b in pairs if a in content and b in content]
+        )
+    phrases = sorted({c.lower() for found in candidates for c in found})
+    phrase_vectors = dict(zip(phrases, embed_units(embeddings, phrases), strict=True))
+    return [
+        max(found, key=lambda c: float(np.array(phrase_vectors[c.lower()]) @ vector))
+        if found
+        else " ".join(question.split()).rstrip("?!. ")
+        for question, found, vector in zip(questions, candidates, vectors, strict=True)
+    ]
+
+
+def _is_content(word: str) -> bool:
+    """A word that may name a subject: not a stop word, not the question's phrasing."""
+    lowered = word.lower()
+    return (
+        len(word) >= MIN_LETTERS
+        and any(c.isalpha() for c in word)
+        and lowered not in STOPWORDS_EN_PLUS
+        and not _PHRASING.match(lowered)
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable
 
 from coach.answer.answerability import look_up
+from coach.answer.career_questions import PlanRequest, plan_request
 from coach.answer.citations import CitationStream, Numbering, cited_numbers
 from coach.answer.followup import offline_standalone
 from coach.answer.offline import Quoting, quoted_answer
@@ -31,7 +31,6 @@ from coach.answer.verdict import ANSWER, Evidence, Verdict, model_declined, verd
 from coach.config import Settings
 from coach.errors import LLMReplyError
 from coach.index.keeper import IndexKeeper
-from coach.index.ladder import CareerRole
 from coach.llm.factory import llm_failure
 from coach.llm.failures import CHARS_PER_TOKEN
 from coach.personas import DEFAULT_PERSONA, audiences_for
@@ -39,10 +38,9 @@ from coach.personas import persona as persona_of
 
 log = logging.getLogger(__name__)
 
-# The career stage's answer to a personal next-step or comparison question: (role id, persona,
-# plan type, target role id) -> (text, cited sources), or None when the ladder has no plan.
-# (role id, persona, plan type, target id, lead with what the move asks for) -> answer, sources
-Planner = Callable[[str, str, str, str, bool], "tuple[str, list[Source]] | None"]
+# The career stage's answer to a question it takes (career_questions.py), for a persona:
+# (text, cited sources), or None when the ladder has no plan for it.
+Planner = Callable[[PlanRequest, str], "tuple[str, list[Source]] | None"]
 
 
 @dataclass(kw_only=True)
@@ -58,6 +56,10 @@ class Answer:
     # Why it was refused (out_of_scope | not_found | restricted): recorded for HR, never shown,
     # since "restricted" would tell a CSM or a candidate that an HR-only document exists.
     refusal: str = ""
+    gap: str = ""  # what a refusal says the documents do not mention ("parental leave"), for HR
+    # How close the quoted lead is to the question (offline.Quoting.lead_match); None when no
+    # passage was quoted (a refusal, the career engine, an LLM's own words).
+    lead_match: float | None = None
 
     @property
     def cited_sources(self) -> list[Source]:
@@ -226,7 +228,8 @@ class Answerer:
         retriever = self.retriever  # one index state for the whole question
         roles = self.index.ladder(persona).in_order()  # as this persona's documents define them
         asked = trace.question = parse(standalone, tuple(roles))
-        planned = self._planned(asked, persona, profile, roles)
+        request = plan_request(asked, profile, roles) if self.planner is not None else None
+        planned = self.planner(request, persona) if request is not None else None
         if planned is not None:
             trace.planned = True
             text, cited = planned
@@ -285,7 +288,7 @@ class Answerer:
         trace.shown = dict(numbering.order)
         return Answer(
             text=quoted, mode="offline", refused=False, sources=shown, notice=notice,
-            question=standalone,
+            question=standalone, lead_match=quoting.lead_match,
         )
 
     def _refuse(
@@ -300,29 +303,8 @@ class Answerer:
         reason = decision.reason.recorded
         return Answer(
             text=text, mode=mode, refused=True, notice=notice, question=question.text,
-            refusal=reason,
+            refusal=reason, gap=decision.gap,
         )
-
-    def _planned(
-        self, question: Question, persona: str, profile: Profile, roles: list[CareerRole]
-    ) -> tuple[str, list[Source]] | None:
-        """The career engine's answer when the question is about the asker's own next step
-        (with a role known from the question or the profile), compares two roles, or asks what
-        it takes to become one (the promotion into it, from the level before)."""
-        if self.planner is None:
-            return None
-        named = question.roles
-        if len(named) >= 2 and question.asks(Wants.COMPARISON):
-            return self.planner(named[0].id, persona, "", named[1].id, False)
-        target = named[0] if len(named) == 1 and names_as_target(question.text, named[0]) else None
-        if target is not None and question.asks(Wants.REQUIREMENT):
-            before = promoted_from(target, roles)
-            if before is not None:
-                return self.planner(before.id, persona, "", target.id, True)
-        role = named[0] if named else profile.role
-        if role is not None and question.asks(Wants.NEXT_STEP):
-            return self.planner(role.id, persona, profile.plan, "", False)
-        return None
 
     def _stream_llm(
         self,
@@ -374,25 +356,6 @@ class Answerer:
 class _Failure:
     reason: str
     streamed: bool  # whether some text had already been shown
-
-
-def names_as_target(question: str, role: CareerRole) -> bool:
-    """Whether the question names the role as where to go ("to become a Senior CSM", "for
-    Senior CSM", "promoted to Principal"), not as who is asking ("I'm a CSM I")."""
-    return any(
-        re.search(
-            rf"\b(?:to|for|become|becoming|into)\s+(?:an?\s+|the\s+)?{re.escape(name)}(?![\w-])",
-            question,
-            re.IGNORECASE,
-        )
-        for name in role.names
-    )
-
-
-def promoted_from(target: CareerRole, roles: list[CareerRole]) -> CareerRole | None:
-    """The role whose next step up is the target: "what do I need for Senior CSM?" asks what
-    CSM II's promotion asks for."""
-    return next((r for r in roles if target.id in r.next_roles), None)
 
 
 def _history_text(history: Sequence[tuple[str, str]]) -> str:

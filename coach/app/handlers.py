@@ -24,10 +24,13 @@ from coach.personas import PERSONAS
 
 NO_PASSAGES = "*Ask a question to see its sources here.*"
 # Why questions count as knowledge gaps, in HR's words.
-GAP_COLUMNS = ["Times asked", "Question", "Other wordings", "Asked as", "Why", "Comments"]
+GAP_COLUMNS = [
+    "Subject", "Times asked", "Question", "Other wordings", "Asked as", "Why", "Comments"
+]
 REASONS = {
     "not_found": "not in the documents",
     "disliked": "answer disliked",
+    "weak_lead": "answer opened with a weak match",
 }
 
 
@@ -327,15 +330,24 @@ class Handlers(PageHandlers):
 
 
 def gap_row(gap: Gap) -> list:
-    """One gap in HR's words: count, question, other wordings, personas, why, comments."""
+    """One gap in HR's words: subject, count, question, other wordings, personas, why (with
+    what the documents do not mention), comments."""
     return [
+        gap.subject,
         gap.count,
         gap.question,
         " · ".join(gap.examples),
         ", ".join(PERSONAS[p].label if p in PERSONAS else p for p in gap.personas),
-        ", ".join(REASONS.get(r, r) for r in gap.reasons),
+        ", ".join(_reason(r, gap.missing) for r in gap.reasons),
         " · ".join(gap.comments),
     ]
+
+
+def _reason(reason: str, missing: tuple[str, ...]) -> str:
+    """Why a gap's questions failed, naming what no document mentions where a refusal said."""
+    if reason == "not_found" and missing:
+        return f"{REASONS[reason]}: {', '.join(missing)}"
+    return REASONS.get(reason, reason)
 
 
 def _report_line(report, only: set[str] | None = None) -> str:

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    Float,
     ForeignKey,
     String,
     Text,
@@ -23,6 +24,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from coach.answer.answerer import Answer
+from coach.answer.offline import WEAK_LEAD
 from coach.errors import StoreError, one_line
 
 GAP_WINDOW = 2000  # the most recent failed questions that HR's gap view groups
@@ -53,6 +55,10 @@ class Exchange(Base):
     refused: Mapped[bool]
     # Why it was refused (out_of_scope, not_found, restricted): for HR's eyes only.
     refusal: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    # What a refusal said the documents do not mention ("parental leave"): HR's gap subject.
+    missing: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # How close the quoted lead was to the question; a weak one is a gap too (None: not quoted).
+    lead_match: Mapped[float | None] = mapped_column(Float, nullable=True)
     sources: Mapped[str] = mapped_column(Text)  # JSON list, as `coach ask --json` shows them
     # Asked again (regenerated, or edited and resent): the page no longer shows it, HR still does.
     replaced: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
@@ -114,12 +120,13 @@ class SavedPlan(Base):
 
 @dataclass(frozen=True, kw_only=True)
 class Failure:
-    """A question that was refused or disliked, and why."""
+    """A question that was refused, disliked or answered with a weak lead, and why."""
 
     question: str
-    reason: str  # out_of_scope | not_found | restricted | disliked
+    reason: str  # not_found | disliked | weak_lead
     persona: str = ""
     comment: str = ""  # what the asker wrote with a dislike
+    missing: str = ""  # what the refusal said the documents do not mention
 
 
 class History:
@@ -175,6 +182,8 @@ class History:
             mode=answer.mode,
             refused=answer.refused,
             refusal=answer.refusal,
+            missing=answer.gap[:200],
+            lead_match=answer.lead_match,
             # With each passage's text: a reopened conversation shows what was cited then.
             sources=json.dumps([s.to_row() for s in answer.sources], ensure_ascii=False),
         )
@@ -247,27 +256,35 @@ class History:
             return list(session.scalars(query))
 
     def failed_questions(self) -> list[str]:
-        """Questions that were refused or disliked (for HR's knowledge-gap view)."""
+        """Questions that were refused, disliked or weakly answered (HR's knowledge-gap view)."""
         return [failure.question for failure in self.failures()]
 
     def failures(self) -> list[Failure]:
-        """The latest questions the documents did not answer, or whose answer was disliked,
-        with the reason, oldest first. Off-topic redirects and refusals of restricted topics
-        are the system working, not gaps in the documents."""
+        """The latest questions the documents did not answer, whose answer was disliked, or
+        whose quoted lead matched weakly, with the reason, oldest first. Off-topic redirects
+        and refusals of restricted topics are the system working, not gaps in the documents."""
         with self.session() as session:
             disliked = select(Feedback.exchange_id).where(Feedback.liked.is_(False))
             # "" is an exchange recorded before reasons were: a not-found then.
             not_found = Exchange.refused & Exchange.refusal.in_(("not_found", ""))
+            # A liked answer was right, however weakly its lead matched.
+            weak = (
+                ~Exchange.refused
+                & (Exchange.lead_match < WEAK_LEAD)
+                & Feedback.liked.is_not(True)
+            )
             failed = (
                 select(
                     Exchange.question,
                     Exchange.refused,
                     Exchange.refusal,
+                    Exchange.missing,
                     Exchange.persona,
+                    Feedback.liked,
                     Feedback.comment,
                 )
                 .join(Feedback, Feedback.exchange_id == Exchange.id, isouter=True)
-                .where(not_found | Exchange.id.in_(disliked))
+                .where(not_found | Exchange.id.in_(disliked) | weak)
                 .order_by(Exchange.id.desc())
                 .limit(GAP_WINDOW)
             )
@@ -276,12 +293,20 @@ class History:
         return [
             Failure(
                 question=question,
-                reason=(refusal or "not_found") if refused else "disliked",
+                reason=_failure_reason(refused, refusal, liked),
                 persona=persona,
                 comment=(comment or "").strip(),
+                missing=missing,
             )
-            for question, refused, refusal, persona, comment in reversed(rows)
+            for question, refused, refusal, missing, persona, liked, comment in reversed(rows)
         ]
+
+
+def _failure_reason(refused: bool, refusal: str, liked: bool | None) -> str:
+    """Why an exchange is a gap: refused, disliked, or else its lead matched weakly."""
+    if refused:
+        return refusal or "not_found"
+    return "disliked" if liked is False else "weak_lead"
 
 
 def _add_missing_columns(connection) -> None:
@@ -295,6 +320,12 @@ def _add_missing_columns(connection) -> None:
         connection.execute(
             text("ALTER TABLE exchanges ADD COLUMN replaced BOOLEAN NOT NULL DEFAULT false")
         )
+    if "missing" not in columns:
+        connection.execute(
+            text("ALTER TABLE exchanges ADD COLUMN missing VARCHAR(200) NOT NULL DEFAULT ''")
+        )
+    if "lead_match" not in columns:
+        connection.execute(text("ALTER TABLE exchanges ADD COLUMN lead_match FLOAT"))
 
 
 def title_of(question: str) -> str:

@@ -214,10 +214,13 @@ def build_app(service: CoachService) -> gr.Blocks:
                     gaps_csv_button = gr.Button("Download gaps as CSV")
                 gaps = gr.Dataframe(
                     headers=GAP_COLUMNS,
-                    label="Questions the documents did not answer, or whose answer was disliked",
+                    label=(
+                        "Questions the documents did not answer, whose answer was disliked, "
+                        "or whose answer opened with a weak match, by subject"
+                    ),
                     wrap=True,
                     interactive=False,
-                    column_widths=["8%", "28%", "22%", "10%", "12%", "20%"],
+                    column_widths=["12%", "7%", "22%", "18%", "9%", "16%", "16%"],
                     elem_id="gaps",
                 )
                 gaps_file = gr.File(label="Knowledge gaps as CSV", visible=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from langchain_core.language_models import BaseChatModel
 
+from coach.answer.career_questions import PlanRequest
 from coach.answer.retrieve import Source
 from coach.career.narrative import narrate as narrate_plan
 from coach.career.plan import Plan, build_plan
@@ -37,24 +38,16 @@ class CareerFront:
             return narrate_plan(plan, self.llm, self.settings)
         return plan
 
-    def chat_plan(
-        self,
-        role_id: str,
-        persona: str,
-        plan_type: str = "",
-        target: str = "",
-        requirements: bool = False,
-    ) -> tuple[str, list[Source]] | None:
-        """A plan's essentials as a chat answer (None when the ladder has no plan for it);
-        `requirements` leads with what the move to the target asks for."""
+    def chat_plan(self, request: PlanRequest, persona: str) -> tuple[str, list[Source]] | None:
+        """A plan's essentials as a chat answer (None when the ladder has no plan for it)."""
         try:
-            plan = self.plan(role_id, persona, plan_type, target)
+            plan = self.plan(request.role_id, persona, request.plan, request.target_id)
         except CareerError:
             return None
         if not plan.sections:
             return None
         # The target's id, even if asked by title.
-        text, sources = chat_answer(plan, plan.target, requirements=requirements)
+        text, sources = chat_answer(plan, plan.target, requirements=request.requirements_first)
         # A ladder without competencies, criteria or timelines gives a plan with nothing to
         # cite: the documents' own text answers better.
         return (text, sources) if sources else None

@@ -12,7 +12,7 @@ from langchain_core.messages import AIMessage
 
 from coach.answer.answerer import Answer, Answerer, answer_inputs
 from coach.answer.citations import CitationStream, Numbering, clean_citations
-from coach.answer.offline import ALSO_LABEL, QUOTED_LABEL
+from coach.answer.offline import ALSO_LABEL, QUOTED_LABEL, WEAK_LEAD
 from coach.answer.prompts import load_prompt, variables
 from coach.answer.refusals import OUT_OF_SCOPE
 from coach.answer.retrieve import Source
@@ -157,6 +157,14 @@ def test_a_refusal_names_what_the_documents_do_not_mention(lumenfield):
     assert answer.refused and answer.refusal == "not_found"
     assert "nothing about sabbatical" in answer.text
     assert "your manager or the People team" in answer.text
+    assert answer.gap == "sabbatical" and answer.lead_match is None  # HR's gap subject
+
+
+def test_a_quoted_answer_records_how_well_its_lead_matched(lumenfield):
+    # HR's gap view lists answers whose lead matched below WEAK_LEAD: a close lead is not one.
+    close = lumenfield.answerer.ask("What is a dual career plan?")
+    assert not close.refused and close.lead_match is not None
+    assert close.lead_match >= WEAK_LEAD and not close.gap
 
 
 def test_an_uncovered_hr_topic_is_not_in_the_documents_but_the_weather_is_off_topic(lumenfield):

@@ -5,14 +5,24 @@ from __future__ import annotations
 import pytest
 
 from coach.answer.answerer import Answer
+from coach.answer.offline import WEAK_LEAD
 from coach.app.gaps import knowledge_gaps
+from coach.app.handlers import gap_row
 from coach.app.history import History
 from coach.config import load_settings
 from coach.errors import StoreError
 
 
-def answer(text: str, refused: bool = False, refusal: str = "") -> Answer:
-    return Answer(text=text, mode="offline", refused=refused, refusal=refusal)
+def answer(
+    text: str,
+    refused: bool = False,
+    refusal: str = "",
+    gap: str = "",
+    lead_match: float | None = None,
+) -> Answer:
+    return Answer(
+        text=text, mode="offline", refused=refused, refusal=refusal, gap=gap, lead_match=lead_match
+    )
 
 
 @pytest.fixture
@@ -55,6 +65,82 @@ def test_failed_questions_feed_grouped_knowledge_gaps(history, embeddings):
     assert [gap.count for gap in gaps] == [2, 1]
     assert "parental leave" in gaps[0].question
     assert gaps[0].reasons == ("not_found",) and gaps[1].reasons == ("disliked",)
+
+
+def test_an_answer_whose_lead_matched_weakly_is_a_gap_unless_it_was_liked(history):
+    weak = WEAK_LEAD - 0.05
+    history.record(
+        "ana", "c", "csm", "Is there a company car?", answer("Cars [1].", lead_match=weak)
+    )
+    liked = history.record("ben", "c", "csm", "Who pays for travel?", answer("T.", lead_match=weak))
+    history.feedback("ben", liked, liked=True)
+    history.record("cy", "c", "csm", "What is a dual plan?", answer("D.", lead_match=WEAK_LEAD))
+    history.record("cy", "c", "csm", "Who are you?", answer("?", True, "not_found", "weather"))
+    failures = history.failures()
+    assert [(f.question, f.reason, f.missing) for f in failures] == [
+        ("Is there a company car?", "weak_lead", ""),
+        ("Who are you?", "not_found", "weather"),
+    ]
+
+
+def test_gaps_are_grouped_by_subject_and_say_what_is_missing(history, embeddings):
+    leave = "parental leave"
+    history.record(
+        "ana",
+        "c",
+        "csm",
+        "How many days of parental leave do I get?",
+        answer("?", True, "not_found", leave),
+    )
+    history.record(
+        "ben",
+        "c",
+        "csm",
+        "Is parental leave paid for fathers too?",
+        answer("?", True, "not_found", leave),
+    )
+    history.record(
+        "cy",
+        "c",
+        "csm",
+        "Is there parental leave for adoptive parents?",
+        answer("Adoption [1].", lead_match=0.3),
+    )
+    disliked = history.record("ana", "c", "csm", "Do we pay for MBAs?", answer("Maybe."))
+    history.feedback("ana", disliked, liked=False)
+    history.record(
+        "ben", "c", "csm", "What does an MBA sponsorship cover?", answer("MBA [1].", lead_match=0.2)
+    )
+    gaps = {gap.subject.lower(): gap for gap in knowledge_gaps(history.failures(), embeddings)}
+    assert len(gaps) == 2 and "parental leave" in gaps
+    leave_gap = gaps["parental leave"]
+    assert leave_gap.count == 3 and leave_gap.missing == ("parental leave",)
+    assert leave_gap.reasons == ("not_found", "weak_lead")
+    assert (
+        gap_row(leave_gap)[5]
+        == "not in the documents: parental leave, answer opened with a weak match"
+    )
+    mba = next(gap for subject, gap in gaps.items() if subject.startswith("mba"))
+    assert mba.count == 2 and mba.missing == () and set(mba.reasons) == {"disliked", "weak_lead"}
+
+
+def test_a_database_from_before_gap_subjects_gains_their_columns(tmp_path):
+    from sqlalchemy import text
+
+    url = load_settings(data_dir=tmp_path).effective_database_url
+    old = History(url)
+    old.record("ana", "c1", "csm", "What is a dual plan?", answer("?", True, "not_found"))
+    with old.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE exchanges DROP COLUMN missing"))
+        connection.execute(text("ALTER TABLE exchanges DROP COLUMN lead_match"))
+    reopened = History(url)
+    reopened.record(
+        "ana", "c1", "csm", "And sabbaticals?", answer("?", True, "not_found", "sabbatical")
+    )
+    assert [(f.question, f.missing) for f in reopened.failures()] == [
+        ("What is a dual plan?", ""),
+        ("And sabbaticals?", "sabbatical"),
+    ]
 
 
 def test_unusable_database_url_is_a_one_line_error():
