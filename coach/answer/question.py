@@ -32,7 +32,12 @@ class Wants(enum.Enum):
     YES_NO = "yes or no"
 
 
-_ASKS_DATE = re.compile(r"\b(when|which (day|days|month|months|date)|deadline|by when)\b", re.I)
+# "When is...", "when's my next chance", "by when?", "the last day"; not "back when I return".
+_ASKS_DATE = re.compile(
+    r"^\s*when\b|\bwhen(?:'s|\u2019s| is| are| do| does| did| can| will| should| would)\b|"
+    r"\b(?:which (?:day|days|month|months|date)|deadline|by when|last day|cut-?off)\b",
+    re.I,
+)
 _ASKS_FIGURE = re.compile(
     r"\bhow (much|many|long|big|often|soon)\b|\bwhat (percentage|share|amount)\b", re.I
 )
@@ -64,14 +69,18 @@ _NEXT_STEP = re.compile(
 # "Can I move into Solutions Consulting?", "switching to Renewals": the path there is the answer.
 _ASKS_MOVE = re.compile(
     r"\b(?:can|could|may) (?:i|a \w+(?: \w+)?) (?:move|switch|transfer|go|change|rotate)\b|"
-    r"\b(?:mov|switch|transferr)(?:e|ing)? (?:in)?to\b",
+    r"\b(?:mov(?:e|ing)|switch(?:ing)?|transfer(?:ring)?)(?: \w+ly)? (?:in)?to\b|"
+    # "is there a way into presales?", "the path into management"
+    r"\b(?:way|path|route) into\b",
     re.I,
 )
 # "What does the level after IC3 look like?", "above Senior": the next level is asked about.
 _AFTER_LEVEL = re.compile(r"\b(after|above|beyond|next|move up|promoted|promotion)\b", re.I)
 # "What changes from CSM II to Senior CSM?", "CSM I vs CSM II", "what separates ... from ...".
 _COMPARES = re.compile(
-    r"\b(chang\w*|differ\w*|separates?|compare\w*|vs\.?|versus|gap|between|from\b.+\bto)\b",
+    r"\b(chang\w*|differ\w*|separates?|compare\w*|vs\.?|versus|gap|between|"
+    # "from CSM II to Senior CSM", not "stop me from transferring permanently to another team"
+    r"from (?!\w+ing\b)(?:[\w'&/-]+ ){1,4}to)\b",
     re.IGNORECASE,
 )
 # The two things a comparison is between: "the difference between a vertical and a dual plan",

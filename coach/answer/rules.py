@@ -27,6 +27,9 @@ T = TypeVar("T")
 _STATES_PATH = re.compile(
     r"\brotation|\blateral|\bpermanent move|\btransfer|\bswitch|\bmove (?:in)?to\b", re.I
 )
+# Where a move question goes: the words after "into" or "to", up to punctuation.
+_MOVE_TARGET = re.compile(r"\b(?:in)?to (?:the |an? )?([\w'&/ -]+?)\s*(?:[?.!,;:(]|$)", re.I)
+_GENERIC_PLACES = "another other different new team role function department group job position"
 # A section that says who qualifies (Eligibility, Who can take part, Requirements).
 _STATES_REQUIREMENTS = re.compile(
     r"eligib|who can|requirement|prerequisite|criteria|before you (apply|start)", re.I
@@ -68,8 +71,29 @@ def in_requirements_section(question: Question, part: Part) -> float:
 
 def states_a_path(question: Question, part: Part) -> float:
     """1 for a part naming a way in (a rotation, a lateral move, a transfer) when the question
-    asks whether the asker can move somewhere."""
-    return 1.0 if question.asks(Wants.MOVE) and _STATES_PATH.search(part.unit.text) else 0.0
+    asks whether the asker can move somewhere, and into the place it names when it names one:
+    "a way into presales?" is answered by the move to presales, not the switch to management."""
+    if not question.asks(Wants.MOVE) or not _STATES_PATH.search(part.unit.text):
+        return 0.0
+    destination = _destination(question.text)
+    return 1.0 if not destination or destination & part.around else 0.0
+
+
+@functools.lru_cache(maxsize=1024)
+def _destination(question: str) -> frozenset[str]:
+    """The index terms of where a move question goes ("into Solutions Consulting"): the last
+    "to" names it ("I want to transfer permanently to Renewals")."""
+    found = _MOVE_TARGET.search(question)
+    if found is None:
+        return frozenset()
+    place = re.split(r"\b(?:in)?to\b", found.group(1))[-1]
+    return frozenset(tokenize([place], as_ids=False)[0]) - _generic_places()
+
+
+@functools.cache
+def _generic_places() -> frozenset[str]:
+    """Words that name no place in particular: "another team" could be any team."""
+    return frozenset(tokenize([_GENERIC_PLACES], as_ids=False)[0])
 
 
 def path_passage(question: Question, source: Source) -> float:

@@ -88,3 +88,22 @@ def test_a_question_that_compares_nothing_named_has_no_sides(question):
 )
 def test_a_question_asks_for_money_only_when_it_asks_a_sum(question, money):
     assert parse(question).asks(Wants.MONEY) is money
+
+
+@pytest.mark.parametrize(
+    ("question", "wants"),
+    [
+        # "when" joining two clauses asks for no date; "when's", "by when" and "last day" do.
+        ("If I go on a rotation, do I get my accounts back when I return?", set()),
+        ("When's my next chance to sign up?", {Wants.DATE}),
+        ("What do I do, and by when?", {Wants.DATE}),
+        ("What's the last day I can put in a learning request?", {Wants.DATE}),
+        # "from X to Y" compares two things; "stop me from transferring to" does not.
+        ("What changes from CSM II to Senior CSM?", {Wants.COMPARISON}),
+        ("Can my manager stop me from transferring permanently to another team?", {Wants.MOVE}),
+        ("I want to transfer permanently to Renewals.", {Wants.MOVE}),
+        ("Principal CSM here - is there a way into presales?", {Wants.MOVE}),
+    ],
+)
+def test_what_a_question_asks_for_is_read_from_its_phrasing(question, wants):
+    assert parse(question).wants - {Wants.YES_NO, Wants.REQUIREMENT} == wants

@@ -20,13 +20,13 @@ BARS = {  # set: (hit@5, refusal accuracy, term recall)
     "posthog.yaml": (0.95, 0.89, 0.67),
 }
 # Lead recall (the asked fact in the first 60 words): the target is 0.70 (issues 23 and 24);
-# gated at what each set measures (0.545, 0.643, 0.581 on 2026-12-06) so it cannot fall back.
-LEAD_BARS = {"knowledge.yaml": 0.54, "gitlab.yaml": 0.64, "posthog.yaml": 0.58}
+# gated at what each set measures (0.568, 0.643, 0.581 on 2026-12-06) so it cannot fall back.
+LEAD_BARS = {"knowledge.yaml": 0.56, "gitlab.yaml": 0.64, "posthog.yaml": 0.58}
 # Issue 24's kinds of question (tests/golden/kinds/), written after the answers above were
 # tuned: the targets are refusal >= 0.95, lead >= 0.70, terms >= 0.85; gated at what each
 # measures (2026-12-06) so it cannot fall back. (hit@5, refusal accuracy, term recall, lead)
 KIND_BARS = {
-    "knowledge.yaml": (0.95, 0.96, 0.71, 0.55),
+    "knowledge.yaml": (0.95, 0.96, 0.75, 0.6),
     "gitlab.yaml": (0.95, 0.93, 0.77, 0.55),
     "posthog.yaml": (0.95, 0.96, 0.80, 0.58),
 }

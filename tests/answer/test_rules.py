@@ -277,3 +277,14 @@ def test_a_move_question_favours_the_way_in():
     assert path_passage(question, rotation) == 1 and path_passage(question, role) == 0
     assert states_a_path(question, _part(rotation.text)) == 1
     assert path_passage(parse("What does a Solutions Consultant do?"), rotation) == 0
+
+
+def test_a_way_in_counts_only_into_the_place_asked_about():
+    question = parse("Principal CSM here - is there a way into presales?")
+    assert question.asks(Wants.MOVE)
+    presales = _part("Horizontal plan: move to Solutions Consultant in the presales team.")
+    management = _part("Dual plan: switch to Manager, Customer Success at the same level.")
+    assert states_a_path(question, presales) == 1 and states_a_path(question, management) == 0
+    # "Another team" names no place in particular: any way in answers.
+    anywhere = parse("Can my manager stop me from transferring permanently to another team?")
+    assert states_a_path(anywhere, management) == 1
