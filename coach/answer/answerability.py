@@ -159,6 +159,19 @@ def look_up(
     return Lookup(weights, tuple(found["missing"]), tuple(found["rare"]))
 
 
+def rare_asked_about(
+    question: str, vector: list[float], visible: KeywordLevel, embeddings: Embeddings
+) -> set[str]:
+    """The index tokens of the question's words that few visible passages say and that carry its
+    meaning ("Thriving" in "how do I go from Established to Thriving?"; not "compare")."""
+    words = [w for w in _ASKED_WORD.findall(question) if len(w) >= MIN_LETTERS]
+    tokens = tokenize(words, as_ids=False) if words else []
+    counts = visible.doc_counts([t[0] for t in tokens if t])
+    rare_bar = max(RARE_COUNT, RARE_SHARE * visible.size)
+    rare = [i for i, t in enumerate(tokens) if t and 0 < counts[t[0]] <= rare_bar]
+    return {tokens[i][0] for i in _salient(words, rare, vector, embeddings)}
+
+
 def _has_a_said_alternative(
     words: list[str], tokens: list[list[str]], counts: dict[str, int], i: int
 ) -> bool:

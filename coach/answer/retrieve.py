@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from coach.index.keyword import KeywordIndex
+from coach.answer.answerability import rare_asked_about
+from coach.index.keyword import KeywordIndex, tokenize
 from coach.index.store import KnowledgeStore, StoredChunk
 from coach.personas import audiences_for
 
 log = logging.getLogger(__name__)
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant; dampens the weight of rank 1
+# The keyword search's best passage, when it alone says a rare word of the question, is kept
+# only this close to the question's meaning: further off it says the word in another sense
+# ("our car phone" for "a company car", 0.15; "Thriving" in the level steps is 0.33).
+KEYWORD_WINNER_SIMILARITY = 0.2
 SNIPPET_CHARS = 240
 _WORD = re.compile(r"\w+")
 # A list item's mark ("- ", "* ", "1. ", "2) "), wherever list items are quoted or shown.
@@ -188,11 +194,43 @@ class Retriever:
         rows = {i: r for i, r in rows.items() if r.metadata.get("audience") in allowed}
         ordered = sorted(fused, key=fused.__getitem__, reverse=True)
         picked = _distinct([rows[i] for i in ordered if i in rows], k or self.top_k)
+        winner = rows.get(sparse[0].chunk_id) if sparse else None
+        level = self.keywords.level(allowed)
+        picked = _with_keyword_winner(
+            picked, winner, lambda: rare_asked_about(question, vector, level, self.embeddings),
+            k or self.top_k,
+        )
         sources = [
             Source.from_chunk(n, row.id, row.text, row.metadata, fused[row.id], row.similarity)
             for n, row in enumerate(picked, start=1)
         ]
         return Retrieval(sources, vector, hidden)
+
+
+def _with_keyword_winner(
+    picked: list[StoredChunk],
+    winner: StoredChunk | None,
+    asked_about: Callable[[], set[str]],
+    k: int,
+) -> list[StoredChunk]:
+    """The keyword search's best passage takes the last seat when it says a rare word the
+    question is about ("Thriving") that no picked passage says, and is at least loosely about
+    the question: the embedding weighed the word too little for the fusion to keep it."""
+    if winner is None or winner.similarity < KEYWORD_WINNER_SIMILARITY:
+        return picked
+    if any(_section(row) == _section(winner) for row in picked):
+        return picked
+    texts = [winner.text, *(f"{row.metadata.get('heading', '')} {row.text}" for row in picked)]
+    winner_says, *picked_say = tokenize(texts, as_ids=False)
+    unsaid = set(winner_says) - {t for tokens in picked_say for t in tokens}
+    if not unsaid & asked_about():
+        return picked
+    return [*picked[: k - 1], winner]
+
+
+def _section(row: StoredChunk) -> tuple[str, str]:
+    """The document section a passage belongs to."""
+    return row.metadata["path"], row.metadata.get("heading", "")
 
 
 def _distinct(rows: list[StoredChunk], k: int) -> list[StoredChunk]:
@@ -201,7 +239,7 @@ def _distinct(rows: list[StoredChunk], k: int) -> list[StoredChunk]:
     seen_sections: set[tuple[str, str]] = set()
     kept_words: list[set[str]] = []
     for row in rows:
-        section = (row.metadata["path"], row.metadata.get("heading", ""))
+        section = _section(row)
         words = set(_WORD.findall(row.text.lower()))
         if section in seen_sections or any(_jaccard(words, w) > 0.8 for w in kept_words):
             continue

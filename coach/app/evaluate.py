@@ -133,8 +133,9 @@ def run_eval(answerer: Answerer, cases: list[EvalCase], k: int) -> EvalReport:
         )
         paths = [s.path for s in sources[:k]]
         rank = next((i for i, p in enumerate(paths, 1) if p in case.expect_sources), None)
-        text = answer.text.lower()
-        lead = lead_of(answer.text).lower()
+        # A refusal carries no fact, even when it names the asked word ("nothing about Thriving").
+        said = "" if answer.refused else answer.text
+        text, lead = said.lower(), lead_of(said).lower()
         report.results.append(
             CaseResult(
                 question=case.question,

@@ -428,3 +428,12 @@ def test_data_folder_that_is_a_file_is_a_one_line_error(tmp_path, kb):
     result = run_cli("index", "--knowledge", str(kb), "--data", str(write_to))
     assert result.exit_code == 2 and result.stderr.startswith("error: ")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_refusal_carries_no_fact_even_when_it_names_the_asked_word(lumenfield):
+    from coach.app.evaluate import EvalCase, run_eval
+
+    case = EvalCase(question="How many sick days do I get per year?", expect_terms=["sick days"])
+    [result] = run_eval(lumenfield.answerer, [case], k=5).results
+    assert result.refused and "sick days" in result.answer
+    assert result.terms_found == 0 and result.terms_in_lead == 0

@@ -115,3 +115,16 @@ def test_a_saved_passage_reads_back_and_json_shows_the_documented_fields():
     # An answer saved before passages kept their id and text reads back with its snippet.
     older = Source.from_row({k: v for k, v in row.items() if k not in ("id", "text")})
     assert (older.id, older.text) == ("", "Some text.")
+
+
+def test_a_rare_word_only_the_keyword_search_weighs_keeps_its_passage(posthog):
+    # The embedding barely weighs "Thriving"; the level steps that define it are kept anyway.
+    steps = posthog.answerer.retriever.retrieve(
+        "What do I need to do to go from Established to Thriving as a CSM?", "csm"
+    )
+    assert "handbook/people/compensation.mdx" in [s.path for s in steps]
+    # A rare word in another sense, far from the question's meaning, is not ("our car phone").
+    car = posthog.answerer.retriever.retrieve(
+        "Do customer success managers get a company car or a car allowance?", "csm"
+    )
+    assert not any("car phone" in s.text for s in car)
