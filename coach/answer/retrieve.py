@@ -225,7 +225,7 @@ def _with_keyword_winner(
     unsaid = set(winner_says) - {t for tokens in picked_say for t in tokens}
     if not unsaid & asked_about():
         return picked
-    return [*picked[: k - 1], winner]
+    return [*picked[: k - 1], winner] if len(picked) >= k else [*picked, winner]
 
 
 def _section(row: StoredChunk) -> tuple[str, str]:

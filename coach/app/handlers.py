@@ -309,7 +309,7 @@ class Handlers(PageHandlers):
             return _report_line(self.service.reindex(viewer, progress=True))
 
     def gap_table(self, request: gr.Request):
-        """Refused and disliked questions, grouped, as the table's rows."""
+        """Refused, disliked and weakly answered questions, grouped by subject, as table rows."""
         viewer = self._viewer(request)
         with shown_as_error():
             gaps = self.service.gaps(viewer)
