@@ -23,6 +23,12 @@ from coach.index.keyword import tokenize
 
 T = TypeVar("T")
 
+# What another role's page may answer: two roles side by side, a move, the next step up, and
+# what it takes ("am I allowed to apply?" is said on the level that may).
+_REACHES_OTHER_ROLES = frozenset(
+    {Wants.COMPARISON, Wants.MOVE, Wants.NEXT_STEP, Wants.REQUIREMENT}
+)
+
 # A part that states a way into another team or role.
 _STATES_PATH = re.compile(
     r"\brotation|\blateral|\bpermanent move|\btransfer|\bswitch|\bmove (?:in)?to\b", re.I
@@ -136,6 +142,17 @@ def at_the_asked_level(question: Question, part: Part) -> float:
     return 1.0 if (metadata.get("section_track"), float(order)) in question.wanted_levels else -1.0
 
 
+def on_another_roles_page(question: Question, part: Part) -> float:
+    """-1 for a part of another role's page when the question is about one role (named, or the
+    asker's own) and asks nothing another role's page answers (a comparison, a move, the next
+    step, what it takes): "how long does a CSM I stay in level?" is not answered by the Senior
+    CSM page's time in level."""
+    if not question.focus or question.wants & _REACHES_OTHER_ROLES:
+        return 0.0
+    source = part.unit.source
+    return -1.0 if source.metadata.get("role_id") and source.path != question.focus else 0.0
+
+
 def on_the_named_ladder(question: Question, part: Part) -> float:
     """1 for a part of the ladder (job family) the question names ("in customer engineering")."""
     ladder = part.unit.source.metadata.get("section_ladder")
@@ -198,6 +215,8 @@ FIT_RULES: tuple[Rule[Part], ...] = (
     Rule("holds the kind of answer asked", 0.08, holds_answer_kind),
     # Real ladder pages describe every level in look-alike sections: the one asked about wins.
     Rule("at the level asked about", 0.15, at_the_asked_level),
+    # ... and so do role pages written for coach: another role's page is not the asker's.
+    Rule("on another role's page", 0.15, on_another_roles_page),
     Rule("on the ladder named", 0.1, on_the_named_ladder),
 )
 PART_RULES = WORD_RULES + FIT_RULES

@@ -14,6 +14,7 @@ from coach.answer.rules import (
     figure_fits,
     holds_answer_kind,
     in_requirements_section,
+    on_another_roles_page,
     on_focus_page,
     on_the_named_ladder,
     passage_holds_answer_kind,
@@ -53,6 +54,7 @@ def test_the_rule_tables_are_pinned():
         ("a figure fits a range or tier", 0.15),
         ("holds the kind of answer asked", 0.08),
         ("at the level asked about", 0.15),
+        ("on another role's page", 0.15),
         ("on the ladder named", 0.1),
     ]
     assert [(rule.name, rule.weight) for rule in LEAD_RULES] == [
@@ -201,16 +203,22 @@ def _lead_of(text: str, scores: dict[int, float], kind: AnswerKind | None = None
     return _lead_passage(blocks, ranked, kind=kind)
 
 
-ROTATION = "What stays the same:\n" + "".join(
-    f"- Rule {i}: the rotation keeps your level, title, pay and hub as they were before.\n"
-    for i in range(1, 6)
-) + "- Return guarantee: you come back with at least 70% of your book.\n"
+ROTATION = (
+    "What stays the same:\n"
+    + "".join(
+        f"- Rule {i}: the rotation keeps your level, title, pay and hub as they were before.\n"
+        for i in range(1, 6)
+    )
+    + "- Return guarantee: you come back with at least 70% of your book.\n"
+)
 
 
 def test_a_buried_best_part_is_quoted_first_and_not_twice():
     lines = _lead_of(ROTATION, {5: 0.9})
-    assert lines[:2] == ["What stays the same:", "- Return guarantee: you come back with at "
-                         "least 70% of your book."]
+    assert lines[:2] == [
+        "What stays the same:",
+        "- Return guarantee: you come back with at least 70% of your book.",
+    ]
     assert sum("Return guarantee" in line for line in lines) == 1
     assert sum(line.startswith("- Rule") for line in lines) == 5  # the rest, as written
 
@@ -219,8 +227,11 @@ def test_a_passage_reads_as_written_when_its_start_answers_nearly_as_well():
     lines = _lead_of(ROTATION, {5: 0.9, 0: 0.88})
     assert lines[1].startswith("- Rule 1") and "Return guarantee" in lines[-1]
     short = "Budgets:\n- Lisbon: EUR 2,000 a year.\n- Austin: USD 2,200 a year.\n"
-    assert _lead_of(short, {1: 0.9}) == ["Budgets:", "- Lisbon: EUR 2,000 a year.",
-                                         "- Austin: USD 2,200 a year."]
+    assert _lead_of(short, {1: 0.9}) == [
+        "Budgets:",
+        "- Lisbon: EUR 2,000 a year.",
+        "- Austin: USD 2,200 a year.",
+    ]
 
 
 def test_a_rare_word_unsaid_is_forgiven_only_when_a_rarer_asked_word_is_said():
@@ -246,10 +257,14 @@ def test_a_passage_holding_the_figure_of_the_thing_asked_about_claims_the_lead()
 
 
 def test_a_buried_part_holding_the_asked_figure_is_read_first():
-    text = "Intro:\n" + "".join(
-        f"- Point {i}: the role sets the account strategy and holds executive relationships.\n"
-        for i in range(1, 5)
-    ) + "- Book of business: 8-14 named accounts.\n"
+    text = (
+        "Intro:\n"
+        + "".join(
+            f"- Point {i}: the role sets the account strategy and holds executive relationships.\n"
+            for i in range(1, 5)
+        )
+        + "- Book of business: 8-14 named accounts.\n"
+    )
     kind = parse("How many accounts does a Senior CSM manage?").answer_kind
     lines = _lead_of(text, {0: 0.9, 1: 0.8, 2: 0.7, 3: 0.6, 4: 0.5}, kind)
     assert lines[:2] == ["Intro:", "- Book of business: 8-14 named accounts."], lines
@@ -288,3 +303,27 @@ def test_a_way_in_counts_only_into_the_place_asked_about():
     # "Another team" names no place in particular: any way in answers.
     anywhere = parse("Can my manager stop me from transferring permanently to another team?")
     assert states_a_path(anywhere, management) == 1
+
+
+def test_a_question_about_one_role_is_not_answered_from_another_roles_page():
+    asked = parse("How long does a CSM I usually stay in level?").focused("ladder/csm-1.md")
+    own = _part(
+        "Typical time as a CSM I is 18 months.",
+        "Typical time",
+        "ladder/csm-1.md",
+        {"role_id": "csm-1"},
+    )
+    other = _part(
+        "Typical time as a Senior CSM is 30 months.",
+        "Typical time",
+        "ladder/senior-csm.md",
+        {"role_id": "senior-csm"},
+    )
+    policy = _part("Time in level is counted from the promotion date.", "Rules", "growth/x.md")
+    assert on_another_roles_page(asked, own) == 0 and on_another_roles_page(asked, policy) == 0
+    assert on_another_roles_page(asked, other) == -1
+    # Another role's page may answer what it takes, a move, the next step or a comparison.
+    allowed = parse("Am I allowed to apply for the rotation?").focused("ladder/csm-1.md")
+    assert on_another_roles_page(allowed, other) == 0
+    # No role asked about: every page competes alike.
+    assert on_another_roles_page(parse("How long does a CSM I stay?"), other) == 0
