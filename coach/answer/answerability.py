@@ -137,7 +137,7 @@ def look_up(
         if count == 0 and not _spelled_like_indexed(word, token[0], visible.vocabulary):
             if not _has_a_said_alternative(words, tokens, counts, i):
                 kinds[i] = "missing"
-        elif 0 < count <= max(RARE_COUNT, RARE_SHARE * total):
+        elif 0 < count <= max(RARE_COUNT, RARE_SHARE * total) and not _excluded(words, i):
             kinds[i] = "rare"
     salient = _salient(words, list(kinds), vector, embeddings)
     # A word no document has, or few, may still be the asked-about thing as part of a phrase
@@ -170,6 +170,13 @@ def rare_asked_about(
     rare_bar = max(RARE_COUNT, RARE_SHARE * visible.size)
     rare = [i for i, t in enumerate(tokens) if t and 0 < counts[t[0]] <= rare_bar]
     return {tokens[i][0] for i in _salient(words, rare, vector, embeddings)}
+
+
+def _excluded(words: list[str], i: int) -> bool:
+    """Whether the question asks about the case without this word ("can my pay go up without
+    being promoted?"): an answer need not say it."""
+    before = [w.lower() for w in words[max(0, i - 2) : i]]
+    return "without" in before
 
 
 def _has_a_said_alternative(

@@ -327,3 +327,13 @@ def test_a_question_about_one_role_is_not_answered_from_another_roles_page():
     assert on_another_roles_page(allowed, other) == 0
     # No role asked about: every page competes alike.
     assert on_another_roles_page(parse("How long does a CSM I stay?"), other) == 0
+
+
+def test_a_word_asked_about_in_its_absence_need_not_be_said():
+    from coach.answer.answerability import _excluded
+
+    words = ["Can", "my", "pay", "go", "up", "without", "being", "promoted"]
+    assert _excluded(words, words.index("promoted"))
+    assert not _excluded(words, words.index("pay"))
+    asked = ["What", "do", "I", "need", "to", "get", "promoted"]
+    assert not _excluded(asked, asked.index("promoted"))
