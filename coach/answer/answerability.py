@@ -34,6 +34,8 @@ SYNONYM = 0.7
 # A word in at most this many passages (or this share of them) is rare: an answer must say it.
 RARE_COUNT = 3
 RARE_SHARE = 0.01
+# An asked token this long is said by a longer word it starts ("admin" by "administrator").
+MIN_PREFIX = 5
 # Words shorter than this are not named or weighed: "hr", "ok", "de".
 MIN_LETTERS = 3
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]")
@@ -79,7 +81,7 @@ class Lookup:
         """The rare asked-about words the text does not contain (a longer form counts:
         "administrator" covers "admin"), unless it says a rarer word of the question."""
         present = set(tokenize([text], as_ids=False)[0])
-        missed = [a for a in self.rare if not any(t.startswith(a.token) for t in present)]
+        missed = [a for a in self.rare if not any(_covers(t, a.token) for t in present)]
         # Saying the question's rarest words is saying what it asks about: "a formal career
         # ladder or checklist, to get promoted?" is answered by the page's "checklist" passage.
         rarest_said = max((w for t, w in self.weights.items() if t in present), default=0.0)
@@ -170,6 +172,12 @@ def rare_asked_about(
     rare_bar = max(RARE_COUNT, RARE_SHARE * visible.size)
     rare = [i for i, t in enumerate(tokens) if t and 0 < counts[t[0]] <= rare_bar]
     return {tokens[i][0] for i in _salient(words, rare, vector, embeddings)}
+
+
+def _covers(said: str, asked: str) -> bool:
+    """Whether a said token is the asked one or a longer form of it ("administrator" for
+    "admin"); a short stem is no word's start ("car" is not said by "career")."""
+    return said == asked or (len(asked) >= MIN_PREFIX and said.startswith(asked))
 
 
 def _excluded(words: list[str], i: int) -> bool:

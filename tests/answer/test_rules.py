@@ -337,3 +337,11 @@ def test_a_word_asked_about_in_its_absence_need_not_be_said():
     assert not _excluded(words, words.index("pay"))
     asked = ["What", "do", "I", "need", "to", "get", "promoted"]
     assert not _excluded(asked, asked.index("promoted"))
+
+
+def test_a_longer_word_says_a_rare_word_it_starts_only_when_that_word_is_no_short_stem():
+    admin = Asked("admin", "admin", "admin")
+    car = Asked("car", "car", "company car")
+    lookup = Lookup({"admin": 5.0, "car": 6.0}, rare=(admin, car))
+    assert lookup.uncovered("Ask a Gainsight administrator about career growth.") == (car,)
+    assert lookup.uncovered("A company car is offered to field staff.") == ()
