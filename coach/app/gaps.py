@@ -89,7 +89,7 @@ def _gap(failures: list[Failure], subjects: list[str], group: list[int]) -> Gap:
 
 def _key(subject: str) -> str:
     """A subject as compared: case, plurals and a possessive aside ("MBAs" is "mba")."""
-    words = subject.lower().replace("\u2019", "'").removesuffix("'s").split()
+    words = subject.lower().replace("\u2019", "'").split()
     return " ".join(singular(w.removesuffix("'s")) for w in words)
 
 
