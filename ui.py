@@ -17,7 +17,7 @@ from starlette.middleware import Middleware
 
 from coach.app.guard import Guard
 from coach.app.layout import CSS, build_app
-from coach.app.rendering import CITATION_CSS, CITATION_JS
+from coach.app.rendering import CITATION_JS
 from coach.app.service import DEMO_USER, CoachService
 from coach.app.signin import SIGN_IN_SLOTS, SignInLimits, SignInThrottle
 from coach.app.users import authenticate, check_users_file
@@ -120,7 +120,7 @@ def launch(
         enable_monitoring=False,  # per-handler counts and session hashes are nobody's business
         max_file_size=settings.max_file_bytes,  # refused before a byte lands on the server
         app_kwargs={"middleware": [guard(service)]},
-        css=f"{CSS} {CITATION_CSS}",
+        css=CSS,
         js=CITATION_JS,
         run_history=False,
         show_error=True,

@@ -44,10 +44,13 @@ def mode_marker(service: CoachService) -> str:
 
 
 @contextmanager
-def shown_as_error() -> Iterator[None]:
-    """coach's one-line errors become Gradio errors: a toast on the page, an error in the API."""
+def shown_as_error(keep: tuple[type[CoachError], ...] = ()) -> Iterator[None]:
+    """coach's one-line errors become Gradio errors: a toast on the page, an error in the API
+    (those of the `keep` kinds pass through, for the caller to say in place)."""
     try:
         yield
+    except keep:
+        raise
     except CoachError as exc:
         raise gr.Error(str(exc), print_exception=False) from None  # expected: no traceback
 

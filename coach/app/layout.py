@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import gradio as gr
 
 from coach.app.conversation_handlers import ConversationHandlers
@@ -14,6 +16,7 @@ from coach.app.panels import (
     Listing,
     Opened,
     Page,
+    PlanExported,
     PlanPicks,
     PlanReopened,
     PlanSaved,
@@ -32,13 +35,7 @@ DEMO_BANNER = (
     "**Local demo.** No users file, so there is no sign-in: this app listens on 127.0.0.1 only "
     "and you can switch persona freely. Add users with `coach users add` to share it."
 )
-# The demo banner must not be mistaken for ordinary text.
-CSS = (
-    "#demo-banner {background: #fff4e0; border: 1px solid #e8a33d; border-radius: 6px;"
-    " padding: 4px 12px}"
-    " #preparing {background: #e8f1fb; border: 1px solid #5b8fd1; border-radius: 6px;"
-    " padding: 4px 12px}"
-)
+CSS = (Path(__file__).parent / "page.css").read_text(encoding="utf-8")
 DOC_HEADERS = ["Title", "Path", "Audience", "Updated", "Chunks", "Status"]
 
 
@@ -154,31 +151,33 @@ def build_app(service: CoachService) -> gr.Blocks:
                         "*Ask a question to see its sources here.*", elem_id="passages"
                     )
             with gr.Tab("My plan", id="plan") as plan_tab:
-                with gr.Row():
-                    plan_role = gr.Dropdown(label="Your role", choices=[], elem_id="plan-role")
-                    plan_kind = gr.Radio(
-                        label="Plan type", choices=plan_choices(), value="", elem_id="plan-type"
-                    )
-                    plan_target = gr.Dropdown(
-                        label="Target role (optional)", choices=[], elem_id="plan-target"
-                    )
-                with gr.Row():
-                    show_plan = gr.Button("Show my plan", variant="primary", elem_id="show-plan")
-                    save_plan = gr.Button("Save this plan", elem_id="save-plan")
-                    export_plan = gr.Button("Export as Markdown", elem_id="export-plan")
+                with gr.Column(elem_id="plan-controls") as plan_controls:
+                    with gr.Row():
+                        plan_role = gr.Dropdown(label="Your role", choices=[], elem_id="plan-role")
+                        plan_kind = gr.Radio(
+                            label="Plan type", choices=plan_choices(), value="", elem_id="plan-type"
+                        )
+                        plan_target = gr.Dropdown(
+                            label="Target role (optional)", choices=[], elem_id="plan-target"
+                        )
+                    with gr.Row():
+                        show_plan = gr.Button(
+                            "Show my plan", variant="primary", elem_id="show-plan"
+                        )
+                        save_plan = gr.Button("Save this plan", elem_id="save-plan")
+                        export_plan = gr.Button("Export as Markdown", elem_id="export-plan")
+                    with gr.Row():
+                        saved_plans = gr.Dropdown(label="Saved plans", choices=[], scale=4)
+                        open_saved = gr.Button("Open saved plan", scale=1, elem_id="open-saved")
                 plan_notice = gr.Markdown(elem_id="plan-notice")
                 # The whole ladder is wide: the map gets the page's width.
                 plan_map = gr.HTML(elem_id="career-map")
                 with gr.Row():
                     with gr.Column(scale=3):
                         plan_text = gr.Markdown(NO_PLAN, elem_id="plan")
-                    with gr.Column(scale=2):
-                        gr.Markdown("### Sources")
+                    with gr.Column(scale=2):  # titled "Sources" once there are any
                         plan_sources = gr.Markdown(elem_id="plan-sources")
                 plan_file = gr.File(label="Your plan as Markdown", visible=False)
-                with gr.Row():
-                    saved_plans = gr.Dropdown(label="Saved plans", choices=[], scale=4)
-                    open_saved = gr.Button("Open saved plan", scale=1, elem_id="open-saved")
             with gr.Tab("Knowledge desk", id="desk", visible=False) as desk:
                 gr.Markdown(
                     "Upload documents, check their status, and see what coach could not answer."
@@ -312,13 +311,22 @@ def build_app(service: CoachService) -> gr.Blocks:
         gaps_button.click(h.gap_table, None, gaps, **private)
         gaps_csv_button.click(h.gap_csv, None, gaps_file, **private)
         plan_form = [persona, plan_role, plan_kind, plan_target]
-        picks = PlanPicks(role=plan_role, target=plan_target, saved=saved_plans, notice=plan_notice)
+        picks = PlanPicks(
+            controls=plan_controls,
+            text=plan_text,
+            role=plan_role,
+            target=plan_target,
+            saved=saved_plans,
+            notice=plan_notice,
+        )
         picks.wire(plan_tab.select, ph.open_tab, [persona, role], **private)
         plan_shown.wire(show_plan.click, ph.show, plan_form, **private)
         PlanSaved(notice=plan_notice, saved=saved_plans).wire(
             save_plan.click, ph.save, plan_form, **private
         )
-        export_plan.click(ph.export, plan_form, plan_file, **private)
+        PlanExported(file=plan_file, notice=plan_notice).wire(
+            export_plan.click, ph.export, plan_form, **private
+        )
         reopened = PlanReopened(
             shown=plan_shown, role=plan_role, kind=plan_kind, target=plan_target
         )

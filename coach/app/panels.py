@@ -174,8 +174,11 @@ class Deleted(Panel, Generic[T]):
 
 @dataclass(frozen=True, kw_only=True)
 class PlanPicks(Panel, Generic[T]):
-    """The tab as it opens: the role and target pickers, the saved plans, a notice."""
+    """The tab as it opens: its controls (shown only with a ladder to plan on), the role and
+    target pickers, the saved plans, the plan's text and a notice."""
 
+    controls: T
+    text: T
     role: T
     target: T
     saved: T
@@ -189,6 +192,14 @@ class PlanShown(Panel, Generic[T]):
     text: T
     map: T
     sources: T
+    notice: T
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanExported(Panel, Generic[T]):
+    """An export: the file to download, or a notice of what kept it from being written."""
+
+    file: T
     notice: T
 
 

@@ -7,13 +7,16 @@ import datetime as dt
 import gradio as gr
 
 from coach.app.handlers import private_file, shown_as_error
-from coach.app.panels import PlanPicks, PlanReopened, PlanSaved, PlanShown
+from coach.app.panels import PlanExported, PlanPicks, PlanReopened, PlanSaved, PlanShown
 from coach.app.plans import PlanDesk, PlanView
 from coach.app.service import CoachService
-from coach.errors import CoachError
+from coach.errors import CareerError, CoachError, NotReadyError
 from coach.personas import persona as persona_of
 
 NO_PLAN = "*Choose your role and press **Show my plan**.*"
+# What the form itself can cause (no role chosen, a ladder that is not there, the knowledge base
+# still being prepared) is said above the plan; anything else is an error.
+SAID_IN_PLACE = (CareerError, NotReadyError)
 
 
 class PlanHandlers:
@@ -37,6 +40,10 @@ class PlanHandlers:
         ids = {role_id for _, role_id in roles}
         chosen = chat_role if chat_role in ids else None
         return PlanPicks(
+            # No ladder to plan on (a hiring manager without public role pages): no controls
+            # that cannot work, only the line that says why.
+            controls=gr.update(visible=bool(roles)),
+            text=gr.update() if roles else "",
             role=gr.update(choices=roles, value=chosen),
             target=gr.update(choices=[("(none)", ""), *roles], value=""),
             saved=self._saved_choices(viewer),
@@ -44,32 +51,40 @@ class PlanHandlers:
         )
 
     def show(self, persona, role_id, plan_type, target, request: gr.Request) -> PlanShown:
-        """The plan, its map and its sources."""
+        """The plan, its map and its sources; what keeps it from showing, said above it."""
         viewer = self._viewer(request)
-        with shown_as_error():
-            view = self.desk.show(
-                viewer, self.desk.request(viewer, persona, role_id, plan_type, target)
-            )
+        try:
+            with shown_as_error(keep=SAID_IN_PLACE):
+                view = self.desk.show(
+                    viewer, self.desk.request(viewer, persona, role_id, plan_type, target)
+                )
+        except SAID_IN_PLACE as exc:
+            return PlanShown.keeping(notice=said(exc))
         return _shown(view, "")
 
-    def export(self, persona, role_id, plan_type, target, request: gr.Request):
+    def export(self, persona, role_id, plan_type, target, request: gr.Request) -> PlanExported:
         """The plan as a Markdown file that only its owner can download."""
         viewer = self._viewer(request)
-        with shown_as_error():
-            request_ = self.desk.request(viewer, persona, role_id, plan_type, target)
-            markdown = self.desk.export(viewer, request_)
+        try:
+            with shown_as_error(keep=SAID_IN_PLACE):
+                request_ = self.desk.request(viewer, persona, role_id, plan_type, target)
+                markdown = self.desk.export(viewer, request_)
+        except SAID_IN_PLACE as exc:
+            return PlanExported(file=gr.update(), notice=said(exc))
         name = f"coach-plan-{request_.role_id}-{dt.datetime.now(dt.UTC):%Y-%m-%d}.md"
-        return gr.update(
-            value=str(private_file(self.service, viewer, name, markdown)), visible=True
-        )
+        path = private_file(self.service, viewer, name, markdown)
+        return PlanExported(file=gr.update(value=str(path), visible=True), notice="")
 
     def save(self, persona, role_id, plan_type, target, request: gr.Request) -> PlanSaved:
         """Keep the plan with the document versions behind it."""
         viewer = self._viewer(request)
-        with shown_as_error():
-            record = self.desk.save(
-                viewer, self.desk.request(viewer, persona, role_id, plan_type, target)
-            )
+        try:
+            with shown_as_error(keep=SAID_IN_PLACE):
+                record = self.desk.save(
+                    viewer, self.desk.request(viewer, persona, role_id, plan_type, target)
+                )
+        except SAID_IN_PLACE as exc:
+            return PlanSaved(notice=said(exc), saved=gr.update())
         note = f"Saved: {record.label}. Reopen it later to see what changed in the documents."
         return PlanSaved(notice=note, saved=self._saved_choices(viewer, record.id))
 
@@ -107,10 +122,16 @@ class PlanHandlers:
         return "*No career ladder in the knowledge folder: plans need role front matter.*"
 
 
+def said(exc: Exception) -> str:
+    """A problem as the one line shown above the plan: "Choose your current role first."."""
+    text = str(exc)
+    return f"**{text[:1].upper()}{text[1:].rstrip('.')}.**"
+
+
 def _shown(view: PlanView, notice: str) -> PlanShown:
     return PlanShown(
         text=view.markdown,
         map=view.map_html,
-        sources=view.sources or "*No sources.*",
+        sources=view.sources,
         notice=notice,
     )

@@ -7,10 +7,13 @@ import io
 from dataclasses import dataclass
 
 from coach.app.plan_store import PlanRequest, PlanStore, SavedRecord
+from coach.app.rendering import linked_citations, render_passages
 from coach.app.service import CoachService, Viewer
 from coach.career.plan import Plan
 from coach.career.render import plan_markdown
 from coach.errors import CareerError
+
+PLAN_ANCHOR = "plan-source"  # the chat's sources use "source-n" on the same page
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,12 @@ class PlanDesk:
             f'<img src="data:image/png;base64,{encoded}" alt="Career map for {request.role_id}" '
             'style="width:100%">'
         )
-        sources = "\n".join(f"- {s.cite()}" for s in plan.sources)
-        return PlanView(plan_markdown(plan), html, sources, _claims(plan))
+        # Each [n] links to its passage in the sources beside the plan, as in the chat.
+        numbers = {source.n for source in plan.sources}
+        text = linked_citations(plan_markdown(plan, folded=True), numbers, PLAN_ANCHOR)
+        listed = render_passages(list(plan.sources), anchor=PLAN_ANCHOR)
+        sources = f"### Sources\n\n{listed}" if plan.sources else ""
+        return PlanView(text, html, sources, _claims(plan))
 
     def export(self, viewer: Viewer, request: PlanRequest) -> str:
         """The plan as Markdown, for a file only the viewer may download."""

@@ -10,6 +10,7 @@ from coach.answer.retrieve import LIST_MARK, Source
 MIN_MARKED = 20  # characters: a shorter line ("Yes.") says too little to be marked as quoted
 # Clicking a citation ([2] in an answer) shows source 2 in the side panel: the chat's own select
 # event fills the panel with that answer's sources; this scrolls to the source and flags it.
+# A plan's citations ("#plan-source-2") do the same in the plan's sources panel.
 CITATION_JS = """
 () => {
   document.addEventListener("click", (event) => {
@@ -17,13 +18,14 @@ CITATION_JS = """
     if (!link) return;
     event.preventDefault();
     const id = link.getAttribute("href").slice(1);
+    const panel = id.startsWith("plan-") ? "#plan-sources" : "#passages";
     let tries = 0;
     const show = () => {
-      const anchor = document.querySelector(`#passages [id="${id}"]`);
+      const anchor = document.querySelector(`${panel} [id="${id}"]`);
       if (!anchor) { if (++tries < 20) setTimeout(show, 100); return; }
       const block = anchor.closest("p") || anchor;
       const title = block.nextElementSibling || block;
-      document.querySelectorAll("#passages .cited").forEach((e) => e.classList.remove("cited"));
+      document.querySelectorAll(`${panel} .cited`).forEach((e) => e.classList.remove("cited"));
       title.classList.add("cited");
       title.scrollIntoView({ behavior: "smooth", block: "start" });
     };
@@ -41,10 +43,6 @@ ANSWER_START_JS = """
   return chat;
 }
 """
-CITATION_CSS = (
-    "#passages .cited {background: #fff3bf; outline: 2px solid #e8a33d; border-radius: 4px}"
-    " #passages mark {background: #fff3bf}"
-)
 
 
 def render_answer(answer: Answer) -> str:
@@ -63,21 +61,25 @@ def render_answer(answer: Answer) -> str:
     return "\n\n".join(parts)
 
 
-def linked_citations(text: str, valid: set[int]) -> str:
+def linked_citations(text: str, valid: set[int], anchor: str = "source") -> str:
     """Each cited number as a link to its source in the side panel (the page's script scrolls
     there): `[1][2]` and `[2, 3]` alike."""
-    return link_citations(text, valid, lambda n: f'<a href="#source-{n}" class="cite">[{n}]</a>')
+    return link_citations(
+        text, valid, lambda n: f'<a href="#{anchor}-{n}" class="cite">[{n}]</a>'
+    )
 
 
-def render_passages(sources: list[Source], question: str = "", answer: str = "") -> str:
-    """Each source behind one answer: which answer, then title, heading, path, snippet, and the
-    whole passage with the lines the answer quotes marked."""
+def render_passages(
+    sources: list[Source], question: str = "", answer: str = "", anchor: str = "source"
+) -> str:
+    """Each source behind one answer (or plan): which answer, then title, heading, path,
+    snippet, and the whole passage with the lines the answer quotes marked."""
     if not sources:
         return "*This answer has no sources.*"
     said = " ".join(plain(answer).split()) if answer else ""
     head = f"*Sources of the answer to: {' '.join(question.split())[:120]}*\n\n" if question else ""
     return head + "\n\n".join(
-        f'<span id="source-{s.n}"></span>\n\n**[{s.n}] {s.label}**  \n`{s.path}`\n\n{s.snippet}'
+        f'<span id="{anchor}-{s.n}"></span>\n\n**[{s.n}] {s.label}**  \n`{s.path}`\n\n{s.snippet}'
         f"\n\n<details><summary>Read the whole passage</summary>\n\n{_marked(s.text, said)}"
         "\n\n</details>"
         for s in sources

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from coach.answer.retrieve import Source
 from coach.index.roles import CareerRole
@@ -22,6 +23,7 @@ class Citations:
         self.store = store
         self._chunks: dict[str, list[tuple[str, str, dict]]] = {}
         self._numbers: dict[str, int] = {}
+        self._sections: dict[tuple[str, str], int] = {}
         self.sources: list[Source] = []
 
     def load(self, paths: Iterable[str]) -> None:
@@ -70,12 +72,21 @@ class Citations:
         return found[0] if found else None
 
     def number(self, row: tuple[str, str, dict]) -> int:
-        """The citation number of a chunk row (given on its first citation)."""
+        """The citation number of a chunk row (given on its first citation): one number per
+        document section, so a catalog's pages under one heading are one source, not six."""
         chunk_id, text, meta = row
-        if chunk_id not in self._numbers:
-            self._numbers[chunk_id] = len(self.sources) + 1
-            self.sources.append(Source.from_chunk(self._numbers[chunk_id], chunk_id, text, meta))
-        return self._numbers[chunk_id]
+        if chunk_id in self._numbers:
+            return self._numbers[chunk_id]
+        section = (meta.get("path", ""), meta.get("heading", ""))
+        n = self._sections.get(section)
+        if n is None:
+            n = self._sections[section] = len(self.sources) + 1
+            self.sources.append(Source.from_chunk(n, chunk_id, text, meta))
+        else:  # the section's source reads on with this chunk
+            kept = self.sources[n - 1]
+            self.sources[n - 1] = replace(kept, text=f"{kept.text}\n\n{text}")
+        self._numbers[chunk_id] = n
+        return n
 
 
 def _has_row(meta: dict, role: CareerRole) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from coach.answer.citations import Numbering
 from coach.answer.retrieve import Source
-from coach.career.plan import Option, Plan, Point
+from coach.career.plan import Option, Plan, PlanSection, Point
 
 CHAT_CRITERIA = 3  # promotion criteria a chat answer shows; the full plan has them all
 CHAT_CHANGES = 8  # a level's section can list 30 items: the chat shows the first, the plan all
@@ -22,8 +22,10 @@ def _line(point: Point) -> str:
     return f"{point.text} [{point.cite}]" if point.cite else point.text
 
 
-def plan_markdown(plan: Plan, today: dt.date | None = None) -> str:
-    """The whole plan as Markdown, every claim followed by its citation."""
+def plan_markdown(plan: Plan, today: dt.date | None = None, folded: bool = False) -> str:
+    """The whole plan as Markdown, every claim followed by its citation; `folded` (for the page,
+    where a plan of every type runs to several screens): a summary first, each plan type behind
+    its own <details>, and no source list (the page shows the sources beside it)."""
     role = plan.role
     day = (today or dt.date.today()).isoformat()
     lines = [
@@ -43,8 +45,15 @@ def plan_markdown(plan: Plan, today: dt.date | None = None) -> str:
         lines += ["", f"No move in the ladder leads from {role.id} to {plan.target}."]
     elif not plan.sections:
         lines += ["", "The documents name no next step from this role."]
+    fold = folded and len(plan.sections) > 1
+    if fold:
+        lines += ["", "## At a glance", ""]
+        lines += [f"- {_glance(section)}" for section in plan.sections]
     for section in plan.sections:
-        lines += ["", f"## {SECTION_TITLES[section.plan_type]}"]
+        title = SECTION_TITLES[section.plan_type]
+        # Markdown inside <details> needs blank lines around it to be read as Markdown.
+        opening = f"<details><summary><b>{title}</b></summary>" if fold else f"## {title}"
+        lines += ["", opening]
         for option in section.options:
             lines += ["", *_option_lines(option)]
         if section.rules:
@@ -52,11 +61,22 @@ def plan_markdown(plan: Plan, today: dt.date | None = None) -> str:
         if section.steps:
             lines += ["", "**How to start**"]
             lines += [f"- {_line(p)}" for p in section.steps]
+        if fold:
+            lines += ["", "</details>"]
     lines += ["", "## Questions for your next 1:1", ""]
     lines += [f"{i}. {q}" for i, q in enumerate(plan.questions, start=1)]
-    lines += ["", "## Sources", ""]
-    lines += [f"- {source.cite()}" for source in plan.sources]
+    if not folded:
+        lines += ["", "## Sources", ""]
+        lines += [f"- {source.cite()}" for source in plan.sources]
     return "\n".join(lines) + "\n"
+
+
+def _glance(section: PlanSection) -> str:
+    """One plan type in a line: where it leads, and the first option's timeline."""
+    titles = ", ".join(option.title for option in section.options)
+    line = f"**{section.plan_type.capitalize()}:** {titles}"
+    first = section.options[0].timeline if section.options else None
+    return f"{line}. {_line(first)}" if first else line
 
 
 def _option_lines(option: Option) -> list[str]:

@@ -409,6 +409,13 @@ def test_my_plan_tab_shows_the_plan_the_map_and_saves_it(page: Page, served: Run
     expect(career_map).to_be_visible()
     assert career_map.evaluate("img => img.naturalWidth") > 800  # a real picture, not a stub
     expect(page.locator("#plan-sources")).to_contain_text("ladder/csm-2.md")
+    # Each source once; a citation in the plan shows its passage, as in the chat.
+    labels = page.locator("#plan-sources strong").all_inner_texts()
+    labels = [label for label in labels if re.match(r"\[\d+\] ", label)]
+    assert len(labels) >= 3 and len(labels) == len(set(labels))
+    page.locator("#plan a.cite").first.click()
+    expect(page.locator("#plan-sources .cited")).to_have_count(1)
+    expect(page.locator("#plan-sources .cited")).to_be_in_viewport()
     shot(page, "14-my-plan")
 
     page.locator("#save-plan").click()
@@ -417,6 +424,39 @@ def test_my_plan_tab_shows_the_plan_the_map_and_saves_it(page: Page, served: Run
     expect(page.get_by_text("coach-plan-csm-2")).to_be_visible(timeout=ANSWER)
     page.locator("#career-map").scroll_into_view_if_needed()
     shot(page, "15-my-plan-saved")
+
+    # Every plan type: a summary first, each type folded until opened.
+    page.locator("#plan-type").get_by_text("No preference", exact=True).click()
+    page.locator("#show-plan").click()
+    expect(plan).to_contain_text("At a glance", timeout=ANSWER)
+    folded = plan.locator("details")
+    assert folded.count() >= 3
+    expect(plan.get_by_text("What changes (new or stronger than today)").first).to_be_hidden()
+    folded.first.locator("summary").click()
+    expect(plan.get_by_text("What changes (new or stronger than today)").first).to_be_visible()
+    shot(page, "26-my-plan-every-type")
+
+
+def test_my_plan_says_what_is_missing_in_place(page: Page, served: RunningApp) -> None:
+    open_as(page, served, "ana")
+    page.get_by_role("tab", name="My plan").click()
+    page.locator("#show-plan").click()
+    notice = page.locator("#plan-notice")
+    expect(notice).to_have_text("Choose your current role first.", timeout=ANSWER)
+    # One line in place: no toast, no "Error" pills over the page.
+    expect(page.get_by_text("Error", exact=True)).to_have_count(0)
+    expect(page.locator("#plan")).to_contain_text("Choose your role")
+    shot(page, "27-my-plan-no-role")
+
+
+def test_a_hiring_managers_plan_tab_has_no_dead_controls(page: Page, served: RunningApp) -> None:
+    open_as(page, served, "hana")
+    page.get_by_role("tab", name="My plan").click()
+    expect(page.locator("#plan-notice")).to_contain_text("No role pages are public", timeout=ANSWER)
+    for control in ("#plan-role", "#plan-type", "#plan-target", "#show-plan", "#open-saved"):
+        expect(page.locator(control)).to_be_hidden()
+    expect(page.locator("#plan")).to_have_text("")
+    shot(page, "28-my-plan-hiring-manager")
 
 
 def test_my_plan_on_real_pages_without_front_matter(page: Page, served_gitlab: RunningApp) -> None:

@@ -36,6 +36,16 @@ def test_a_plan_comes_with_its_map_and_sources(desk):
     assert all(path and n for _, path, n in view.claims)  # every claim knows its passage
 
 
+def test_a_plan_on_the_page_is_folded_and_links_each_citation_to_its_source(desk):
+    view = desk.show(ANA, desk.request(ANA, "csm", "csm-2", "", ""))
+    linked = set(re.findall(r'href="#plan-source-(\d+)" class="cite"', view.markdown))
+    anchors = re.findall(r'id="plan-source-(\d+)"', view.sources)
+    assert linked and linked <= set(anchors) and len(anchors) == len(set(anchors))
+    # Every plan type of a "no preference" plan is summed up first, its details folded.
+    assert "## At a glance" in view.markdown and view.markdown.count("<details>") >= 3
+    assert view.sources.startswith("### Sources") and "## Sources" not in view.markdown
+
+
 def test_saved_plans_stay_with_their_user(desk):
     record = desk.save(ANA, desk.request(ANA, "csm", "csm-2", "", "senior-csm"))
     assert [r.id for r in desk.saved(ANA)] == [record.id]

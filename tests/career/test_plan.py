@@ -43,6 +43,31 @@ def test_every_role_and_plan_type_gets_a_cited_plan(lumenfield):
     assert planned >= 25  # most roles have most plan types
 
 
+def test_a_plan_cites_each_document_section_once(lumenfield):
+    # The certification catalog is a PDF whose pages share one heading: one source, not six.
+    plans = [lumenfield.plan(role_id, "hr") for role_id in lumenfield.ladder("hr").roles]
+    catalog = 0
+    for plan in plans:
+        sections = [(s.path, s.heading) for s in plan.sources]
+        assert len(sections) == len(set(sections)), plan.role.id
+        assert [s.n for s in plan.sources] == list(range(1, len(plan.sources) + 1))
+        catalog += any(s.path.endswith(".pdf") for s in plan.sources)
+    assert catalog >= 3
+
+
+def test_the_page_folds_a_plan_of_every_type_behind_a_summary(lumenfield):
+    plan = lumenfield.plan("csm-2", "csm")
+    page = plan_markdown(plan, folded=True)
+    glance = page.split("## At a glance", 1)[1].split("<details>", 1)[0]
+    for section in plan.sections:
+        assert f"- **{section.plan_type.capitalize()}:** {section.options[0].title}" in glance
+    assert page.count("<details>") == page.count("</details>") == len(plan.sections) >= 2
+    assert "## Sources" not in page and "## Sources" in plan_markdown(plan)
+    # One plan type is short enough to read as it is.
+    one_type = lumenfield.plan("csm-2", "csm", "vertical")
+    assert "<details>" not in plan_markdown(one_type, folded=True)
+
+
 def test_the_diff_names_only_what_is_new_or_stronger(lumenfield):
     plan = lumenfield.plan("csm-2", "csm", "vertical", target="senior-csm")
     (option,) = plan.sections[0].options
