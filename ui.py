@@ -16,8 +16,7 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from coach.app.guard import Guard
-from coach.app.layout import CSS, build_app
-from coach.app.rendering import CITATION_JS
+from coach.app.layout import CSS, PAGE_JS, build_app, theme
 from coach.app.service import DEMO_USER, CoachService
 from coach.app.signin import SIGN_IN_SLOTS, SignInLimits, SignInThrottle
 from coach.app.users import authenticate, check_users_file
@@ -121,7 +120,8 @@ def launch(
         max_file_size=settings.max_file_bytes,  # refused before a byte lands on the server
         app_kwargs={"middleware": [guard(service)]},
         css=CSS,
-        js=CITATION_JS,
+        theme=theme(),
+        js=PAGE_JS,
         run_history=False,
         show_error=True,
         quiet=not block,

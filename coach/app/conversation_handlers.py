@@ -44,6 +44,7 @@ class ConversationHandlers(PageHandlers):
                 browser=browser,
                 preparing=_notice(waiting),
                 waiting=gr.Timer(active=preparing),
+                note=gr.update(),
             )
         with shown_as_error():
             memo = self.service.remembered(viewer)
@@ -56,6 +57,7 @@ class ConversationHandlers(PageHandlers):
             browser=browser,
             preparing=_notice(""),
             waiting=gr.Timer(active=False),
+            note="",  # "being prepared", said to a question asked too early, is over
         )
 
     def open_conversation(self, conversation, talk, role_id, plan, request: gr.Request) -> Page:

@@ -27,6 +27,7 @@ NO_PASSAGES = "*Ask a question to see its sources here.*"
 GAP_COLUMNS = [
     "Subject", "Times asked", "Question", "Other wordings", "Asked as", "Why", "Comments"
 ]
+SHOWN, HIDDEN = gr.update(visible=True), gr.update(visible=False)
 REASONS = {
     "not_found": "not in the documents",
     "disliked": "answer disliked",
@@ -149,14 +150,15 @@ class Handlers(PageHandlers):
         viewer, talk = self._session(talk, request)
         problem = question_problem(message) or self.service.waiting()
         if problem:  # said beside the box, which keeps the text: nothing is lost, nothing covered
-            yield Asked.keeping(chatbot=talk.shown, note=problem, talk=talk)
+            yield Asked.keeping(chatbot=talk.shown, note=problem, talk=talk, stop=HIDDEN)
             return
         with shown_as_error():  # checked before the question shows, so a refusal leaves no trace
             persona = self.service.persona_for(viewer, persona)
             profile = self.service.profile(persona, role_id, plan)
         shown = [*talk.shown, {"role": "user", "content": message}]
         shown.append({"role": "assistant", "content": "…"})
-        yield Asked.keeping(chatbot=shown, question="", note="", talk=talk)
+        # Stop is shown while the answer comes, and only then.
+        yield Asked.keeping(chatbot=shown, question="", note="", talk=talk, stop=SHOWN)
         text = ""
         with shown_as_error():
             asked = self.service.ask(
@@ -176,6 +178,7 @@ class Handlers(PageHandlers):
                 note="",
                 passages=render_passages(answer.sources, message, answer.text),
                 talk=talk,
+                stop=HIDDEN,
             )
 
     def retry(

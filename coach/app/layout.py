@@ -36,6 +36,33 @@ DEMO_BANNER = (
     "and you can switch persona freely. Add users with `coach users add` to share it."
 )
 CSS = (Path(__file__).parent / "page.css").read_text(encoding="utf-8")
+PAGE_JS = (Path(__file__).parent / "page.js").read_text(encoding="utf-8")
+
+
+def theme() -> gr.themes.Base:
+    """Gradio's default look with text that meets WCAG AA contrast (4.5:1): white on its
+    orange-500 Ask button is 2.8:1, on its red-500 Stop 3.8:1, orange-500 tab text on white
+    2.8:1; the 700 shades give 5.2 and 6.5."""
+    return gr.themes.Default(primary_hue="orange").set(
+        color_accent="*primary_700",  # the selected tab's text, among others
+        # Grey text (placeholders, "or" in the upload box, the footer) is neutral-400: 1.9:1.
+        body_text_color_subdued="*neutral_600",
+        input_placeholder_color="*neutral_500",
+        # A visited citation link is blue-500 (3.7:1); blue-700 reads at 6.7:1 either way.
+        link_text_color="*secondary_700",
+        link_text_color_visited="*secondary_700",
+        link_text_color_hover="*secondary_800",
+        button_primary_background_fill="*primary_700",
+        button_primary_background_fill_hover="*primary_800",
+        button_primary_background_fill_dark="*primary_700",
+        button_primary_background_fill_hover_dark="*primary_800",
+        button_cancel_background_fill="#b91c1c",
+        button_cancel_background_fill_hover="#991b1b",
+        button_cancel_background_fill_dark="#b91c1c",
+        button_cancel_background_fill_hover_dark="#991b1b",
+    )
+
+
 DOC_HEADERS = ["Title", "Path", "Audience", "Updated", "Chunks", "Status"]
 
 
@@ -54,6 +81,12 @@ def build_app(service: CoachService) -> gr.Blocks:
         talk = gr.State(Talk())
         # The demo has no sign-in: this browser's id keeps its conversations apart.
         browser = gr.BrowserState("", storage_key="coach-browser")
+        # The first tab stop: past the conversation list and the answers, to the question box.
+        gr.HTML(
+            '<a href="#question" class="skip-link">Skip to the question box</a>',
+            elem_id="skip",
+            padding=False,
+        )
         gr.Markdown("# coach\nGrounded answers about career paths, next steps and training.")
         if service.demo:
             gr.Markdown(DEMO_BANNER, elem_id="demo-banner")
@@ -73,8 +106,10 @@ def build_app(service: CoachService) -> gr.Blocks:
             )
         gr.Markdown(mode_marker(service), elem_id="mode-marker")
         with gr.Tabs():
-            with gr.Tab("Chat", id="chat"), gr.Row():
+            with gr.Tab("Chat", id="chat"), gr.Row(elem_id="chat-row"):
                 with gr.Column(scale=1, min_width=200, elem_id="conversation-list"):
+                    # Shown on a phone only, where the list folds behind it (page.js, page.css).
+                    gr.Button("Your conversations", size="sm", elem_id="conversation-toggle")
                     clear = gr.Button("New conversation", size="sm", elem_id="new-chat")
                     conversations = gr.Radio(
                         label="Your conversations", choices=[], elem_id="conversations"
@@ -114,9 +149,17 @@ def build_app(service: CoachService) -> gr.Blocks:
                             scale=5,
                             elem_id="question",
                         )
-                        send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                        send = gr.Button(
+                            "Ask", variant="primary", scale=1, min_width=80, elem_id="ask"
+                        )
+                        # Shown only while an answer is coming.
                         stop = gr.Button(
-                            "Stop", variant="stop", scale=0, min_width=70, elem_id="stop"
+                            "Stop",
+                            variant="stop",
+                            scale=0,
+                            min_width=70,
+                            visible=False,
+                            elem_id="stop",
                         )
                     # The counter and any problem with the question, right under the box.
                     question_note = gr.Markdown(elem_id="question-note")
@@ -243,9 +286,21 @@ def build_app(service: CoachService) -> gr.Blocks:
             title=title,
         )
         # While the knowledge base is being prepared, the page says so and asks again.
-        opened = Opened(page=page, who=who, browser=browser, preparing=preparing, waiting=waiting)
+        opened = Opened(
+            page=page,
+            who=who,
+            browser=browser,
+            preparing=preparing,
+            waiting=waiting,
+            note=question_note,
+        )
         asked = Asked(
-            chatbot=chatbot, question=question, note=question_note, passages=passages, talk=talk
+            chatbot=chatbot,
+            question=question,
+            note=question_note,
+            passages=passages,
+            talk=talk,
+            stop=stop,
         )
         listing = Listing(conversations=conversations, title=title)
         rated = Rated(feedback=feedback, talk=talk)
@@ -270,9 +325,13 @@ def build_app(service: CoachService) -> gr.Blocks:
         again = [talk, persona, role, plan]
         retrying = asked.wire(chatbot.retry, h.retry, again, **answers, **private)
         editing = asked.wire(chatbot.edit, h.edit, again, **answers, **private)
-        stop.click(None, None, None, cancels=[asking, retrying, editing], **private)
+        # Stop shows while an answer comes (the answer's own events show and hide it); stopped,
+        # failed or finished, it is hidden again.
+        hidden = gr.update(visible=False)
+        stop.click(lambda: hidden, None, stop, cancels=[asking, retrying, editing], **private)
         for answering in (asking, retrying, editing):  # the reader starts at the answer's top
             answering.then(None, chatbot, None, js=ANSWER_START_JS, **private)
+            answering.then(lambda: hidden, None, stop, **private)
             listing.wire(answering.then, ch.answered, profile, **private)
         question.change(None, question, question_note, js=COUNTER_JS, **private)
         examples.click(lambda sample: sample[0], examples, question, **private)

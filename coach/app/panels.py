@@ -97,13 +97,15 @@ class Page(Panel, Generic[T]):
 @dataclass(frozen=True, kw_only=True)
 class Opened(Panel, Generic[T]):
     """The page as a visit starts: who is signed in, and while the knowledge base is prepared,
-    the notice and the timer that asks again."""
+    the notice and the timer that asks again; once it is ready, the note under the question box
+    no longer says it is being prepared."""
 
     page: Page[T]
     who: T
     browser: T
     preparing: T
     waiting: T
+    note: T
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,6 +117,7 @@ class Asked(Panel, Generic[T]):
     note: T  # said under the question box
     passages: T
     talk: T
+    stop: T  # the Stop button, shown while an answer comes
 
 
 @dataclass(frozen=True, kw_only=True)

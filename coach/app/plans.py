@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import io
 from dataclasses import dataclass
 
 from coach.app.plan_store import PlanRequest, PlanStore, SavedRecord
@@ -14,6 +12,15 @@ from coach.career.render import plan_markdown
 from coach.errors import CareerError
 
 PLAN_ANCHOR = "plan-source"  # the chat's sources use "source-n" on the same page
+# The map is inline SVG at its own size (its type 12 px and up) in a view that scrolls to pan;
+# these buttons zoom it (page.js), and the view opens centred on the person's role.
+MAP_TOOLS = (
+    '<div class="map-tools" role="toolbar" aria-label="Zoom the career map">'
+    '<button type="button" data-zoom="in" aria-label="Zoom in">+</button>'
+    '<button type="button" data-zoom="out" aria-label="Zoom out">&minus;</button>'
+    '<button type="button" data-zoom="fit" aria-label="Fit to width">Fit</button>'
+    '<button type="button" data-zoom="reset" aria-label="Actual size">100%</button></div>'
+)
 
 
 @dataclass(frozen=True)
@@ -21,7 +28,7 @@ class PlanView:
     """What the tab shows for one plan."""
 
     markdown: str
-    map_html: str  # an inline image: no file route, so nothing to grant or leak
+    map_html: str  # inline SVG: no file route, so nothing to grant or leak
     sources: str
     claims: tuple[tuple[str, str, int], ...]  # (claim, document path, [n]), for "what changed"
 
@@ -46,18 +53,13 @@ class PlanDesk:
         return self._view(request, self._plan(request))
 
     def _view(self, request: PlanRequest, plan: Plan) -> PlanView:
-        from coach.career.map import draw_map  # matplotlib: loaded when a map is first drawn
+        from coach.career.map import draw_map, map_svg  # matplotlib: loaded at the first map
 
         ladder = self.service.coach.ladder(request.persona)
         targets = (request.target,) if request.target else tuple(plan.targets)
         figure = draw_map(ladder, request.role_id, targets)
-        image = io.BytesIO()
-        figure.savefig(image, format="png", bbox_inches="tight")
-        encoded = base64.b64encode(image.getvalue()).decode()
-        html = (
-            f'<img src="data:image/png;base64,{encoded}" alt="Career map for {request.role_id}" '
-            'style="width:100%">'
-        )
+        svg = map_svg(figure, f"Career map for {plan.role.title} ({request.role_id})")
+        html = MAP_TOOLS + f'<div class="map-view" tabindex="0">{svg}</div>'
         # Each [n] links to its passage in the sources beside the plan, as in the chat.
         numbers = {source.n for source in plan.sources}
         text = linked_citations(plan_markdown(plan, folded=True), numbers, PLAN_ANCHOR)

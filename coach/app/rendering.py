@@ -8,31 +8,6 @@ from coach.answer.citations import link_citations
 from coach.answer.retrieve import LIST_MARK, Source
 
 MIN_MARKED = 20  # characters: a shorter line ("Yes.") says too little to be marked as quoted
-# Clicking a citation ([2] in an answer) shows source 2 in the side panel: the chat's own select
-# event fills the panel with that answer's sources; this scrolls to the source and flags it.
-# A plan's citations ("#plan-source-2") do the same in the plan's sources panel.
-CITATION_JS = """
-() => {
-  document.addEventListener("click", (event) => {
-    const link = event.target.closest("a.cite");
-    if (!link) return;
-    event.preventDefault();
-    const id = link.getAttribute("href").slice(1);
-    const panel = id.startsWith("plan-") ? "#plan-sources" : "#passages";
-    let tries = 0;
-    const show = () => {
-      const anchor = document.querySelector(`${panel} [id="${id}"]`);
-      if (!anchor) { if (++tries < 20) setTimeout(show, 100); return; }
-      const block = anchor.closest("p") || anchor;
-      const title = block.nextElementSibling || block;
-      document.querySelectorAll(`${panel} .cited`).forEach((e) => e.classList.remove("cited"));
-      title.classList.add("cited");
-      title.scrollIntoView({ behavior: "smooth", block: "start" });
-    };
-    setTimeout(show, 300);  // after the select event has put this answer's sources there
-  }, true);
-}
-"""
 ANSWER_START_JS = """
 (chat) => {
   // After the chat's own scroll to the bottom, which runs once the answer has rendered.
@@ -52,11 +27,13 @@ def render_answer(answer: Answer) -> str:
     if answer.sources:
         listed = "\n".join(f"- {linked_citations(s.cite(), {s.n})}" for s in answer.cited_sources)
         parts.append(f"**Sources** (passages in the panel on the right)\n\n{listed}")
-    mode = (
-        "LLM mode: written by the model from the sources"
-        if answer.mode == "llm"
-        else "Offline mode: quoted from the documents"
-    )
+    mode = "LLM mode" if answer.mode == "llm" else "Offline mode"
+    if answer.refused:  # nothing was quoted or written from a document
+        mode += ": nothing was quoted"
+    elif answer.mode == "llm":
+        mode += ": written by the model from the sources"
+    else:
+        mode += ": quoted from the documents"
     parts.append(f"*{mode}.*" + (f"  \n*Note: {answer.notice}.*" if answer.notice else ""))
     return "\n\n".join(parts)
 

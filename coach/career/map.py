@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import io
+import math
+import re
 import textwrap
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+import matplotlib
 
 # Figure without pyplot: no global state and no display, so app threads can draw at once.
 from matplotlib.figure import Figure
@@ -15,6 +21,12 @@ from coach.errors import CareerError
 from coach.index.ladder import CareerRole, Ladder, Move
 
 FORMATS = (".png", ".svg")
+# Type sizes in points: at the map's natural size a point is 4/3 of a CSS pixel, so the
+# smallest (9 pt) reads as 12 px on the page (a screen's smallest comfortable size).
+ROLE_FONT, HEADER_FONT, NOTE_FONT = 9.5, 10, 9
+CURRENT_ID = "current-role"  # the person's box in the SVG, which the page centres on
+PIXELS_PER_POINT = 96 / 72  # CSS pixels per point
+_SVG_SIZE = re.compile(r'width="([\d.]+)pt" height="([\d.]+)pt"')
 # A ladder bigger than this is drawn around the person: their role and the roles a few moves
 # away (and their targets), so the picture stays readable and quick.
 WHOLE_MAP_ROLES = 40
@@ -89,7 +101,11 @@ def draw_map(ladder: Ladder, current: str = "", targets: tuple[str, ...] = ()) -
         faint = bool(current) and current not in pair
         _arrow(axes, placed, boxes, move, both, faint)
     axes.legend(
-        handles=_legend(), loc="upper left", bbox_to_anchor=(0, 1.0), fontsize=8, frameon=False
+        handles=_legend(),
+        loc="upper left",
+        bbox_to_anchor=(0, 1.0),
+        fontsize=NOTE_FONT,
+        frameon=False,
     )
     figure.tight_layout()
     return figure
@@ -104,6 +120,23 @@ def save_map(figure: Figure, path: Path) -> Path:
     except OSError as exc:
         raise CareerError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
+
+
+def map_svg(figure: Figure, label: str) -> str:
+    """The figure as an inline <svg> element for a web page: text kept as text (sharp at every
+    zoom), sized in CSS pixels so its type is the size it was set in, named for screen readers."""
+    drawn = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "coach-map"}):
+        figure.savefig(drawn, format="svg", bbox_inches="tight")
+    svg = drawn.getvalue()
+    svg = svg[svg.index("<svg") :]  # no XML declaration or doctype inside a page
+    size = _SVG_SIZE.search(svg)
+    if size is None:
+        return svg
+    # Rounded up: rounded down, 9 pt type would show a hair under 12 px.
+    width, height = (math.ceil(float(size.group(n)) * PIXELS_PER_POINT) for n in (1, 2))
+    named = f'width="{width}" height="{height}" role="img" aria-label="{html.escape(label)}"'
+    return svg[: size.start()] + named + svg[size.end() :]
 
 
 def _lane(role: CareerRole) -> tuple[str, int, str]:
@@ -136,7 +169,8 @@ def _lanes(axes, placed: dict[str, Placed], rows: dict[int, int]) -> None:
     for (family, _, track), x in lanes.items():
         name = "\n".join([*textwrap.wrap(family, 24)[:2], track.upper()])
         axes.text(
-            x, top, name, ha="center", va="bottom", fontsize=9, weight="bold", color="#555"
+            x, top, name, ha="center", va="bottom", fontsize=HEADER_FONT, weight="bold",
+            color="#555",
         )
     left = min(lanes.values()) - LANE_WIDTH / 2 - 0.3
     for level, row in rows.items():
@@ -147,7 +181,7 @@ def _lanes(axes, placed: dict[str, Placed], rows: dict[int, int]) -> None:
             color="#fafafa" if level % 2 else "#f0f0f0",
             zorder=0,
         )
-        axes.text(left, y, f"L{level}", ha="center", va="center", fontsize=9, color="#777")
+        axes.text(left, y, f"L{level}", ha="center", va="center", fontsize=NOTE_FONT, color="#666")
 
 
 def _box(axes, spot: Placed, current: bool, target: bool) -> FancyBboxPatch:
@@ -163,6 +197,7 @@ def _box(axes, spot: Placed, current: bool, target: bool) -> FancyBboxPatch:
             edgecolor=edge,
             linewidth=2.6 if target or current else 1.0,
             zorder=3,
+            gid=CURRENT_ID if current else None,
         )
     )
     title = "\n".join(textwrap.wrap(spot.role.short_title, 22)[:2])
@@ -173,7 +208,7 @@ def _box(axes, spot: Placed, current: bool, target: bool) -> FancyBboxPatch:
         f"{title}\n{spot.role.id}{note}",
         ha="center",
         va="center",
-        fontsize=8,
+        fontsize=ROLE_FONT,
         color="white" if current else "#1a1a1a",
         zorder=4,
     )
@@ -221,7 +256,7 @@ def _arrow(
             (start.x + end.x) / 2 + 0.08,
             (start.y + end.y) / 2,
             str(move.months).replace(" months", " mo"),
-            fontsize=7,
+            fontsize=NOTE_FONT,
             color=style["color"],
             ha="left",
             va="center",

@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from app_fixtures import USERS, RunningApp, free_port
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from sqlalchemy import select
 
@@ -47,6 +48,13 @@ PAGE_LOAD = 30_000  # ms: first paint of the app after sign-in
 ANSWER = 30_000  # ms: an offline answer takes a second or two; leave room on a busy 2-core box
 INDEXING = 90_000  # ms: upload + incremental index
 QUESTION = "What separates a CSM II from a Senior CSM?"
+FINISHED = re.compile(r"Offline mode: (quoted from the documents|nothing was quoted)\.")
+PHONE = {"width": 375, "height": 667}  # a small phone's screen, in CSS pixels
+# WCAG 2 A and AA: contrast, names of controls and fields, roles.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]},
+    "resultTypes": ["violations"],
+}
 GUILD_DOC = "mentoring-guild.md"
 GUILD = """---
 title: Customer Success Mentoring Guild
@@ -125,7 +133,7 @@ def ask(page: Page, question: str) -> Locator:
     expect(box).to_have_value("")
     answer = answers.nth(before)
     # The mode marker ends every finished answer (the streamed text comes first, without it).
-    expect(answer).to_contain_text("Offline mode: quoted from the documents.", timeout=ANSWER)
+    expect(answer).to_contain_text(FINISHED, timeout=ANSWER)
     return answer
 
 
@@ -405,9 +413,7 @@ def test_my_plan_tab_shows_the_plan_the_map_and_saves_it(page: Page, served: Run
     expect(plan).to_contain_text("Career plan: Customer Success Manager II", timeout=ANSWER)
     expect(plan).to_contain_text("What changes (new or stronger than today)")
     expect(plan).to_contain_text("Questions for your next 1:1")
-    career_map = page.locator("#career-map img")
-    expect(career_map).to_be_visible()
-    assert career_map.evaluate("img => img.naturalWidth") > 800  # a real picture, not a stub
+    look_at_the_map(page, "csm-2 (you)")
     expect(page.locator("#plan-sources")).to_contain_text("ladder/csm-2.md")
     # Each source once; a citation in the plan shows its passage, as in the chat.
     labels = page.locator("#plan-sources strong").all_inner_texts()
@@ -459,6 +465,32 @@ def test_a_hiring_managers_plan_tab_has_no_dead_controls(page: Page, served: Run
     shot(page, "28-my-plan-hiring-manager")
 
 
+def look_at_the_map(page: Page, you: str) -> None:
+    """The map: SVG whose smallest type is 12 px at its own size, opened on the person's role,
+    zoomed by its buttons."""
+    svg = page.locator("#career-map svg")
+    expect(svg).to_be_visible()
+    expect(svg).to_contain_text(you)
+    smallest = svg.evaluate(
+        """(svg) => Math.min(...[...svg.querySelectorAll("text")].map((t) =>
+             parseFloat(getComputedStyle(t).fontSize)))
+           * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width"""
+    )
+    assert smallest >= 12
+    view = page.locator("#career-map .map-view").bounding_box()
+    box = page.locator("#career-map #current-role").bounding_box()
+    assert view and box and view["x"] <= box["x"] + box["width"] / 2 <= view["x"] + view["width"]
+    assert view["y"] <= box["y"] + box["height"] / 2 <= view["y"] + view["height"]
+    width = svg.evaluate("(svg) => svg.getBoundingClientRect().width")
+    page.get_by_role("button", name="Zoom in").click()
+    zoomed = svg.evaluate("(svg) => svg.getBoundingClientRect().width")
+    assert zoomed == pytest.approx(width * 1.25, rel=0.01)
+    page.get_by_role("button", name="Fit to width").click()
+    fitted = svg.evaluate("(svg) => svg.getBoundingClientRect().width")
+    assert fitted == pytest.approx(view["width"], abs=20)
+    page.get_by_role("button", name="Actual size").click()
+
+
 def test_my_plan_on_real_pages_without_front_matter(page: Page, served_gitlab: RunningApp) -> None:
     open_as(page, served_gitlab, "ana")
     page.get_by_role("tab", name="My plan").click()
@@ -472,9 +504,7 @@ def test_my_plan_on_real_pages_without_front_matter(page: Page, served_gitlab: R
     expect(plan).to_contain_text("Manager, CSM (manager-csm)")  # the family's first manager
     expect(plan).to_contain_text("Ability to manage executive relationships")  # its section
     expect(page.locator("#plan-sources")).to_contain_text("Staff CSM Requirements")
-    career_map = page.locator("#career-map img")
-    expect(career_map).to_be_visible()
-    assert career_map.evaluate("img => img.naturalWidth") > 400
+    look_at_the_map(page, "senior-csm (you)")
     shot(page, "16-my-plan-inferred")
 
 
@@ -595,7 +625,7 @@ def test_regenerate_and_edit_the_last_question(page: Page, served: RunningApp) -
     page.locator("#chat").get_by_role("button", name="Edit").first.click()
     editor = page.locator("#chat textarea").first
     editor.fill("How long is the Onboarding rotation?")
-    page.locator("#chat").get_by_role("button", name="Submit").first.click()
+    editor.press("Enter")  # resends, as Enter in the question box asks
     expect(questions.first).to_have_text("How long is the Onboarding rotation?", timeout=ANSWER)
     # Finished once the panel holds the new answer's sources.
     expect(page.locator("#passages")).to_contain_text(
@@ -604,7 +634,7 @@ def test_regenerate_and_edit_the_last_question(page: Page, served: RunningApp) -
     expect(answers).to_have_count(1)
     expect(answers.first).to_contain_text("Offline mode: quoted from the documents.")
     expect(answers.first).to_contain_text("Onboarding")
-    expect(page.locator("#stop")).to_be_visible()
+    expect(page.locator("#stop")).to_be_hidden()  # nothing runs
     shot(page, "20-edited")
 
 
@@ -722,6 +752,7 @@ def test_a_cold_start_serves_a_waiting_page_first(
         expect(page.locator("#question-note")).to_contain_text("being prepared")
         expect(box).to_have_value("How does a dual plan work?")
         expect(notice).to_be_hidden(timeout=INDEXING)  # the page fills in by itself
+        expect(page.locator("#question-note")).to_have_text("")  # no stale "being prepared"
         expect(page.locator("#persona input")).to_have_value("CSM")
         ask(page, "How does a dual plan work?")
         page.close()
@@ -730,6 +761,118 @@ def test_a_cold_start_serves_a_waiting_page_first(
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+def test_the_page_passes_an_accessibility_check(page: Page, served: RunningApp) -> None:
+    """axe-core (WCAG 2 A and AA: contrast, labels, roles) on every tab as HR sees it, and the
+    keyboard: a skip link first, the conversation list one tab stop."""
+    # A user of its own: the conversations it leaves would reopen in other tests' sessions.
+    add_user(served.settings.users_file, "ines", "hr", "ines-password-1")
+    served.users["ines"] = ("hr", "ines-password-1")
+    open_as(page, served, "ines")
+    ask(page, "How long is the Renewals rotation?")
+    page.locator("#new-chat").click()
+    expect(page.locator("#chat [data-testid=user]")).to_have_count(0, timeout=ANSWER)
+    ask(page, QUESTION)
+    violations = {"chat": axe_violations(page)}
+    page.get_by_role("tab", name="My plan").click()
+    page.locator("#plan-role input").click()
+    page.get_by_role("option", name="Customer Success Manager II (csm-2)").click()
+    page.locator("#show-plan").click()
+    expect(page.locator("#plan")).to_contain_text("Career plan:", timeout=ANSWER)
+    violations["my plan"] = axe_violations(page)
+    page.get_by_role("tab", name="Knowledge desk").click()
+    page.get_by_role("button", name="Show knowledge gaps").click()
+    expect(page.locator("#gaps")).to_be_visible()
+    violations["desk"] = axe_violations(page)
+    assert violations == {"chat": [], "my plan": [], "desk": []}
+
+    page.reload()  # the keyboard starts at the top of the page
+    expect(page.locator("#signed-in")).to_contain_text("Signed in as ines", timeout=PAGE_LOAD)
+    page.keyboard.press("Tab")
+    expect(page.locator("a.skip-link")).to_be_focused()
+    shot(page, "29-skip-link")
+    page.keyboard.press("Enter")
+    expect(page.locator("#question textarea")).to_be_focused()
+    # Two conversations or more, one tab stop: Tab from the chosen one leaves the list.
+    radios = page.locator("#conversations input[type=radio]")
+    expect(radios.nth(1)).to_be_attached()
+    assert len(set(radios.evaluate_all("(all) => all.map((r) => r.name)"))) == 1
+    page.locator("#conversations input[type=radio]:checked").focus()
+    page.keyboard.press("Tab")
+    expect(page.locator("#conversation-title input")).to_be_focused()
+
+
+def axe_violations(page: Page) -> list[str]:
+    """What axe-core finds on the page once no event runs, one line per rule and element."""
+    # Gradio dims an output while its event runs: contrast is judged after it fades back.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll("[data-testid=status-tracker]")]
+                 .every((e) => e.classList.contains("hide") || !e.offsetParent)"""
+    )
+    page.wait_for_timeout(500)
+    found = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    return [f"{v['id']}: {node['target']}" for v in found for node in v["nodes"]]
+
+
+def test_a_phone_shows_the_chat_first(browser: Browser, served: RunningApp) -> None:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        open_as(page, served, "ana", new=False)  # "New conversation" is behind the toggle
+        box = page.locator("#question textarea").bounding_box()
+        assert box is not None and box["y"] + box["height"] <= PHONE["height"]  # first screen
+        toggle = page.locator("#conversation-toggle")
+        expect(toggle).to_be_visible()
+        expect(page.locator("#conversations")).to_be_hidden()
+        answer = ask(page, "Which rotations are there, how long are they, how many seats?")
+        table = answer.locator("table").first
+        expect(table).to_be_visible()
+        # A wide table scrolls sideways: no column is squeezed to a letter per line.
+        widths = table.locator("td").evaluate_all("(cells) => cells.map((c) => c.clientWidth)")
+        assert min(widths) >= 60, widths
+        assert table.evaluate("(t) => getComputedStyle(t).overflowX") == "auto"
+        table.scroll_into_view_if_needed()
+        page.screenshot(path=ARTIFACTS / "browser-30-phone-chat.png")  # the screen, as seen
+        toggle.click()
+        expect(page.locator("#conversations")).to_be_visible()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        shot(page, "31-phone-conversations")
+    finally:
+        context.close()
+
+
+def test_answers_copy_as_text_and_stop_shows_only_while_answering(
+    browser: Browser, served: RunningApp
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        open_as(page, served, "ana")
+        stop = page.locator("#stop")
+        expect(stop).to_be_hidden()
+        page.evaluate(
+            """() => { window.stopShown = false; new MutationObserver(() => {
+                 const s = document.querySelector('#stop');
+                 if (s && s.offsetParent) window.stopShown = true;
+               }).observe(document.body, {subtree: true, childList: true, attributes: true}); }"""
+        )
+        answer = ask(page, "How long is the Renewals rotation?")
+        assert page.evaluate("window.stopShown")  # while the answer came
+        expect(stop).to_be_hidden()
+        answer.hover()
+        page.locator("#chat").get_by_role("button", name="Copy message").last.click()
+        page.wait_for_timeout(500)  # our copy follows Gradio's
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert "Renewals" in copied and "[1]" in copied
+        assert "**" not in copied and "<a " not in copied
+        # A refusal says nothing was quoted.
+        refused = ask(page, "How many days of parental leave do I get?")
+        expect(refused).to_contain_text("Offline mode: nothing was quoted.")
+        expect(refused).not_to_contain_text("quoted from the documents")
+    finally:
+        context.close()
 
 
 # Last: it exhausts the sign-in failures allowed from this address.

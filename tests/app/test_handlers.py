@@ -91,6 +91,11 @@ def test_answers_list_only_the_sources_they_cite():
     assert shown.endswith("*Offline mode: quoted from the documents.*")
 
 
+def test_a_refusal_does_not_claim_a_quote():
+    shown = render_answer(Answer(text="No document says.", mode="offline", refused=True))
+    assert shown.endswith("*Offline mode: nothing was quoted.*")
+
+
 def test_grouped_citations_link_like_single_ones():
     # clean_citations writes "[2, 3]" for an LLM's "[2][3]"; both spellings are links.
     sources = [Source(n, f"id{n}", f"p{n}.md", f"T{n}", "", "text", 0.0, 0.0) for n in (1, 2, 3)]

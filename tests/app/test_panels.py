@@ -56,8 +56,10 @@ def test_a_missing_or_foreign_value_fails_instead_of_shifting_the_rest():
 
 
 def test_a_wired_handler_keeps_what_gradio_reads_from_it():
-    chatbot, question, note, passages, talk = components(5)
-    asked = Asked(chatbot=chatbot, question=question, note=note, passages=passages, talk=talk)
+    chatbot, question, note, passages, talk, stop = components(6)
+    asked = Asked(
+        chatbot=chatbot, question=question, note=note, passages=passages, talk=talk, stop=stop
+    )
     respond = asked.receiving(Handlers.respond)
     # Its name is the event's api_name; gr.Request and event data are found by their hints.
     assert respond.__name__ == "respond"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from matplotlib.image import imread
 from test_ladder import LADDER
 
-from coach.career.map import CURRENT_FILL, draw_map, save_map
+from coach.career.map import CURRENT_FILL, draw_map, map_svg, save_map
 from coach.errors import CareerError
 from coach.index.ladder import build_ladder
 
@@ -32,6 +33,22 @@ def test_the_sample_map_highlights_the_person_and_their_moves(lumenfield, tmp_pa
     for role_id in ladder.roles:
         assert role_id in svg
     assert "csm-2 (you)" in svg and "IC" in svg and "MANAGEMENT" in svg
+
+
+def test_the_page_map_is_svg_with_text_of_12_px_and_up(lumenfield):
+    figure = draw_map(lumenfield.ladder("csm"), "csm-2", ("senior-csm",))
+    svg = map_svg(figure, "Career map for CSM II")
+    assert svg.startswith("<svg") and 'role="img" aria-label="Career map for CSM II"' in svg
+    width = int(re.search(r'<svg[^>]* width="(\d+)"', svg).group(1))
+    view_width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
+    # Text stays text; at the map's own size each font size (in the viewBox's units) is shown
+    # at that times width / viewBox width, in CSS pixels.
+    sizes = [float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg)]
+    sizes += [float(size) for size in re.findall(r"font: (?:bold )?([\d.]+)px", svg)]
+    assert sizes and min(sizes) * width / view_width >= 12
+    assert 'id="current-role"' in svg  # the page centres on it
+    for role_id in ("csm-2 (you)", "senior-csm (target)"):
+        assert role_id in svg
 
 
 def test_a_persona_map_shows_only_the_roles_it_may_read(tmp_path):
