@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Literal
@@ -55,6 +56,10 @@ class Settings(BaseSettings):
         "text-embedding-3-small", description="Model name when embedding_provider is openai."
     )
     embedding_batch_size: int = Field(32, ge=1, description="Chunks embedded per model call.")
+    model_cache_dir: Path = Field(
+        default_factory=lambda: default_model_cache(),
+        description="Where the bundled MiniLM's ONNX export is kept, once per machine.",
+    )
 
     # Answers --------------------------------------------------------------------------------
     top_k: int = Field(5, ge=1, le=50, description="Sources retrieved per question.")
@@ -163,3 +168,8 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "settings"
         raise ConfigError(f"invalid setting {field}: {first['msg']}") from None
+
+
+def default_model_cache() -> Path:
+    """$XDG_CACHE_HOME/coach (~/.cache/coach): models derived from the bundled one."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "coach"

