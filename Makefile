@@ -64,6 +64,7 @@ upgrade: test-latest
 bench: install
 	$(BIN)/python tests/benchmarks/bench_index.py
 	$(BIN)/python tests/benchmarks/bench_answer.py
+	$(BIN)/python tests/benchmarks/bench_embed.py
 	$(BIN)/python tests/benchmarks/bench_app.py
 	$(BIN)/python tests/benchmarks/bench_signin.py
 	$(BIN)/python tests/benchmarks/bench_start.py
