@@ -91,14 +91,20 @@ class PlanHandlers:
     def reopen(self, plan_id, request: gr.Request) -> PlanReopened:
         """A saved plan as it reads today, with what changed since it was saved."""
         viewer = self._viewer(request)
-        if plan_id in (None, ""):
-            raise gr.Error("Choose a saved plan first.", print_exception=False)
-        with shown_as_error():
-            try:
-                number = int(plan_id)
-            except (TypeError, ValueError):
-                raise CoachError("no such saved plan") from None
-            record, view, changes = self.desk.reopen(viewer, number)
+        try:
+            if plan_id in (None, ""):
+                raise CareerError("choose a saved plan first")
+            with shown_as_error(keep=SAID_IN_PLACE):
+                try:
+                    number = int(plan_id)
+                except (TypeError, ValueError):
+                    raise CoachError("no such saved plan") from None
+                record, view, changes = self.desk.reopen(viewer, number)
+        except SAID_IN_PLACE as exc:  # a saved plan whose role is gone, too
+            kept = gr.update()
+            return PlanReopened(
+                shown=PlanShown.keeping(notice=said(exc)), role=kept, kind=kept, target=kept
+            )
         notice = changes or f"Nothing in its documents changed since {record.created:%Y-%m-%d}."
         chosen = record.request
         return PlanReopened(

@@ -27,6 +27,9 @@ def test_no_role_is_said_above_the_plan_not_raised(service):
     assert exported.file == gr.update()
     unknown = handlers.show("csm", "director-of-fun", "", "", request("ana"))
     assert unknown.notice.startswith("**Unknown role 'director-of-fun'")
+    reopened = handlers.reopen(None, request("ana"))
+    assert reopened.shown.notice == "**Choose a saved plan first.**"
+    assert reopened.role == gr.update() and reopened.shown.text == gr.update()
 
 
 def test_a_persona_without_a_ladder_gets_no_plan_controls(service):
