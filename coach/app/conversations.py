@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from coach.answer.answerer import Answer
 from coach.answer.retrieve import Source
@@ -119,8 +120,15 @@ class Conversations:
             return Remembered(row.persona, row.role_id, row.plan_type, row.open_conversation)
 
     def remember(self, user: str, choices: Remembered) -> None:
-        """Keep the user's latest choices."""
-        with self.history.session() as session:
+        """Keep the user's latest choices. A new user's first two choices may arrive at once
+        (the persona and the plan type): the one that finds the row already made updates it."""
+        try:
+            self._remember(user, choices)
+        except IntegrityError:
+            self._remember(user, choices)
+
+    def _remember(self, user: str, choices: Remembered) -> None:
+        with self.history.session(integrity_passes=True) as session:
             row = session.get(ProfileRow, user, with_for_update=True)
             if row is None:
                 row = ProfileRow(user=user)

@@ -242,10 +242,13 @@ def build_app(service: CoachService) -> gr.Blocks:
                 documents = gr.Dataframe(
                     headers=DOC_HEADERS,
                     label="Documents",
+                    elem_id="documents",
                     interactive=False,
                     wrap=True,
                     # Room for a status that says why ("skipped: a named pipe, ..."), wrapped.
-                    column_widths=["26%", "24%", "9%", "10%", "6%", "25%"],
+                    # In pixels, not shares of the width: on a phone the columns keep their
+                    # width and the table scrolls sideways instead of a letter per line.
+                    column_widths=["300px", "280px", "100px", "110px", "70px", "300px"],
                 )
                 with gr.Row():
                     victim = gr.Dropdown(label="Delete a document", choices=[])
@@ -262,7 +265,7 @@ def build_app(service: CoachService) -> gr.Blocks:
                     ),
                     wrap=True,
                     interactive=False,
-                    column_widths=["12%", "7%", "22%", "18%", "9%", "16%", "16%"],
+                    column_widths=["140px", "80px", "260px", "210px", "100px", "180px", "180px"],
                     elem_id="gaps",
                 )
                 gaps_file = gr.File(label="Knowledge gaps as CSV", visible=False)

@@ -183,3 +183,27 @@ def test_a_database_from_before_conversation_lists_lists_its_conversations(tmp_p
         connection.execute(text("DROP TABLE conversations"))
     listed = Conversations(History(url)).listed("ana")
     assert [(c.conversation, c.title) for c in listed] == [("c1", "What is a dual plan?")]
+
+
+def test_two_first_choices_at_once_both_land(history, monkeypatch):
+    """A new user's persona and plan type arrive together: the write that finds the profile
+    already made by the other updates it, instead of failing on the duplicate key."""
+    from sqlalchemy.orm import Session
+
+    from coach.app.conversations import Conversations, Remembered
+
+    conversations = Conversations(history)
+    conversations.remember("ana", Remembered("csm", "", "", ""))
+    real_get, missed = Session.get, []
+
+    def late_get(self, entity, ident, **options):
+        if not missed:  # the other request's row is not visible yet when this one looks
+            missed.append(ident)
+            return None
+        return real_get(self, entity, ident, **options)
+
+    monkeypatch.setattr(Session, "get", late_get)
+    conversations.remember("ana", Remembered("csm", "csm-2", "dual", ""))
+    assert missed == ["ana"]
+    monkeypatch.undo()
+    assert conversations.remembered("ana") == Remembered("csm", "csm-2", "dual", "")
