@@ -798,7 +798,12 @@ def test_the_page_passes_an_accessibility_check(page: Page, served: RunningApp) 
     radios = page.locator("#conversations input[type=radio]")
     expect(radios.nth(1)).to_be_attached()
     assert len(set(radios.evaluate_all("(all) => all.map((r) => r.name)"))) == 1
-    page.locator("#conversations input[type=radio]:checked").focus()
+    checked = page.locator("#conversations input[type=radio]:checked")
+    before = checked.get_attribute("value")
+    checked.focus()
+    page.keyboard.press("ArrowDown")  # the arrows move inside the list: the next one opens
+    expect(checked).not_to_have_attribute("value", before or "")
+    expect(page.locator("#conversations input[type=radio]:checked")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.locator("#conversation-title input")).to_be_focused()
 
