@@ -27,6 +27,7 @@ from coach.errors import (
     NotReadyError,
     one_line,
 )
+from coach.index.embeddings import MiniLMEmbeddings
 from coach.index.ladder import CareerRole
 from coach.index.sync import SyncReport
 from coach.personas import (
@@ -136,7 +137,8 @@ class CoachService:
                     log.warning("not indexed: %s: %s", failure.path, failure.error)
                 for skip in report.skipped:
                     log.warning("skipped: %s: %s", skip.path, skip.reason)
-        self._step("loading the embedding model")
+        first = isinstance(coach.embeddings, MiniLMEmbeddings) and coach.embeddings.exports_first
+        self._step(f"{'preparing (once per machine)' if first else 'loading'} the embedding model")
         coach.answerer.ask("What does a CSM do?")
         self._step("reading the career ladder")
         coach.ladder(WIDEST_PERSONA)

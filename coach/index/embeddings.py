@@ -30,6 +30,11 @@ class MiniLMEmbeddings(Embeddings):
         # Retrieval and the offline answer both embed the same question: embed it once.
         self._query = functools.lru_cache(maxsize=1024)(self._embed_one)
 
+    @property
+    def exports_first(self) -> bool:
+        """Whether loading will export the model first (once per machine, about 10 s)."""
+        return "model" not in self.__dict__ and not minilm.graph_path(self.cache).exists()
+
     @functools.cached_property
     def model(self) -> OnnxMiniLM | SentenceTransformerMiniLM:
         """Load the model on first use."""

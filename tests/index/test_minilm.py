@@ -37,7 +37,9 @@ def test_the_export_is_made_once_and_a_damaged_one_again(tmp_path, embeddings):
     model = minilm.load(tmp_path)
     assert graph.stat().st_size > 50_000_000  # exported again, whole
     made = graph.stat().st_mtime_ns
+    assert MiniLMEmbeddings(cache=tmp_path / "new machine").exports_first  # said while starting
     again = MiniLMEmbeddings(cache=tmp_path)
+    assert not again.exports_first
     vector = again.embed_query("How long is the Renewals rotation?")
     assert graph.stat().st_mtime_ns == made  # read, not exported a second time
     assert [p.name for p in tmp_path.iterdir()] == [graph.name]  # no scratch file left
