@@ -49,6 +49,8 @@ _NOT_A_NOUN = re.compile(
     r".*(ing|ed|ly)$|^(do|does|did|get|go|can|could|would|should|my|your"
     r"|within|since|per|without|across|toward|towards|upon)$"
 )
+# Words that put a question before its subject and verb: "does Lumenfield pay for ...?"
+_AUXILIARIES = frozenset({"do", "does", "did", "will", "would", "can", "could"})
 # How a question is put, never what it is about: "how long", "how many", "am I allowed".
 _PHRASING = re.compile(
     r"^(do|does|did|get|go|can|could|would|should|my|your|long|much|many|exactly|allowed|need)$"
@@ -137,7 +139,9 @@ def look_up(
             continue
         count = counts[token[0]]
         if count == 0 and not _spelled_like_indexed(word, token[0], visible.vocabulary):
-            if not _has_a_said_alternative(words, tokens, counts, i):
+            if not _has_a_said_alternative(words, tokens, counts, i) and not _asked_action(
+                words, i
+            ):
                 kinds[i] = "missing"
         elif 0 < count <= max(RARE_COUNT, RARE_SHARE * total) and not _excluded(words, i):
             kinds[i] = "rare"
@@ -185,6 +189,14 @@ def _excluded(words: list[str], i: int) -> bool:
     being promoted?"): an answer need not say it."""
     before = [w.lower() for w in words[max(0, i - 2) : i]]
     return "without" in before
+
+
+def _asked_action(words: list[str], i: int) -> bool:
+    """Whether the word is the verb of a "does X pay for Y?" question: what is asked about is
+    Y, and the documents may say the paying in other words ("we fund them")."""
+    following = words[i + 1].lower() if i + 1 < len(words) else ""
+    before = {w.lower() for w in words[max(0, i - 3) : i]}
+    return following == "for" and bool(before & _AUXILIARIES)
 
 
 def _has_a_said_alternative(

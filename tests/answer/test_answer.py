@@ -152,6 +152,16 @@ def test_a_word_with_digits_is_asked_about_like_any_word(lumenfield):
     assert answer.refused, answer.text
 
 
+def test_the_verb_of_a_does_x_pay_for_y_question_is_not_its_subject(lumenfield):
+    # The public pages fund certifications through the learning budget; none says "pay".
+    asked = lumenfield.answerer.ask("Does Lumenfield pay for certifications?", "hiring_manager")
+    assert not asked.refused, asked.text
+    assert "learning budget" in asked.text.split("Also relevant")[0]
+    # ... while what such a question asks about must still be said.
+    leave = lumenfield.answerer.ask("Will Lumenfield pay for my parental leave?", "hiring_manager")
+    assert leave.refused and "nothing about parental leave" in leave.text
+
+
 def test_a_refusal_names_what_the_documents_do_not_mention(lumenfield):
     answer = lumenfield.answerer.ask("Can I take a sabbatical after five years?")
     assert answer.refused and answer.refusal == "not_found"
