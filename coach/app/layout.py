@@ -106,7 +106,7 @@ def build_app(service: CoachService) -> gr.Blocks:
             )
         gr.Markdown(mode_marker(service), elem_id="mode-marker")
         with gr.Tabs():
-            with gr.Tab("Chat", id="chat"), gr.Row(elem_id="chat-row"):
+            with gr.Tab("Chat", id="chat"), gr.Row():
                 with gr.Column(scale=1, min_width=200, elem_id="conversation-list"):
                     # Shown on a phone only, where the list folds behind it (page.js, page.css).
                     gr.Button("Your conversations", size="sm", elem_id="conversation-toggle")
