@@ -47,8 +47,13 @@ class Block:
 
     @property
     def context(self) -> str:
-        """What a part is scored with besides its own text: the lead-in or the header row."""
-        return " ".join(line for line in self.head if not _is_rule(line))
+        """What a part is scored with besides its own text: the lead-in and the header row."""
+        return " ".join(line for line in self.head if line and not _is_rule(line))
+
+    @property
+    def header(self) -> str:
+        """A table's header row ("" for any other block)."""
+        return self.head[-2] if self.kind == "table" and len(self.head) >= 2 else ""
 
 
 def blocks_of(text: str) -> list[Block]:
@@ -77,7 +82,9 @@ def blocks_of(text: str) -> list[Block]:
             # A line without a pipe right after a table is prose the parser took for a row.
             rows = [line for line in source[2:] if "|" in line]
             prose = [line for line in source[2:] if "|" not in line]
-            blocks.append(Block("table", tuple(source[:2]), tuple(rows)))
+            # A lead-in stays with its table, a blank line apart (a table cannot interrupt it).
+            lead_in = (" ".join(blocks.pop().parts), "") if blocks and _leads_in(blocks[-1]) else ()
+            blocks.append(Block("table", (*lead_in, *source[:2]), tuple(rows)))
             if prose:
                 blocks.append(_paragraph(prose))
         else:

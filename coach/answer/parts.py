@@ -20,7 +20,8 @@ class Unit:
     block: int
     part: int
     text: str  # verbatim
-    lead_in: str  # a list's lead-in or a table's header row ("" for a sentence)
+    lead_in: str  # a list's or table's lead-in, and a table's header row ("" for a sentence)
+    header: str = ""  # a table's header row, naming each cell of this row
 
     @property
     def context(self) -> str:
@@ -29,10 +30,22 @@ class Unit:
 
     @property
     def embed_text(self) -> str:
-        """What is embedded: the nearest heading, a short lead-in or header, then the part
-        itself (which must not be cut off by a long context)."""
-        lead_in = self.lead_in[:LEAD_IN_CHARS]
-        return f"{section_of(self.source)}: {lead_in} {plain(self.text)}"[:UNIT_CHARS]
+        """What is embedded: the nearest heading, a short lead-in (a table row names its
+        columns itself), then the part (which must not be cut off by a long context)."""
+        row = self.table_row
+        lead_in = self.lead_in.removesuffix(self.header) if row else self.lead_in
+        said = row or plain(self.text)
+        return f"{section_of(self.source)}: {lead_in[:LEAD_IN_CHARS]} {said}"[:UNIT_CHARS]
+
+    @property
+    def table_row(self) -> str:
+        """A table row as a reader takes it in, each cell under its column's name ("Level: 5;
+        Target refresh value: USD 14,000"); "" for any other part."""
+        names, cells = _cells(self.header), _cells(self.text)
+        if not names or len(names) != len(cells):
+            return ""
+        pairs = zip(names, cells, strict=True)
+        return "; ".join(f"{name}: {cell}" if name else cell for name, cell in pairs)
 
 
 @dataclass(frozen=True)
@@ -47,7 +60,7 @@ class Part:
 def units_of(source: Source, blocks: list[Block]) -> list[Unit]:
     """Every part of a passage, with the context it is scored in."""
     return [
-        Unit(source, b, p, text, block.context)
+        Unit(source, b, p, text, block.context, block.header)
         for b, block in enumerate(blocks)
         for p, text in enumerate(block.parts)
         if word_count(text) >= 2
@@ -62,6 +75,14 @@ def parts_of(units: list[Unit]) -> list[Part]:
     return [
         Part(u, frozenset(o), frozenset(a)) for u, o, a in zip(units, own, around, strict=True)
     ]
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a Markdown table line, without emphasis ([] for a line that is none)."""
+    line = line.strip()
+    if not line.startswith("|") or "\n" in line:
+        return []
+    return [plain(cell) for cell in line.strip("|").split("|")]
 
 
 def section_of(source: Source) -> str:

@@ -101,9 +101,9 @@ _YES_NO = re.compile(
     r"^\s*(is|are|was|were|do|does|did|can|could|will|would|should|may|must|has|have)\b", re.I
 )
 # A name with a number ("CCSM Level 2", "module 3", "grade 7") names one item of a series; not
-# an amount ("EUR 1,300") nor a span ("takes 6 weeks").
+# an amount ("EUR 1,300") nor a span ("takes 6 weeks"). A table row read out says "Level: 5".
 _NUMBERED = re.compile(
-    r"\b([a-z]{2,})\s+(\d{1,3})\b(?![.,]\d)(?!\s*(?:%|percent|(?:minute|hour|day|week|month|year)s?\b))",
+    r"\b([a-z]{2,}):?\s+(\d{1,3})\b(?![.,]\d)(?!\s*(?:%|percent|(?:minute|hour|day|week|month|year)s?\b))",
     re.I,
 )
 # A date, or a point in time ("within 30 days", "by the end of your third month"): not any

@@ -112,7 +112,8 @@ def same_numbered_item(question: Question, part: Part) -> float:
     other items of that series ("Level 3"), else 0."""
     if not question.numbered:
         return 0.0
-    named = numbered_names(f"{part.unit.context} {part.unit.text}")
+    unit = part.unit
+    named = numbered_names(f"{unit.context} {unit.table_row or unit.text}")
     if named & question.numbered:
         return 1.0
     series = {name.split()[0] for name in question.numbered}

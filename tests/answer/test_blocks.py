@@ -68,3 +68,22 @@ def test_a_bold_line_standing_as_a_heading_introduces_its_list():
     # Bold words inside a sentence are emphasis, not a heading.
     prose = blocks_of("Read **this** first.\n\n- one item\n- another item\n")
     assert [b.kind for b in prose] == ["paragraph", "list"]
+
+
+def test_a_table_keeps_its_lead_in_a_blank_line_apart():
+    refresh = blocks_of(
+        "Refresh grants by level, each April:\n\n| Level | Value |\n| --- | --- |\n"
+        "| 4 | USD 8,000 |\n| 5 | USD 14,000 |\n"
+    )
+    assert [b.kind for b in refresh] == ["table"]
+    table = refresh[0]
+    assert table.header == "| Level | Value |"
+    # A table cannot interrupt a paragraph in Markdown: the blank line keeps it a table.
+    assert table.render({1}) == [
+        "Refresh grants by level, each April:",
+        "",
+        "| Level | Value |",
+        "| --- | --- |",
+        "| 5 | USD 14,000 |",
+    ]
+    assert table.context == "Refresh grants by level, each April: | Level | Value |"

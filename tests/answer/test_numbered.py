@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from coach.answer.blocks import blocks_of
 from coach.answer.offline import quoted_answer
+from coach.answer.parts import units_of
 from coach.answer.question import numbered_names, parse
 from coach.answer.retrieve import Source
 from coach.answer.words import singular
@@ -35,6 +37,44 @@ def test_the_item_named_with_its_number_leads_among_look_alikes(embeddings):
     lead = answer.splitlines()[2]
     assert lead == "**Catalog — CCSM Level 2** [2]", answer
     assert "EUR 900" in answer.split("Also relevant")[0]
+
+
+REFRESH = """Every April each person gets a refresh grant of restricted stock units, its value \
+set in US dollars for every office, vesting in equal parts over the following four years:
+
+| Level | Target refresh value |
+| --- | --- |
+| 1 | None (new-hire grant only) |
+| 2 | USD 2,000 |
+| 3 | USD 4,000 |
+| 4 | USD 8,000 |
+| 5 | USD 14,000 |
+| 6 | USD 30,000 |
+"""
+
+
+def test_a_table_row_is_read_with_its_column_names():
+    source = _source(1, "Equity refresh", REFRESH)
+    row = next(u for u in units_of(source, blocks_of(REFRESH)) if "14,000" in u.text)
+    assert row.table_row == "Level: 5; Target refresh value: USD 14,000"
+    assert numbered_names(row.table_row) == {"level 5"}
+    assert "Level: 5" in row.embed_text
+
+
+def test_the_row_of_the_level_asked_about_is_read_first(embeddings):
+    question = "What equity refresh should a level 5 expect each year?"
+    vector = embeddings.embed_query(question)
+    sources = [_source(1, "Equity refresh", REFRESH)]
+    answer = quoted_answer(parse(question), vector, sources, embeddings).text
+    assert answer is not None
+    rows = [line for line in answer.splitlines() if line.startswith("| ") and "---" not in line]
+    # Under the header: level 5's row first, then the rest in their order; the lead-in stays.
+    assert rows[:3] == [
+        "| Level | Target refresh value |",
+        "| 5 | USD 14,000 |",
+        "| 1 | None (new-hire grant only) |",
+    ], answer
+    assert answer.index("over the following four years:") < answer.index("| Level")
 
 
 def test_plurals_become_singular_by_the_common_rules():

@@ -96,6 +96,9 @@ def test_a_numbered_item_counts_for_its_own_number_and_against_its_neighbours():
     assert same_numbered_item(question, _part("The CCSM Level 3 exam costs EUR 1,300.")) == -1.0
     assert same_numbered_item(question, _part("Exams are booked in Workday.")) == 0.0
     assert same_numbered_item(parse("What does CCSM cost?"), _part("CCSM Level 3 costs more.")) == 0
+    # A table row names its item under the column's name: "| 2 | EUR 900 |" under "| Level |".
+    table = "| Level | Price |\n| --- | --- |\n| 2 | EUR 900 |\n"
+    assert same_numbered_item(question, _part(table)) == 1.0
 
 
 def test_a_figure_fits_the_tier_that_holds_it():
