@@ -28,6 +28,16 @@ def test_numbered_names_are_found_but_amounts_and_spans_are_not():
     assert numbered_names("It costs EUR 1,300, takes 6 weeks and saves 5% at step 4.") == {"step 4"}
 
 
+def test_a_run_of_numbered_items_names_each_of_them():
+    assert numbered_names("Team members job grades 4-7 can get coaching.") == {
+        "grade 4", "grade 5", "grade 6", "grade 7"
+    }
+    assert "grade 9" in numbered_names("Managers at job grade 8+ may book a coach.")
+    # Runs of amounts, spans of time and percentages name no items between their ends.
+    names = numbered_names("Budgets of 700-900 last 6-8 weeks for 80-90% of us.")
+    assert names.isdisjoint({"of 750", "last 7", "for 85"})
+
+
 def test_the_item_named_with_its_number_leads_among_look_alikes(embeddings):
     sources = [_source(n, heading, text) for n, (heading, text) in enumerate(SERIES, start=1)]
     question = "What does CCSM Level 2 cost?"
