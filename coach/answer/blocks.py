@@ -12,6 +12,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[*]*[A-Z0-9])")
 _LIST_KINDS = {"bullet_list_open", "ordered_list_open"}
 _WORD = re.compile(r"\w+")
 _ITEM_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+", re.MULTILINE)
+_ORDERED_ITEM = re.compile(r"^\s*\d+[.)]\s")
 _BOLD_LINE = re.compile(r"\*\*[^*]+\*\*:?")
 
 
@@ -49,6 +50,11 @@ class Block:
     def context(self) -> str:
         """What a part is scored with besides its own text: the lead-in and the header row."""
         return " ".join(line for line in self.head if line and not _is_rule(line))
+
+    @property
+    def ordered(self) -> bool:
+        """A numbered list: its items are steps, read in their order."""
+        return self.kind == "list" and bool(_ORDERED_ITEM.match(self.parts[0]))
 
     @property
     def header(self) -> str:

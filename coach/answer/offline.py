@@ -9,8 +9,9 @@ from langchain_core.embeddings import Embeddings
 
 from coach.answer.blocks import Block, blocks_of, item_line, plain, word_count
 from coach.answer.citations import without_citations
-from coach.answer.parts import Unit, parts_of, section_of, units_of
-from coach.answer.question import AnswerKind, Question
+from coach.answer.lead import LEAD_WORDS, SIDE_WORDS, lead_passage
+from coach.answer.parts import Scored, Unit, parts_of, section_of, units_of
+from coach.answer.question import Question
 from coach.answer.retrieve import Source
 from coach.answer.rules import FIT_RULES, LEAD_RULES, WORD_RULES
 from coach.answer.vectors import embed_units
@@ -18,13 +19,6 @@ from coach.index.keyword import tokenize
 
 QUOTED_LABEL = "Quoted from the company documents:"
 ALSO_LABEL = "Also relevant:"
-LEAD_WORDS = 130  # a lead passage longer than this is quoted by its best parts
-SIDE_WORDS = 100  # the same for each side of a comparison: both are read before the rest
-# A best part with more words than this before it in its passage is quoted first: a reader
-# judges an answer by its first lines (the asked fact within the first 60 words).
-KEY_AFTER = 30
-# ... unless a part already there scores within this of it: then the passage reads as written.
-KEY_MARGIN = 0.05
 SUPPORT_POINTS = 3  # points from other sources after the lead passage
 SUPPORT_WORDS = 45  # a longer point would bury the lead
 CANDIDATES = 10  # parts embedded per question: more did not find more facts, and cost time
@@ -40,17 +34,6 @@ PRIOR_SIMILARITY = 0.5  # weight of the passage's own match in the cheap pre-ran
 # view. On the golden sets 10 of the 14 answers below it missed the asked fact in their first
 # lines (64 of the 168 above it did); 5 of the 11 uncovered questions answered anyway fell below.
 WEAK_LEAD = 0.45
-
-
-@dataclass(frozen=True)
-class Scored:
-    """A unit, how well it answers the question, and what each rule gave it."""
-
-    unit: Unit
-    score: float
-    embedded: bool  # scored by embedding too, not only by the cheap prior
-    similarity: float  # cosine to the question (0 when not embedded)
-    rules: tuple[float, ...]  # each PART_RULES contribution, in the table's order
 
 
 @dataclass(frozen=True)
@@ -128,7 +111,7 @@ def quoted_answer(
     lines = [QUOTED_LABEL]
     passages: list[str] = []
     for source in shown:  # a comparison quotes each side's passage, each cited
-        passage = _lead_passage(
+        passage = lead_passage(
             blocks[source.n],
             [s for s in ranked if s.unit.source.n == source.n],
             LEAD_WORDS if len(shown) == 1 else SIDE_WORDS,
@@ -199,61 +182,6 @@ def compared_passages(question: Question, lead: Source, ranked: list[Scored]) ->
     if first is None or second is None or first is second:
         return [lead]
     return sorted([first, second], key=sources.index)
-
-
-def _lead_passage(
-    blocks: list[Block],
-    ranked: list[Scored],
-    budget: int = LEAD_WORDS,
-    kind: AnswerKind | None = None,
-) -> list[str]:
-    """The whole passage when it fits the word budget, else its best parts in their order;
-    the best part first when the passage would bury it."""
-    whole = [b.render() for b in blocks]
-    chosen: dict[int, set[int]] = {}
-    if sum(word_count("\n".join(lines)) for lines in whole) <= budget:
-        chosen = {i: set(range(len(b.parts))) for i, b in enumerate(blocks)}
-    words = 0
-    for scored in ranked if not chosen else ():
-        unit = scored.unit
-        block = blocks[unit.block]
-        cost = word_count(unit.text) + (0 if unit.block in chosen else word_count(block.context))
-        if chosen and words + cost > budget:
-            continue
-        chosen.setdefault(unit.block, set()).add(unit.part)
-        words += cost
-    embedded = [s for s in ranked if s.embedded]
-    read_first = [
-        s
-        for s in embedded
-        if s.unit.part in chosen.get(s.unit.block, ())
-        and _words_before(blocks, chosen, s.unit) <= KEY_AFTER
-    ]
-    key = embedded[0] if embedded else None
-    if kind is not None and not any(kind.held_by(plain(s.unit.text)) for s in read_first):
-        # "How many accounts?", "when?": the best part holding a figure or date is read first.
-        key = next((s for s in embedded if kind.held_by(plain(s.unit.text))), key)
-        margin = -1.0
-    else:
-        margin = KEY_MARGIN
-    buried = key is not None and _words_before(blocks, chosen, key.unit) > KEY_AFTER
-    if buried and key.score - max((s.score for s in read_first), default=0.0) > margin:
-        # What answers is read first; the rest of the passage follows, without it.
-        best = key.unit
-        block = blocks[best.block]
-        others = chosen.pop(best.block, set()) - {best.part}
-        # Its lead-in line is said once, before it; the block's other parts follow it.
-        first = block.render({best.part}) + block.render(others)[len(block.head) :]
-        return _join([first, *(blocks[b].render(parts) for b, parts in sorted(chosen.items()))])
-    return _join([blocks[b].render(parts) for b, parts in sorted(chosen.items())])
-
-
-def _words_before(blocks: list[Block], chosen: dict[int, set[int]], unit: Unit) -> int:
-    """How many words of the quoted passage come before this part."""
-    before = [blocks[b].render(parts) for b, parts in sorted(chosen.items()) if b < unit.block]
-    earlier = {p for p in chosen.get(unit.block, set()) if p < unit.part}
-    before.append(blocks[unit.block].render(earlier) if earlier else list(blocks[unit.block].head))
-    return sum(word_count("\n".join(lines)) for lines in before)
 
 
 def _support(
@@ -352,11 +280,3 @@ def level_note(question: Question, source: Source) -> str:
     if placed in question.wanted_levels:
         return f"{role}, the next level: "
     return f"{role}, another level: "
-
-
-def _join(rendered: list[list[str]]) -> list[str]:
-    lines: list[str] = []
-    for block_lines in rendered:
-        if block_lines:
-            lines += [*block_lines, ""]
-    return lines[:-1]

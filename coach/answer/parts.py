@@ -57,6 +57,17 @@ class Part:
     around: frozenset[str]  # ... and of its heading path and lead-in
 
 
+@dataclass(frozen=True)
+class Scored:
+    """A unit, how well it answers the question, and what each rule gave it."""
+
+    unit: Unit
+    score: float
+    embedded: bool  # scored by embedding too, not only by the cheap prior
+    similarity: float  # cosine to the question (0 when not embedded)
+    rules: tuple[float, ...]  # each PART_RULES contribution, in the table's order
+
+
 def units_of(source: Source, blocks: list[Block]) -> list[Unit]:
     """Every part of a passage, with the context it is scored in."""
     return [

@@ -194,7 +194,8 @@ def test_a_senior_manager_is_a_managers_level_in_a_question():
 
 def _lead_of(text: str, scores: dict[int, float], kind: AnswerKind | None = None) -> list[str]:
     """The lead passage quoted from a one-list text, its items scored as given."""
-    from coach.answer.offline import Scored, _lead_passage
+    from coach.answer.lead import lead_passage
+    from coach.answer.parts import Scored
 
     blocks = blocks_of(text)
     units = units_of(_source(text), blocks)
@@ -203,7 +204,7 @@ def _lead_of(text: str, scores: dict[int, float], kind: AnswerKind | None = None
         key=lambda s: s.score,
         reverse=True,
     )
-    return _lead_passage(blocks, ranked, kind=kind)
+    return lead_passage(blocks, ranked, kind=kind)
 
 
 ROTATION = (
@@ -274,6 +275,58 @@ def test_a_buried_part_holding_the_asked_figure_is_read_first():
     assert lines.count("Intro:") == 1 and len(lines) == 6  # the lead-in once, every item kept
     # Without a figure asked for, the passage reads as written.
     assert "Point 1" in _lead_of(text, {0: 0.9, 1: 0.8, 2: 0.7, 3: 0.6, 4: 0.5})[1]
+
+
+def _lead_by_block(text: str, scores: dict[tuple[int, int], float]) -> list[str]:
+    """The lead passage quoted from a text, its parts scored by (block, part)."""
+    from coach.answer.lead import lead_passage
+    from coach.answer.parts import Scored
+
+    blocks = blocks_of(text)
+    units = units_of(_source(text), blocks)
+    ranked = sorted(
+        (Scored(u, scores.get((u.block, u.part), 0.1), True, 0.0, ()) for u in units),
+        key=lambda s: s.score,
+        reverse=True,
+    )
+    return lead_passage(blocks, ranked)
+
+
+STEPS = (
+    "Every candidate goes through the same four steps, usually over about three weeks, and we "
+    "share feedback after each of them:\n\n"
+    "1. A half-hour call with a recruiter about the role, the team and what you want next.\n"
+    "2. An interview with the hiring manager about how you run your accounts today.\n"
+    "3. A case exercise: a business review for a fictional customer, sent two days ahead.\n"
+    "4. A conversation about how you work, with a colleague from another team.\n"
+)
+
+
+def test_steps_are_read_in_their_order_even_when_a_later_one_answers():
+    lines = _lead_by_block(STEPS, {(0, 2): 0.9})
+    items = [line for line in lines if line[:1].isdigit()]
+    # Markdown numbers a list from its first item: "3." first would read as steps 3, 4, 5, 6.
+    assert [item[:2] for item in items] == ["1.", "2.", "3.", "4."], lines
+
+
+PARAGRAPHS = (
+    "The budget covers courses, certifications and conferences that help you in your role.\n\n"
+    "Ask your manager before you book anything: they know what the team needs this year and "
+    "may point you to something better.\n\n"
+    "Books and subscriptions are paid from the same budget, within the yearly amount.\n\n"
+    "Travel and hotels for a conference are paid from the travel budget, not this one, and "
+    "need a second approval.\n\n"
+    "The yearly amount is EUR 1,500 per person, and it does not roll over.\n"
+)
+
+
+def test_the_next_best_block_is_read_right_after_the_best_one():
+    lines = [line for line in _lead_by_block(PARAGRAPHS, {(4, 0): 0.9, (3, 0): 0.85}) if line]
+    assert lines[0].startswith("The yearly amount") and lines[1].startswith("Travel"), lines
+    assert len(lines) == 5  # the rest as written
+    # Not nearly as good: only the best part comes forward.
+    lines = [line for line in _lead_by_block(PARAGRAPHS, {(4, 0): 0.9, (3, 0): 0.6}) if line]
+    assert lines[0].startswith("The yearly amount") and lines[1].startswith("The budget covers")
 
 
 def test_a_missing_word_with_a_said_alternative_is_not_missing():

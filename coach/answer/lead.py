@@ -1,0 +1,117 @@
+"""The lead passage as quoted: the whole passage, or its best parts, and what is read first."""
+
+from __future__ import annotations
+
+from coach.answer.blocks import Block, plain, word_count
+from coach.answer.parts import Scored, Unit
+from coach.answer.question import AnswerKind
+
+LEAD_WORDS = 130  # a lead passage longer than this is quoted by its best parts
+SIDE_WORDS = 100  # the same for each side of a comparison: both are read before the rest
+# A best part with more words than this before it in its passage is quoted first: a reader
+# judges an answer by its first lines (the asked fact within the first 60 words).
+KEY_AFTER = 30
+# ... unless a part already there scores within this of it: then the passage reads as written.
+KEY_MARGIN = 0.05
+SECOND_SPAN = 0.2  # the next best part's block follows the best part's when this close
+
+
+def lead_passage(
+    blocks: list[Block],
+    ranked: list[Scored],
+    budget: int = LEAD_WORDS,
+    kind: AnswerKind | None = None,
+) -> list[str]:
+    """The whole passage when it fits the word budget, else its best parts in their order;
+    the best part first when the passage would bury it, the next best block after it."""
+    whole = [b.render() for b in blocks]
+    chosen: dict[int, set[int]] = {}
+    if sum(word_count("\n".join(lines)) for lines in whole) <= budget:
+        chosen = {i: set(range(len(b.parts))) for i, b in enumerate(blocks)}
+    words = 0
+    for scored in ranked if not chosen else ():
+        unit = scored.unit
+        block = blocks[unit.block]
+        cost = word_count(unit.text) + (0 if unit.block in chosen else word_count(block.context))
+        if chosen and words + cost > budget:
+            continue
+        chosen.setdefault(unit.block, set()).add(unit.part)
+        words += cost
+    embedded = [s for s in ranked if s.embedded]
+    read_first = [
+        s
+        for s in embedded
+        if s.unit.part in chosen.get(s.unit.block, ())
+        and _words_before(blocks, chosen, s.unit) <= KEY_AFTER
+    ]
+    key = embedded[0] if embedded else None
+    if kind is not None and not any(kind.held_by(plain(s.unit.text)) for s in read_first):
+        # "How many accounts?", "when?": the best part holding a figure or date is read first.
+        key = next((s for s in embedded if kind.held_by(plain(s.unit.text))), key)
+        margin = -1.0
+    else:
+        margin = KEY_MARGIN
+    if key is None:
+        return _join([blocks[b].render(parts) for b, parts in sorted(chosen.items())])
+    buried = _words_before(blocks, chosen, key.unit) > KEY_AFTER
+    moved = buried and key.score - max((s.score for s in read_first), default=0.0) > margin
+    # The next best part, when it answers nearly as well and the passage would bury it, is read
+    # right after the best one ("...with at least 70% of your book" in the fifth bullet).
+    runner_up = next(
+        (
+            s
+            for s in embedded
+            if s is not key
+            and s.unit.part in chosen.get(s.unit.block, ())
+            # A block's parts keep their order: "This means..." follows what it means, and a
+            # list's items may be steps or a scale (Learning, Established, Thriving, Expert).
+            and s.unit.block != key.unit.block
+            and s.score >= key.score - SECOND_SPAN
+            and _words_before(blocks, chosen, s.unit) > KEY_AFTER
+        ),
+        None,
+    )
+    # The best part is read first when the passage buries it, and so is it (already among the
+    # first lines) when the next best part's block is brought forward behind it.
+    keys = [key.unit] if moved or (not buried and runner_up is not None) else []
+    if keys and runner_up is not None:
+        keys.append(runner_up.unit)
+    # What answers is read first; the rest of the passage follows, without it.
+    first = _keys_first(blocks, chosen, keys)
+    return _join([*first, *(blocks[b].render(parts) for b, parts in sorted(chosen.items()))])
+
+
+def _keys_first(
+    blocks: list[Block], chosen: dict[int, set[int]], keys: list[Unit]
+) -> list[list[str]]:
+    """The blocks of these parts, in their order, taken out of `chosen`."""
+    groups = []
+    for unit in keys:
+        if unit.block not in chosen:  # read already, with an earlier key of its block
+            continue
+        block = blocks[unit.block]
+        parts = chosen.pop(unit.block)
+        if block.ordered or unit is not keys[0]:
+            # Steps keep their order, and so does the next best part's block: it is read whole.
+            groups.append(block.render(parts))
+            continue
+        # The best part first, its lead-in said once before it, the block's other parts after.
+        rest = block.render(parts - {unit.part})[len(block.head) :]
+        groups.append(block.render({unit.part}) + rest)
+    return groups
+
+
+def _words_before(blocks: list[Block], chosen: dict[int, set[int]], unit: Unit) -> int:
+    """How many words of the quoted passage come before this part."""
+    before = [blocks[b].render(parts) for b, parts in sorted(chosen.items()) if b < unit.block]
+    earlier = {p for p in chosen.get(unit.block, set()) if p < unit.part}
+    before.append(blocks[unit.block].render(earlier) if earlier else list(blocks[unit.block].head))
+    return sum(word_count("\n".join(lines)) for lines in before)
+
+
+def _join(rendered: list[list[str]]) -> list[str]:
+    lines: list[str] = []
+    for block_lines in rendered:
+        if block_lines:
+            lines += [*block_lines, ""]
+    return lines[:-1]
