@@ -136,7 +136,11 @@ _LENGTH = re.compile(
 _MONEY_WORDS = frozenset({"money", "cash", "funding"})
 # Not "how much of my course is paid" (a share) nor "how much time ... to make Senior" (a span).
 _ASKS_MONEY = re.compile(
-    r"\bhow much (?!of\b|time\b)(?:\w+ ){0,5}?(?:earn|cost|charge|paid)\w*\b", re.I
+    r"\bhow much (?!of\b|time\b)(?:\w+ ){0,5}?(?:earn|cost|charge|paid)\w*\b|"
+    # "what does it cost?", "what's the price of CCSM Level 2?", "how expensive is it?"
+    r"\bwhat (?:does|do|will|would) (?:\w+ ){1,5}?cost\b|"
+    r"\bwhat(?:'s|\u2019s| is| are) the (?:cost|price|fee)s?\b|\bhow expensive\b",
+    re.I,
 )
 _MONEY = re.compile(
     r"[$\u20ac\u00a3]\s?\d|\b(?:USD|EUR|GBP|SGD|CAD|AUD)\s?\d|\d[\d,.]*k?\s?(?:USD|EUR|GBP|SGD|CAD|AUD)\b"

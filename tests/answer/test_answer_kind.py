@@ -84,6 +84,11 @@ def test_a_question_that_compares_nothing_named_has_no_sides(question):
         ("How much money can I get from the fund?", True),
         ("How much of my course is paid by the company?", False),
         ("How much time do I need to make Senior CSM?", False),
+        ("Is there coaching for new parents, and what does it cost?", True),
+        ("What's the price of CCSM Level 2?", True),
+        ("How expensive is the MBA?", True),
+        ("What does a Senior CSM do all day?", False),
+        ("What does it take to become a Team Lead?", False),
     ],
 )
 def test_a_question_asks_for_money_only_when_it_asks_a_sum(question, money):
