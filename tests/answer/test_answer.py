@@ -14,8 +14,10 @@ from coach.answer.answerer import Answer, Answerer, answer_inputs
 from coach.answer.citations import CitationStream, Numbering, clean_citations
 from coach.answer.offline import ALSO_LABEL, QUOTED_LABEL, WEAK_LEAD
 from coach.answer.prompts import load_prompt, variables
+from coach.answer.question import parse
 from coach.answer.refusals import OUT_OF_SCOPE
 from coach.answer.retrieve import Source
+from coach.answer.verdict import Evidence, Reason, verdict
 from coach.app.evaluate import lead_of
 from coach.personas import PERSONAS
 
@@ -185,6 +187,15 @@ def test_an_uncovered_hr_topic_is_not_in_the_documents_but_the_weather_is_off_to
     # Off-topic even in the documents' own words.
     joke = lumenfield.answerer.ask("Tell me a joke about Gainsight.")
     assert joke.refusal == "out_of_scope" and joke.text == OUT_OF_SCOPE
+
+
+def test_a_question_far_from_career_growth_but_close_to_a_passage_is_about_the_documents():
+    question = parse("Until when can I drop an account from my book without it hitting my NRR?")
+    # Measured on the PostHog pages: 0.11 to the topics coach covers, 0.66 to its passage.
+    assert not verdict(Evidence(question, best=0.66, scope=0.11)).refused
+    # A joke in the documents' words is only loosely close to them: off-topic still.
+    joke = parse("Tell me a joke about Kubernetes.")
+    assert verdict(Evidence(joke, best=0.46, scope=0.13)).reason is Reason.OFF_TOPIC
 
 
 def test_out_of_scope_question_gets_a_redirect(lumenfield):
