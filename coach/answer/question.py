@@ -7,6 +7,7 @@ import functools
 import re
 from dataclasses import dataclass, field, replace
 
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 from rapidfuzz import fuzz
 
 from coach.answer.amounts import Quantity, quantities
@@ -279,7 +280,10 @@ def compared_sides(text: str) -> tuple[tuple[str, ...], ...]:
     share ("vertical" and "dual" in "a vertical and a dual career path"); () if not one."""
     for pattern in _SIDES:
         if match := pattern.search(text):
-            first, second = (tuple(tokenize([side], as_ids=False)[0]) for side in match.groups())
+            # A side is named by its content words: "my" names nothing ("my first 3 months").
+            first, second = (
+                tuple(tokenize([_content_words(side)], as_ids=False)[0]) for side in match.groups()
+            )
             if len(first) == 1 < len(second):  # "a vertical and a dual career path"
                 second = second[:1]
             only_first = tuple(t for t in first if t not in second)
@@ -287,6 +291,10 @@ def compared_sides(text: str) -> tuple[tuple[str, ...], ...]:
             if only_first and only_second:
                 return (only_first, only_second)
     return ()
+
+
+def _content_words(text: str) -> str:
+    return " ".join(w for w in text.split() if w.lower() not in STOPWORDS_EN_PLUS)
 
 
 def answer_kind(question: str) -> AnswerKind | None:

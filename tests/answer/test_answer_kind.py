@@ -62,6 +62,8 @@ def test_a_question_about_who_qualifies_is_told_apart(question, asks):
         ("IC4 vs IC3 in customer engineering: what changes?", ("ic4", "ic3")),
         ("How is a dual plan different from a horizontal plan?", ("dual", "horizont")),
         ("Compare the dual plan with the horizontal plan", ("dual", "horizont")),
+        # "my" names no side: it would find any passage titled "... my direct reports ...".
+        ("How does my notice differ between my first 3 months and later on?", ("first", "later")),
     ],
 )
 def test_a_comparison_names_its_two_sides(question, sides):
