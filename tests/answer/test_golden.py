@@ -20,17 +20,18 @@ BARS = {  # set: (hit@5, refusal accuracy, term recall)
     "posthog.yaml": (0.95, 0.93, 0.67),
 }
 # Lead recall (the asked fact in the first 60 words): the target is 0.70 (issues 23 and 24);
-# gated at what each set measures (0.614, 0.643, 0.548 on 2026-12-06) so it cannot fall back.
+# gated at what each set measures (0.636, 0.679, 0.548 on 2026-12-07) so it cannot fall back.
 # PostHog's 0.581 before had one refusal counted as leading with its fact ("I found nothing about
 # Thriving"): a refusal carries no fact, so the same answers measured 0.548.
-LEAD_BARS = {"knowledge.yaml": 0.61, "gitlab.yaml": 0.64, "posthog.yaml": 0.54}
+LEAD_BARS = {"knowledge.yaml": 0.63, "gitlab.yaml": 0.67, "posthog.yaml": 0.54}
 # Issue 24's kinds of question (tests/golden/kinds/), written after the answers above were
 # tuned: the targets are refusal >= 0.95, lead >= 0.70, terms >= 0.85; gated at what each
-# measures (2026-12-06) so it cannot fall back. (hit@5, refusal accuracy, term recall, lead)
+# measures (2026-12-07) so it cannot fall back. (hit@5, refusal accuracy, term recall, lead)
+# PostHog's 0.97 allows no refusal error among its 27 questions (it measures 1.0).
 KIND_BARS = {
-    "knowledge.yaml": (0.95, 0.96, 0.75, 0.6),
+    "knowledge.yaml": (0.95, 0.96, 0.80, 0.6),
     "gitlab.yaml": (0.95, 0.93, 0.77, 0.55),
-    "posthog.yaml": (0.95, 0.96, 0.80, 0.58),
+    "posthog.yaml": (0.95, 0.97, 0.85, 0.66),
 }
 MAX_WORDS_P50 = 180  # an answer is read, not skimmed
 
