@@ -54,7 +54,7 @@ class Block:
     @property
     def ordered(self) -> bool:
         """A numbered list: its items are steps, read in their order."""
-        return self.kind == "list" and bool(_ORDERED_ITEM.match(self.parts[0]))
+        return self.kind == "list" and bool(self.parts) and bool(_ORDERED_ITEM.match(self.parts[0]))
 
     @property
     def header(self) -> str:

@@ -84,13 +84,12 @@ def lead_passage(
 def _keys_first(
     blocks: list[Block], chosen: dict[int, set[int]], keys: list[Unit]
 ) -> list[list[str]]:
-    """The blocks of these parts, in their order, taken out of `chosen`."""
+    """The blocks of these parts (each in a block of its own), in this order, taken out of
+    `chosen`; a key the word budget left out is quoted all the same."""
     groups = []
     for unit in keys:
-        if unit.block not in chosen:  # read already, with an earlier key of its block
-            continue
         block = blocks[unit.block]
-        parts = chosen.pop(unit.block)
+        parts = chosen.pop(unit.block, set()) | {unit.part}
         if block.ordered or unit is not keys[0]:
             # Steps keep their order, and so does the next best part's block: it is read whole.
             groups.append(block.render(parts))

@@ -277,7 +277,9 @@ def test_a_buried_part_holding_the_asked_figure_is_read_first():
     assert "Point 1" in _lead_of(text, {0: 0.9, 1: 0.8, 2: 0.7, 3: 0.6, 4: 0.5})[1]
 
 
-def _lead_by_block(text: str, scores: dict[tuple[int, int], float]) -> list[str]:
+def _lead_by_block(
+    text: str, scores: dict[tuple[int, int], float], kind: AnswerKind | None = None
+) -> list[str]:
     """The lead passage quoted from a text, its parts scored by (block, part)."""
     from coach.answer.lead import lead_passage
     from coach.answer.parts import Scored
@@ -289,7 +291,7 @@ def _lead_by_block(text: str, scores: dict[tuple[int, int], float]) -> list[str]
         key=lambda s: s.score,
         reverse=True,
     )
-    return lead_passage(blocks, ranked)
+    return lead_passage(blocks, ranked, kind=kind)
 
 
 STEPS = (
@@ -327,6 +329,18 @@ def test_the_next_best_block_is_read_right_after_the_best_one():
     # Not nearly as good: only the best part comes forward.
     lines = [line for line in _lead_by_block(PARAGRAPHS, {(4, 0): 0.9, (3, 0): 0.6}) if line]
     assert lines[0].startswith("The yearly amount") and lines[1].startswith("The budget covers")
+
+
+def test_a_part_holding_the_asked_figure_is_quoted_even_past_the_word_budget():
+    text = "What a Senior CSM does:\n" + "".join(
+        f"- Duty {i}: owns the strategy, holds executive relationships and leads renewals.\n"
+        for i in range(1, 13)
+    ) + "\nA Senior CSM looks after 8-14 named accounts.\n"
+    kind = parse("How many accounts does a Senior CSM manage?").answer_kind
+    # Twelve duties fill the budget before the figure's paragraph, which scores lowest.
+    scores = {(0, i): 0.9 - i / 100 for i in range(12)} | {(1, 0): 0.2}
+    lines = _lead_by_block(text, scores, kind)
+    assert lines[0] == "A Senior CSM looks after 8-14 named accounts.", lines
 
 
 def test_a_missing_word_with_a_said_alternative_is_not_missing():
