@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from coach.answer.blocks import Block, plain, word_count
 from coach.answer.parts import Scored, Unit
 from coach.answer.question import AnswerKind
@@ -21,9 +23,11 @@ def lead_passage(
     ranked: list[Scored],
     budget: int = LEAD_WORDS,
     kind: AnswerKind | None = None,
+    fits: Callable[[Scored], bool] = lambda scored: False,
 ) -> list[str]:
     """The whole passage when it fits the word budget, else its best parts in their order;
-    the best part first when the passage would bury it, the next best block after it."""
+    the best part first when the passage would bury it (the one holding the asked kind of
+    answer, or a range that `fits` the asker's figure), the next best block after it."""
     whole = [b.render() for b in blocks]
     chosen: dict[int, set[int]] = {}
     if sum(word_count("\n".join(lines)) for lines in whole) <= budget:
@@ -45,7 +49,12 @@ def lead_passage(
         and _words_before(blocks, chosen, s.unit) <= KEY_AFTER
     ]
     key = embedded[0] if embedded else None
-    if kind is not None and not any(kind.held_by(plain(s.unit.text)) for s in read_first):
+    fitting = next((s for s in embedded if fits(s)), None)
+    if fitting is not None and not any(fits(s) for s in read_first):
+        # "I resign 8 months later": the tier holding the asker's figure is read first.
+        key = fitting
+        margin = -1.0
+    elif kind is not None and not any(kind.held_by(plain(s.unit.text)) for s in read_first):
         # "How many accounts?", "when?": the best part holding a figure or date is read first.
         key = next((s for s in embedded if kind.held_by(plain(s.unit.text))), key)
         margin = -1.0

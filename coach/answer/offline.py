@@ -13,7 +13,7 @@ from coach.answer.lead import LEAD_WORDS, SIDE_WORDS, lead_passage
 from coach.answer.parts import Scored, Unit, parts_of, section_of, units_of
 from coach.answer.question import Question
 from coach.answer.retrieve import Source
-from coach.answer.rules import FIT_RULES, LEAD_RULES, WORD_RULES
+from coach.answer.rules import FIT_RULES, LEAD_RULES, PART_RULES, WORD_RULES, figure_fits
 from coach.answer.vectors import embed_units
 from coach.index.keyword import tokenize
 
@@ -34,6 +34,7 @@ PRIOR_SIMILARITY = 0.5  # weight of the passage's own match in the cheap pre-ran
 # view. On the golden sets 10 of the 14 answers below it missed the asked fact in their first
 # lines (64 of the 168 above it did); 5 of the 11 uncovered questions answered anyway fell below.
 WEAK_LEAD = 0.45
+_FIGURE_RULE = next(i for i, rule in enumerate(PART_RULES) if rule.measure is figure_fits)
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ def quoted_answer(
             [s for s in ranked if s.unit.source.n == source.n],
             LEAD_WORDS if len(shown) == 1 else SIDE_WORDS,
             question.answer_kind,
+            _holds_the_figure,
         )
         heading = f"**{level_note(question, source)}{source.label}** [{source.n}]"
         lines += ["", heading, "", *passage]
@@ -130,6 +132,12 @@ def quoted_answer(
     if points:
         lines += ["", f"**{ALSO_LABEL}**", *points]
     return Quoting(ranked, leads, "\n".join(lines), "\n".join(passages))
+
+
+def _holds_the_figure(scored: Scored) -> bool:
+    """Whether the part states a range or tier holding the question's figure (rule's full
+    weight: "between 6 and 12 months" for "8 months later")."""
+    return scored.rules[_FIGURE_RULE] >= PART_RULES[_FIGURE_RULE].weight
 
 
 def lead_scores(question: Question, ranked: list[Scored]) -> list[LeadScore]:

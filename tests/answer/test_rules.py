@@ -343,6 +343,27 @@ def test_a_part_holding_the_asked_figure_is_quoted_even_past_the_word_budget():
     assert lines[0] == "A Senior CSM looks after 8-14 named accounts.", lines
 
 
+def test_the_tier_holding_the_askers_figure_is_read_first():
+    from coach.answer.lead import lead_passage
+    from coach.answer.parts import Scored
+
+    text = (
+        "Repayment if you leave after finishing an item paid from the learning budget:\n"
+        "- If you resign within 6 months of completing it, you repay all of its cost.\n"
+        "- It applies to single items above EUR 1,000, agreed when Finance approves them.\n"
+        "- Between 6 and 12 months after completion, you repay 50%.\n"
+        "- After 12 months, you repay nothing.\n"
+    )
+    blocks = blocks_of(text)
+    units = units_of(_source(text), blocks)
+    tier = next(u for u in units if u.text.startswith("- Between"))
+    ranked = [Scored(u, 0.9 if u.part == 0 else 0.5, True, 0.0, ()) for u in units]
+    ranked.sort(key=lambda s: s.score, reverse=True)
+    lines = lead_passage(blocks, ranked, fits=lambda s: s.unit is tier)
+    assert lines[1] == "- Between 6 and 12 months after completion, you repay 50%.", lines
+    assert lead_passage(blocks, ranked)[1].startswith("- If you resign")
+
+
 def test_a_missing_word_with_a_said_alternative_is_not_missing():
     from coach.answer.answerability import _has_a_said_alternative
 
