@@ -15,6 +15,7 @@ from coach.answer.question import Question
 from coach.answer.retrieve import Source
 from coach.answer.rules import FIT_RULES, LEAD_RULES, PART_RULES, WORD_RULES, figure_fits
 from coach.answer.vectors import embed_units
+from coach.answer.words import function_terms
 from coach.index.keyword import tokenize
 
 QUOTED_LABEL = "Quoted from the company documents:"
@@ -220,7 +221,11 @@ def _filling(
     ("meals" for "lunch")."""
     said = set(tokenize([answer], as_ids=False)[0])
     weights = question.weights
-    asked = [t for t in question.tokens if weights.get(t, 0.0) >= DISTINCTIVE]
+    asked = [
+        t
+        for t in question.tokens
+        if weights.get(t, 0.0) >= DISTINCTIVE and t not in function_terms()
+    ]
     wanted = [t for t in dict.fromkeys([*question.rare_tokens, *asked]) if t not in said]
     if not wanted:
         return []

@@ -45,7 +45,10 @@ _ASKS_FIGURE = re.compile(
 # "How many accounts", "how much ARR": the answer is a figure said of that thing ("8-14 named
 # accounts", "a budget of EUR 1,500"), not any figure. "How much of my week" asks for a share.
 _ASKS_AMOUNT_OF = re.compile(r"\bhow (?:much|many) (?!of\b)(?:the |my |our )?([a-z][a-z-]+)", re.I)
-_NOT_A_THING = {"is", "are", "was", "do", "does", "did", "will", "would", "can", "could", "should"}
+_NOT_A_THING = {
+    *("is", "are", "was", "do", "does", "did", "will", "would", "can", "could", "should"),
+    *("happens", "happen", "happened", "exactly"),
+}
 # "What % of ...", "in percent": a passage that states no percentage does not answer it, however
 # close its topic ("pay range" for "how big a raise, in percent?").
 _ASKS_PERCENT = re.compile(
@@ -124,6 +127,14 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _FIGURE = re.compile(r"\d")
+# "What training...", "which Slack channels...", "what kind of coaching...": the words after
+# "what"/"which" up to the verb name the thing asked for (its last word, "channels").
+_WHAT_THING = re.compile(
+    r"\b(?:what|which)\s+(?:kinds? of |types? of |sorts? of )?"
+    r"((?:[a-z][\w&-]*\s+){0,2}?[a-z][\w&-]*)(?=\s+(?:do|does|did|is|are|was|were|can|could|should|would|will|must|have|has|i|we|you|"
+    r"they|a|an|the|my|our|to|for|in|of|on)\b)",
+    re.I,
+)
 # "How long is the rotation?" is answered by a length of time ("6 months", "two weeks").
 _ASKS_LENGTH = re.compile(r"\bhow long\b", re.I)
 _LENGTH = re.compile(
@@ -191,6 +202,7 @@ class Question:
     levels: tuple[Level, ...] = ()  # the levels it names ("IC2", "Senior")
     roles: tuple[CareerRole, ...] = ()  # the ladder roles it names, in order
     sides: tuple[tuple[str, ...], ...] = ()  # a comparison's two sides, as index terms
+    asked_for: str = ""  # the index term of the thing a "what X"/"which X" question asks for
     focus: str = ""  # the asker's own role page, to favour (see Profile.focus)
     lookup: Lookup = field(default_factory=Lookup)  # its words against the visible documents
 
@@ -272,6 +284,7 @@ def parse(text: str, roles: tuple[CareerRole, ...] = ()) -> Question:
         levels=tuple(levels_in(text)),
         roles=tuple(named_roles(text, list(roles))) if roles else (),
         sides=compared_sides(text),
+        asked_for=asked_for(text),
     )
 
 
@@ -291,6 +304,21 @@ def compared_sides(text: str) -> tuple[tuple[str, ...], ...]:
             if only_first and only_second:
                 return (only_first, only_second)
     return ()
+
+
+def asked_for(question: str) -> str:
+    """The index term of what a "what X" or "which X" question asks for: "train" in "What
+    training does a Renewals Manager do?", "channel" in "Which Slack channels..."; "" if none."""
+    for match in _WHAT_THING.finditer(question):
+        words = [
+            w
+            for w in match.group(1).split()
+            if w.lower() not in STOPWORDS_EN_PLUS and w.lower() not in _NOT_A_THING
+        ]
+        tokens = tokenize([words[-1]], as_ids=False)[0] if words else []
+        if tokens:
+            return tokens[0]
+    return ""
 
 
 def _content_words(text: str) -> str:

@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 from coach.answer.amounts import amount_match
 from coach.answer.blocks import plain
-from coach.answer.parts import Part
+from coach.answer.parts import Part, section_of
 from coach.answer.question import Question, Wants, numbered_names
 from coach.answer.retrieve import Source
 from coach.index.keyword import tokenize
@@ -172,6 +172,21 @@ def rare_words_said(question: Question, source: Source) -> float:
     return float(sum(token in said for token in question.rare_tokens))
 
 
+def heading_names_asked_thing(question: Question, source: Source) -> float:
+    """1 when the passage's own section heading names what a "what X" question asks for
+    ("Certifications and training" for "What training does a Renewals Manager do?")."""
+    heading = section_of(source)
+    # A comparison is answered by its two sides' passages ("which grade is each?").
+    if not question.asked_for or question.sides or heading == source.title:
+        return 0.0
+    return 1.0 if question.asked_for in _heading_terms(heading) else 0.0
+
+
+@functools.lru_cache(maxsize=4096)
+def _heading_terms(heading: str) -> frozenset[str]:
+    return frozenset(tokenize([heading], as_ids=False)[0])
+
+
 def passage_holds_answer_kind(question: Question, source: Source) -> float:
     """1 when the passage holds the exact kind of answer asked for: a figure of the thing asked
     about or an amount of money (any date or figure would favour too many passages)."""
@@ -224,6 +239,9 @@ PART_RULES = WORD_RULES + FIT_RULES
 # What else makes a passage the one quoted first.
 LEAD_RULES: tuple[Rule[Source], ...] = (
     Rule("says a rare asked-about word", 0.4, rare_words_said),
+    # "What training...?" is answered by the section named for training, not the one whose
+    # words sound closer ("Typical time in level" for "...in their first six months").
+    Rule("its heading names what is asked for", 0.15, heading_names_asked_thing),
     # "How many accounts?" is answered by a passage with a figure of accounts, not by the role's
     # introduction, however close.
     Rule("holds the exact kind of answer asked", 0.15, passage_holds_answer_kind),

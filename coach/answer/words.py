@@ -6,6 +6,10 @@ import functools
 import json
 import logging
 
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+from coach.index.keyword import tokenize
+
 log = logging.getLogger(__name__)
 
 
@@ -38,3 +42,10 @@ def _english_words() -> frozenset[str]:
         log.warning("no English word list in %s (%s): any near spelling counts as one", path, exc)
         return frozenset()
     return frozenset(word for word in vocab if word.isalpha())
+
+
+@functools.cache
+def function_terms() -> frozenset[str]:
+    """The index terms of words that only put a sentence together ("my", "what", "would"):
+    however rarely the documents say "my", a question's "my" asks about nothing."""
+    return frozenset(tokenize([" ".join(STOPWORDS_EN_PLUS)], as_ids=False)[0])

@@ -114,3 +114,18 @@ def test_a_question_asks_for_money_only_when_it_asks_a_sum(question, money):
 )
 def test_what_a_question_asks_for_is_read_from_its_phrasing(question, wants):
     assert parse(question).wants - {Wants.YES_NO, Wants.REQUIREMENT} == wants
+
+
+@pytest.mark.parametrize(
+    ("question", "thing"),
+    [
+        ("Which Slack channels should I join as a new CSM?", "channel"),
+        ("What kind of coaching can I get?", "coach"),
+        ("What rating scale does GitLab use?", "scale"),
+        ("What happens if I miss the deadline?", ""),
+        ("What do I need to become Senior CSM?", ""),
+        ("What is the dual plan?", ""),
+    ],
+)
+def test_a_what_or_which_question_names_the_thing_it_asks_for(question, thing):
+    assert parse(question).asked_for == thing

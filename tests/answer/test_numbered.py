@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from coach.answer.answerability import Lookup
 from coach.answer.blocks import blocks_of
 from coach.answer.offline import quoted_answer
 from coach.answer.parts import units_of
@@ -85,6 +86,16 @@ def test_the_row_of_the_level_asked_about_is_read_first(embeddings):
         "| 1 | None (new-hire grant only) |",
     ], answer
     assert answer.index("over the following four years:") < answer.index("| Level")
+
+
+def test_a_pronoun_the_documents_rarely_say_brings_in_no_point(embeddings):
+    pay = _source(1, "Managers", "Becoming a manager does not mean you get a pay raise.")
+    aside = _source(2, "Keeper test", "Anyone can ask how hard you would work to change my mind.")
+    text = "If I become a team lead, does my pay go up?"
+    # The pages say "your", rarely "my": by rarity alone "my" would be a distinctive word.
+    question = parse(text).measured(Lookup(weights={"my": 5.0, "pay": 2.0, "lead": 1.5}))
+    answer = quoted_answer(question, embeddings.embed_query(text), [pay, aside], embeddings).text
+    assert answer is not None and "change my mind" not in answer, answer
 
 
 def test_plurals_become_singular_by_the_common_rules():

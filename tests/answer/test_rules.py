@@ -12,6 +12,7 @@ from coach.answer.rules import (
     PART_RULES,
     at_the_asked_level,
     figure_fits,
+    heading_names_asked_thing,
     holds_answer_kind,
     in_requirements_section,
     on_another_roles_page,
@@ -59,6 +60,7 @@ def test_the_rule_tables_are_pinned():
     ]
     assert [(rule.name, rule.weight) for rule in LEAD_RULES] == [
         ("says a rare asked-about word", 0.4),
+        ("its heading names what is asked for", 0.15),
         ("holds the exact kind of answer asked", 0.15),
         ("a who-qualifies passage", 0.25),
         ("a passage naming a way in", 0.25),
@@ -362,6 +364,18 @@ def test_the_tier_holding_the_askers_figure_is_read_first():
     lines = lead_passage(blocks, ranked, fits=lambda s: s.unit is tier)
     assert lines[1] == "- Between 6 and 12 months after completion, you repay 50%.", lines
     assert lead_passage(blocks, ranked)[1].startswith("- If you resign")
+
+
+def test_a_section_named_for_what_a_what_question_asks_for_claims_the_lead():
+    question = parse("What training does a Renewals Manager have to do in their first months?")
+    assert question.asked_for == "train"
+    trained = _source("CS 220 Commercial Conversations.", "Certifications and training")
+    timed = _source("Typical time as a Renewals Manager is 24 months.", "Typical time in level")
+    assert heading_names_asked_thing(question, trained) == 1.0
+    assert heading_names_asked_thing(question, timed) == 0.0
+    # A comparison is answered by its two sides' passages, whatever their headings.
+    both = parse("Director vs Senior Director: which grade is each?")
+    assert heading_names_asked_thing(both, _source("Grade 10.", "Job grade")) == 0.0
 
 
 def test_a_missing_word_with_a_said_alternative_is_not_missing():
