@@ -220,7 +220,7 @@ WORD_RULES: tuple[Rule[Part], ...] = (
 FIT_RULES: tuple[Rule[Part], ...] = (
     # A personal question is about the asker's own role page first: neighbouring roles' pages
     # name that role too and would otherwise be quoted as often.
-    Rule("on the asker's own role page", 0.1, on_focus_page),
+    Rule("on the asker's own role page", 0.2, on_focus_page),
     # "What do I need before I can mentor?": the answer may not repeat the question's words.
     Rule("in a who-qualifies section", 0.1, in_requirements_section),
     # "Can I move into Solutions Consulting?" is answered by the rotation there, not the role.

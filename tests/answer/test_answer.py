@@ -315,7 +315,7 @@ def test_explain_shows_the_question_the_parts_by_rule_and_the_verdict(lumenfield
     assert "wants: a figure (a figure said of 'account')" in how
     assert "roles named: senior-csm" in how
     assert "Candidate parts, best first" in how
-    assert "on the asker's own role page +0.100" in how  # a rule's contribution, by name
+    assert "on the asker's own role page +0.200" in how  # a rule's contribution, by name
     assert "Book of business: 8-14 named accounts" in how
     assert "Which passage leads" in how
     assert how.rstrip().endswith("Verdict: answered (offline).")

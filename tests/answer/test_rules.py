@@ -48,7 +48,7 @@ def test_the_rule_tables_are_pinned():
     assert [(rule.name, rule.weight) for rule in PART_RULES] == [
         ("says the question's words", 0.3),
         ("... with its heading and lead-in", 0.1),
-        ("on the asker's own role page", 0.1),
+        ("on the asker's own role page", 0.2),
         ("in a who-qualifies section", 0.1),
         ("states a way in", 0.1),
         ("names the same numbered item", 0.15),
