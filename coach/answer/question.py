@@ -12,7 +12,7 @@ from rapidfuzz import fuzz
 
 from coach.answer.amounts import Quantity, quantities
 from coach.answer.answerability import Asked, Lookup
-from coach.answer.blocks import plain
+from coach.answer.numbered import numbered_names
 from coach.answer.words import singular
 from coach.index.keyword import tokenize
 from coach.index.ladder import CareerRole
@@ -104,16 +104,6 @@ _PERSONAL = re.compile(r"\b(i|i'm|me|my|mine|myself|next|should i)\b", re.IGNORE
 _YES_NO = re.compile(
     r"^\s*(is|are|was|were|do|does|did|can|could|will|would|should|may|must|has|have)\b", re.I
 )
-# A name with a number ("CCSM Level 2", "module 3", "grade 7") names one item of a series; not
-# an amount ("EUR 1,300") nor a span ("takes 6 weeks"). A table row read out says "Level: 5".
-_NOT_AN_ITEM = r"(?![.,]\d)(?!\s*(?:%|percent|(?:minute|hour|day|week|month|year)s?\b))"
-_NUMBERED = re.compile(rf"\b([a-z]{{2,}}):?\s+(\d{{1,3}})\b{_NOT_AN_ITEM}", re.I)
-# ... and a run of them: "job grades 4-7", "levels 2 to 4", "grade 8+" (up to OPEN_SPAN more).
-_NUMBERED_SPAN = re.compile(
-    rf"\b([a-z]{{2,}}):?\s+(\d{{1,3}})(?:\s?(?:-|\u2013|to)\s?(\d{{1,3}})\b{_NOT_AN_ITEM}|\+)", re.I
-)
-MAX_SPAN = 20  # a wider run of numbers is a range of amounts, not of items
-OPEN_SPAN = 10
 # A date, or a point in time ("within 30 days", "by the end of your third month"): not any
 # number ("20% of your development") nor a length ("at least 12 months in your role").
 _DATE = re.compile(
@@ -131,8 +121,9 @@ _FIGURE = re.compile(r"\d")
 # "what"/"which" up to the verb name the thing asked for (its last word, "channels").
 _WHAT_THING = re.compile(
     r"\b(?:what|which)\s+(?:kinds? of |types? of |sorts? of )?"
-    r"((?:[a-z][\w&-]*\s+){0,2}?[a-z][\w&-]*)(?=\s+(?:do|does|did|is|are|was|were|can|could|should|would|will|must|have|has|i|we|you|"
-    r"they|a|an|the|my|our|to|for|in|of|on)\b)",
+    r"((?:[a-z][\w&-]*\s+){0,2}?[a-z][\w&-]*)"
+    r"(?=\s+(?:do|does|did|is|are|was|were|can|could|should|would|will|must|have|has|"
+    r"i|we|you|they|a|an|the|my|our|to|for|in|of|on)\b)",
     re.I,
 )
 # "How long is the rotation?" is answered by a length of time ("6 months", "two weeks").
@@ -339,19 +330,6 @@ def answer_kind(question: str) -> AnswerKind | None:
     if _ASKS_FIGURE.search(question):
         return AnswerKind(_FIGURE)
     return None
-
-
-def numbered_names(text: str) -> set[str]:
-    """The names with a number the text holds, lower-cased and singular: {"level 2", "module
-    3"}; a run names each of its items ("grades 4-7": grade 4, 5, 6 and 7)."""
-    text = plain(text)
-    names = {(word, int(number)) for word, number in _NUMBERED.findall(text)}
-    for word, first, last in _NUMBERED_SPAN.findall(text):
-        low = int(first)
-        high = int(last) if last else low + OPEN_SPAN
-        if low < high <= low + MAX_SPAN:
-            names |= {(word, number) for number in range(low, high + 1)}
-    return {f"{singular(word.lower())} {number}" for word, number in names}
 
 
 def named_roles(question: str, roles: list[CareerRole]) -> list[CareerRole]:

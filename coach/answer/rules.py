@@ -16,8 +16,9 @@ from typing import Generic, TypeVar
 
 from coach.answer.amounts import amount_match
 from coach.answer.blocks import plain
+from coach.answer.numbered import numbered_names
 from coach.answer.parts import Part, section_of
-from coach.answer.question import Question, Wants, numbered_names
+from coach.answer.question import Question, Wants
 from coach.answer.retrieve import Source
 from coach.index.keyword import tokenize
 

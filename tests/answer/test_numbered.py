@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from coach.answer.answerability import Lookup
 from coach.answer.blocks import blocks_of
+from coach.answer.numbered import numbered_names
 from coach.answer.offline import quoted_answer
 from coach.answer.parts import units_of
-from coach.answer.question import numbered_names, parse
+from coach.answer.question import parse
 from coach.answer.retrieve import Source
 from coach.answer.words import singular
 
