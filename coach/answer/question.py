@@ -91,7 +91,7 @@ _COMPARES = re.compile(
 # "IC3 vs IC4", "how is a CSE different from a CSM?". Each side is the words up to punctuation.
 _SIDE = r"(?:an? |the )?([\w'&/ -]+?)"
 _BEFORE_VS = r"(\w[\w'&/-]*(?: [\w'&/-]+){0,2})"  # up to three words before "vs"
-_END = r"\s*(?:[?.!,;:(]|\bin\b|$)"
+_END = r"\s*(?:[?.!,;:(]|\s[-\u2013\u2014]\s|\bin\b|$)"  # a dash between spaces ends a clause
 _SIDES = (
     re.compile(rf"\bbetween {_SIDE} and {_SIDE}{_END}", re.I),
     re.compile(rf"\bcompar\w* {_SIDE} (?:and|with|to) {_SIDE}{_END}", re.I),

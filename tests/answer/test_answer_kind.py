@@ -64,11 +64,14 @@ def test_a_question_about_who_qualifies_is_told_apart(question, asks):
         ("Compare the dual plan with the horizontal plan", ("dual", "horizont")),
         # "my" names no side: it would find any passage titled "... my direct reports ...".
         ("How does my notice differ between my first 3 months and later on?", ("first", "later")),
+        # A dash between spaces ends the second side: "different" is no part of it.
+        ("360 feedback vs performance review - how are they different?", ("360", "perform")),
     ],
 )
 def test_a_comparison_names_its_two_sides(question, sides):
     first, second = parse(question).sides
     assert (first[0], second[0]) == sides
+    assert "differ" not in second
 
 
 @pytest.mark.parametrize(
