@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 from coach.answer.amounts import Quantity, quantities
 from coach.answer.answerability import Asked, Lookup
 from coach.answer.numbered import numbered_names
-from coach.answer.words import singular
+from coach.answer.words import function_terms, singular
 from coach.index.keyword import tokenize
 from coach.index.ladder import CareerRole
 from coach.ingest.levels import Level, levels_in
@@ -286,7 +286,8 @@ def compared_sides(text: str) -> tuple[tuple[str, ...], ...]:
         if match := pattern.search(text):
             # A side is named by its content words: "my" names nothing ("my first 3 months").
             first, second = (
-                tuple(tokenize([_content_words(side)], as_ids=False)[0]) for side in match.groups()
+                tuple(t for t in tokenize([side], as_ids=False)[0] if t not in function_terms())
+                for side in match.groups()
             )
             if len(first) == 1 < len(second):  # "a vertical and a dual career path"
                 second = second[:1]
@@ -310,10 +311,6 @@ def asked_for(question: str) -> str:
         if tokens:
             return tokens[0]
     return ""
-
-
-def _content_words(text: str) -> str:
-    return " ".join(w for w in text.split() if w.lower() not in STOPWORDS_EN_PLUS)
 
 
 def answer_kind(question: str) -> AnswerKind | None:

@@ -158,13 +158,14 @@ def on_another_roles_page(question: Question, part: Part) -> float:
 def on_the_named_ladder(question: Question, part: Part) -> float:
     """1 for a part of the ladder (job family) the question names ("in customer engineering")."""
     ladder = part.unit.source.metadata.get("section_ladder")
-    words = _ladder_words(ladder) if ladder else frozenset()
+    words = _terms(ladder) if ladder else frozenset()
     return 1.0 if words and words <= question.terms else 0.0
 
 
 @functools.lru_cache(maxsize=4096)
-def _ladder_words(ladder: str) -> frozenset[str]:
-    return frozenset(tokenize([ladder], as_ids=False)[0])
+def _terms(name: str) -> frozenset[str]:
+    """The index terms of a short name (a ladder, a heading), remembered: names repeat."""
+    return frozenset(tokenize([name], as_ids=False)[0])
 
 
 def rare_words_said(question: Question, source: Source) -> float:
@@ -180,12 +181,7 @@ def heading_names_asked_thing(question: Question, source: Source) -> float:
     # A comparison is answered by its two sides' passages ("which grade is each?").
     if not question.asked_for or question.sides or heading == source.title:
         return 0.0
-    return 1.0 if question.asked_for in _heading_terms(heading) else 0.0
-
-
-@functools.lru_cache(maxsize=4096)
-def _heading_terms(heading: str) -> frozenset[str]:
-    return frozenset(tokenize([heading], as_ids=False)[0])
+    return 1.0 if question.asked_for in _terms(heading) else 0.0
 
 
 def passage_holds_answer_kind(question: Question, source: Source) -> float:
