@@ -112,8 +112,8 @@ _DATE = re.compile(
     r"(?:\d+[\s-](?:business |working )?|first |second |third |fourth |fifth |sixth |next )"
     r"(?:days?|weeks?|months?|years?|quarters?)\b|"
     r"\bmay \d|\b(january|february|march|april|june|july|august|september|october|november|"
-    r"december|monday|tuesday|wednesday|thursday|friday|weekly|monthly|quarterly|annually|"
-    r"yearly|q[1-4]|h[12])\b",
+    r"december|(?:mon|tues|wednes|thurs|fri|satur|sun)days?|weekly|monthly|quarterly|"
+    r"annually|yearly|q[1-4]|h[12])\b",
     re.IGNORECASE,
 )
 _FIGURE = re.compile(r"\d")

@@ -24,6 +24,9 @@ from coach.answer.question import Wants, answer_kind, parse
         ("When is my plan due?", "By the end of your third month.", True),
         ("When is my plan due?", "20% of your development comes from others.", False),
         ("When can I apply?", "At least 12 months in your current role.", False),
+        # Days of the week are said in the plural as often as not.
+        ("Which days am I in the office?", "Come in on Tuesdays and Thursdays.", True),
+        ("Which day is the team meeting?", "It is on Wednesday.", True),
         # Money is answered by an amount in a currency, whatever it is said to be of.
         ("How much money can I get?", "A reimbursement of up to $10,000 USD per year.", True),
         ("How much money can I get?", "Apply 3 months ahead.", False),
