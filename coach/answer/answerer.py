@@ -242,7 +242,9 @@ class Answerer:
             profile = Profile(asked.roles[0], profile.plan, named=True)
         asked = asked.focused(profile.focus(asked))
         query = trace.query = profile.steer(asked)
-        found = trace.found = retriever.search(query, persona, focus=asked.focus)
+        found = trace.found = retriever.search(
+            query, persona, focus=asked.focus, sides=asked.sides
+        )
         sources, vector = found.sources, found.vector
         visible = retriever.keywords.level(audiences_for(persona))  # what it may read, only
         # What the question is about is judged against the question as asked: the words a

@@ -10,6 +10,7 @@ from langchain_core.embeddings import Embeddings
 from coach.answer.blocks import Block, blocks_of, item_line, plain, word_count
 from coach.answer.citations import without_citations
 from coach.answer.lead import LEAD_WORDS, SIDE_WORDS, lead_passage
+from coach.answer.numbered import numbered_names
 from coach.answer.parts import Scored, Unit, parts_of, section_of, units_of
 from coach.answer.question import Question
 from coach.answer.retrieve import Source
@@ -169,15 +170,24 @@ def lead_scores(question: Question, ranked: list[Scored]) -> list[LeadScore]:
 def compared_passages(question: Question, lead: Source, ranked: list[Scored]) -> list[Source]:
     """The passages quoted first: the lead; for a comparison it does not cover alone, the best
     passage for each side ("Vertical Plan" and "Dual Plan"), in the order they rank."""
-    if len(question.sides) != 2:
+    if not question.sides.terms:
         return [lead]
     weights = question.weights
     # Each side by its rarest word: "dual" of "a dual career path".
-    keys = [max(side, key=lambda t: weights.get(t, 0.0)) for side in question.sides]
+    keys = [max(side, key=lambda t: weights.get(t, 0.0)) for side in question.sides.terms]
     # The lead first, then the rest as they rank.
     sources = list({s.n: s for s in [lead, *(r.unit.source for r in ranked)]}.values())
-    titles = tokenize([s.label for s in sources], as_ids=False)
-    texts = tokenize([s.text for s in sources], as_ids=False)
+    # A side named with a number ("level 2") is looked for among the names with a number.
+    labels = [s.label for s in sources]
+    titles = [
+        [*tokens, *numbered_names(label)]
+        for label, tokens in zip(labels, tokenize(labels, as_ids=False), strict=True)
+    ]
+    bodies = [s.text for s in sources]
+    texts = [
+        [*tokens, *numbered_names(body)]
+        for body, tokens in zip(bodies, tokenize(bodies, as_ids=False), strict=True)
+    ]
 
     def passage_for(key: str) -> Source | None:
         # The passage titled by the side and little else ("Dual Plan") is about it; one that

@@ -13,7 +13,8 @@ from rapidfuzz import fuzz
 from coach.answer.amounts import Quantity, quantities
 from coach.answer.answerability import Asked, Lookup
 from coach.answer.numbered import numbered_names
-from coach.answer.words import function_terms, singular
+from coach.answer.sides import COMPARES, Sides, compared
+from coach.answer.words import singular
 from coach.index.keyword import tokenize
 from coach.index.ladder import CareerRole
 from coach.ingest.levels import Level, levels_in
@@ -80,24 +81,6 @@ _ASKS_MOVE = re.compile(
 )
 # "What does the level after IC3 look like?", "above Senior": the next level is asked about.
 _AFTER_LEVEL = re.compile(r"\b(after|above|beyond|next|move up|promoted|promotion)\b", re.I)
-# "What changes from CSM II to Senior CSM?", "CSM I vs CSM II", "what separates ... from ...".
-_COMPARES = re.compile(
-    r"\b(chang\w*|differ\w*|separates?|compare\w*|vs\.?|versus|gap|between|"
-    # "from CSM II to Senior CSM", not "stop me from transferring permanently to another team"
-    r"from (?!\w+ing\b)(?:[\w'&/-]+ ){1,4}to)\b",
-    re.IGNORECASE,
-)
-# The two things a comparison is between: "the difference between a vertical and a dual plan",
-# "IC3 vs IC4", "how is a CSE different from a CSM?". Each side is the words up to punctuation.
-_SIDE = r"(?:an? |the )?([\w'&/ -]+?)"
-_BEFORE_VS = r"(\w[\w'&/-]*(?: [\w'&/-]+){0,2})"  # up to three words before "vs"
-_END = r"\s*(?:[?.!,;:(]|\s[-\u2013\u2014]\s|\bin\b|$)"  # a dash between spaces ends a clause
-_SIDES = (
-    re.compile(rf"\bbetween {_SIDE} and {_SIDE}{_END}", re.I),
-    re.compile(rf"\bcompar\w* {_SIDE} (?:and|with|to) {_SIDE}{_END}", re.I),
-    re.compile(rf"\b(?:is|are|does|do) {_SIDE} differ\w* (?:from|than|to) {_SIDE}{_END}", re.I),
-    re.compile(rf"{_BEFORE_VS} (?:vs\.?|versus|compared (?:to|with)) {_SIDE}{_END}", re.I),
-)
 # Questions about the asker's own path ("what should I do next?") get the profile added to the
 # search; questions about the company in general ("what is the training budget?") do not.
 _PERSONAL = re.compile(r"\b(i|i'm|me|my|mine|myself|next|should i)\b", re.IGNORECASE)
@@ -192,7 +175,7 @@ class Question:
     personal: bool  # about the asker ("I", "my", "next")
     levels: tuple[Level, ...] = ()  # the levels it names ("IC2", "Senior")
     roles: tuple[CareerRole, ...] = ()  # the ladder roles it names, in order
-    sides: tuple[tuple[str, ...], ...] = ()  # a comparison's two sides, as index terms
+    sides: Sides = field(default_factory=Sides)  # a comparison's two sides
     asked_for: str = ""  # the index term of the thing a "what X"/"which X" question asks for
     focus: str = ""  # the asker's own role page, to favour (see Profile.focus)
     lookup: Lookup = field(default_factory=Lookup)  # its words against the visible documents
@@ -254,7 +237,7 @@ def parse(text: str, roles: tuple[CareerRole, ...] = ()) -> Question:
             (Wants.REQUIREMENT, _ASKS_REQUIREMENTS),
             (Wants.NEXT_STEP, _NEXT_STEP),
             (Wants.MOVE, _ASKS_MOVE),
-            (Wants.COMPARISON, _COMPARES),
+            (Wants.COMPARISON, COMPARES),
             (Wants.YES_NO, _YES_NO),
         )
         if pattern.search(text)
@@ -274,28 +257,9 @@ def parse(text: str, roles: tuple[CareerRole, ...] = ()) -> Question:
         personal=bool(_PERSONAL.search(text)),
         levels=tuple(levels_in(text)),
         roles=tuple(named_roles(text, list(roles))) if roles else (),
-        sides=compared_sides(text),
+        sides=compared(text),
         asked_for=asked_for(text),
     )
-
-
-def compared_sides(text: str) -> tuple[tuple[str, ...], ...]:
-    """The index terms of the two things a comparison names, each without the words both
-    share ("vertical" and "dual" in "a vertical and a dual career path"); () if not one."""
-    for pattern in _SIDES:
-        if match := pattern.search(text):
-            # A side is named by its content words: "my" names nothing ("my first 3 months").
-            first, second = (
-                tuple(t for t in tokenize([side], as_ids=False)[0] if t not in function_terms())
-                for side in match.groups()
-            )
-            if len(first) == 1 < len(second):  # "a vertical and a dual career path"
-                second = second[:1]
-            only_first = tuple(t for t in first if t not in second)
-            only_second = tuple(t for t in second if t not in first)
-            if only_first and only_second:
-                return (only_first, only_second)
-    return ()
 
 
 def asked_for(question: str) -> str:

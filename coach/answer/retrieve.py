@@ -11,6 +11,8 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from coach.answer.answerability import rare_asked_about
+from coach.answer.numbered import numbered_names
+from coach.answer.sides import NO_SIDES, Sides
 from coach.index.keyword import KeywordIndex, tokenize
 from coach.index.store import KnowledgeStore, StoredChunk
 from coach.personas import audiences_for
@@ -23,6 +25,7 @@ RRF_K = 60  # the usual reciprocal-rank-fusion constant; dampens the weight of r
 # ("our car phone" for "a company car", 0.15; "Thriving" in the level steps is 0.33).
 KEYWORD_WINNER_SIMILARITY = 0.2
 SNIPPET_CHARS = 240
+SIDE_NEAREST = 5  # a compared side's passage is looked for among its nearest few
 _WORD = re.compile(r"\w+")
 # A list item's mark ("- ", "* ", "1. ", "2) "), wherever list items are quoted or shown.
 LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
@@ -162,24 +165,57 @@ class Retriever:
         self.top_k = top_k
         self.candidates = candidates
 
+    def _with_sides(
+        self,
+        picked: list[StoredChunk],
+        sides: Sides,
+        allowed: tuple[str, ...],
+        vector: list[float],
+        k: int,
+    ) -> list[StoredChunk]:
+        """The picked passages, with the nearest passage of each compared side that none of
+        them names ("CCSM Level 1" when only Level 2's page was found)."""
+        nearest = []
+        for phrase, key in zip(sides.phrases, sides.terms, strict=True):
+            if any(_names(row, key) for row in picked):
+                continue
+            near, _ = self.store.query(self.embeddings.embed_query(phrase), SIDE_NEAREST, allowed)
+            # The model hears "Level 1" and "Level 3" alike: the passage must name the side.
+            found = next((row for row in near if _names(row, key)), None)
+            nearest += self.store.fetch([found.id], vector).values() if found else []
+        return _side_seats(picked, nearest, k) if nearest else picked
+
     def retrieve(self, question: str, persona: str, k: int | None = None) -> list[Source]:
         """The top-k distinct passages for the question that the persona may read."""
         return self.search(question, persona, k).sources
 
     def search(
-        self, question: str, persona: str, k: int | None = None, focus: str = ""
+        self,
+        question: str,
+        persona: str,
+        k: int | None = None,
+        focus: str = "",
+        sides: Sides = NO_SIDES,
     ) -> Retrieval:
         """retrieve(), plus the question's vector and how well hidden passages match it.
 
         `focus` names a document (the asker's own role) whose passages join the fusion as a
-        third ranking, so "what should I do next?" is answered from that role's page.
+        third ranking, so "what should I do next?" is answered from that role's page. A side of
+        a comparison (`sides`) that no picked passage is about is searched for by its own name
+        ("CCSM Level 1"): "how do they compare on price" finds neither side's entry.
         """
         allowed = audiences_for(persona)
         vector = self.embeddings.embed_query(question)
         dense, hidden = self.store.query(vector, self.candidates, allowed)
         sparse = self.keywords.search(question, allowed, self.candidates)
         rows = {row.id: row for row in dense}
-        rankings = [[row.id for row in dense], [hit.chunk_id for hit in sparse]]
+        keyword_only = [hit.chunk_id for hit in sparse if hit.chunk_id not in rows]
+        rows.update(self.store.fetch(keyword_only, vector))
+        # Every candidate is ranked by meaning, not only the nearest few: a passage the keywords
+        # put first but the vector search left just outside its list would count once, as if
+        # it matched in meaning least of all.
+        by_meaning = sorted(rows, key=lambda i: rows[i].similarity, reverse=True)
+        rankings = [by_meaning, [hit.chunk_id for hit in sparse]]
         if focus:
             own = self.store.fetch_document(focus, vector)
             rows.update(own)
@@ -188,7 +224,6 @@ class Retriever:
         for ranking in rankings:
             for rank, chunk_id in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        rows.update(self.store.fetch([i for i in fused if i not in rows], vector))
         # Both searches filtered already; this also catches a keyword index that lags behind the
         # store, and it runs before numbering so the sources are numbered without gaps.
         rows = {i: r for i, r in rows.items() if r.metadata.get("audience") in allowed}
@@ -200,11 +235,41 @@ class Retriever:
             picked, winner, lambda: rare_asked_about(question, vector, level, self.embeddings),
             k or self.top_k,
         )
+        picked = self._with_sides(picked, sides, allowed, vector, k or self.top_k)
         sources = [
-            Source.from_chunk(n, row.id, row.text, row.metadata, fused[row.id], row.similarity)
+            Source.from_chunk(
+                n, row.id, row.text, row.metadata, fused.get(row.id, 0.0), row.similarity
+            )
             for n, row in enumerate(picked, start=1)
         ]
         return Retrieval(sources, vector, hidden)
+
+
+def _names(row: StoredChunk, side: tuple[str, ...]) -> bool:
+    """Whether a passage is about a compared side: it says each of its words, or its heading
+    names the item of a series (a list elsewhere naming "CCSM Level 2" says nothing of it)."""
+    heading = row.metadata.get("heading", "")
+    if any(" " in term for term in side):  # "level 2"
+        return bool(set(side) & numbered_names(heading))
+    return set(side) <= set(tokenize([f"{heading}\n{row.text}"], as_ids=False)[0])
+
+
+def _side_seats(
+    picked: list[StoredChunk], nearest: list[StoredChunk], k: int
+) -> list[StoredChunk]:
+    """Each side's passage joins the picked ones (unless a piece of its section is there),
+    taking the last seat no side holds when all k are taken."""
+    kept = list(picked)
+    sides = {row.id for row in nearest}
+    for row in nearest:
+        if any(_section(p) == _section(row) for p in kept):
+            continue
+        free = [i for i, p in enumerate(kept) if p.id not in sides]
+        if len(kept) < k:
+            kept.append(row)
+        elif free:
+            kept[free[-1]] = row
+    return kept
 
 
 def _with_keyword_winner(

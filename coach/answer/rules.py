@@ -179,7 +179,7 @@ def heading_names_asked_thing(question: Question, source: Source) -> float:
     ("Certifications and training" for "What training does a Renewals Manager do?")."""
     heading = section_of(source)
     # A comparison is answered by its two sides' passages ("which grade is each?").
-    if not question.asked_for or question.sides or heading == source.title:
+    if not question.asked_for or question.sides.terms or heading == source.title:
         return 0.0
     return 1.0 if question.asked_for in _terms(heading) else 0.0
 

@@ -54,11 +54,12 @@ class Citations:
 
     def passage(self, path: str, needle: str = "", heading: str = "") -> tuple[int, str] | None:
         """(citation number, passage text) of the first passage of `path` that says `needle`
-        (case and spacing aside), else the first under a heading matching `heading`."""
+        (case and spacing aside) in its text or its own heading (a catalog entry is titled by
+        its course), else the first under a heading matching `heading`."""
         self.load([path])
         rows = self._chunks[path]
         wanted = _flat(needle)
-        found = next((r for r in rows if wanted and wanted in _flat(r[1])), None)
+        found = next((r for r in rows if wanted and wanted in _said(r)), None)
         if found is None and heading:
             pattern = re.compile(heading, re.IGNORECASE)
             found = next((r for r in rows if pattern.search(r[2].get("heading", ""))), None)
@@ -87,6 +88,12 @@ class Citations:
             self.sources[n - 1] = replace(kept, text=f"{kept.text}\n\n{text}")
         self._numbers[chunk_id] = n
         return n
+
+
+def _said(row: tuple[str, str, dict]) -> str:
+    """A passage's own heading and text, flattened for matching."""
+    own_heading = row[2].get("heading", "").rsplit(" > ", 1)[-1]
+    return _flat(f"{own_heading}\n{row[1]}")
 
 
 def _has_row(meta: dict, role: CareerRole) -> bool:

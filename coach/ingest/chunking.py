@@ -12,11 +12,11 @@ from markdown_it import MarkdownIt
 
 from coach.ingest.documents import Document
 from coach.ingest.level_tables import LevelRow, level_rows, rows_metadata
-from coach.ingest.levels import Placement, family_of, placements
+from coach.ingest.levels import Placement, family_of, holds_levels, placements
 
 HEADING_DEPTH = 4  # h1-h4 start sections; deeper headings stay in the text
 # Bump when splitting changes, so `coach index` re-chunks files whose bytes did not change.
-SPLITTER_VERSION = "5"  # 4: level placements; 5: levels tables
+SPLITTER_VERSION = "6"  # 4: level placements; 5: levels tables; 6: PDF headings, doc_type
 _MARKDOWN = MarkdownIt("commonmark").enable("table")
 _TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*")
 
@@ -46,12 +46,13 @@ class Section:
     level_rows: tuple[LevelRow, ...] = ()  # a levels table's rows, one per level
 
 
-def sections_of(text: str, title: str = "") -> list[Section]:
+def sections_of(text: str, title: str = "", levels: bool = True) -> list[Section]:
     """Split Markdown at its h1-h4 headings (found by markdown-it, so `#` in code is no heading),
-    each placed on its ladder when it is one of the document's parallel level sections."""
+    each placed on its ladder when it is one of the document's parallel level sections (unless
+    `levels` is False: a document that says it is no ladder)."""
     lines = text.split("\n")
     tokens = _MARKDOWN.parse(text)
-    placed = placements(tokens, title)
+    placed = placements(tokens, title) if levels else {}
     sections: list[Section] = []
     path: list[tuple[int, str]] = []
     start, placement = 0, None
@@ -64,7 +65,8 @@ def sections_of(text: str, title: str = "") -> list[Section]:
         path = [(d, h) for d, h in path if d < depth] + [(depth, tokens[i + 1].content.strip())]
         start, placement = token.map[1], placed.get(i)
     sections.append(Section(tuple(h for _, h in path), "\n".join(lines[start:]), placement))
-    return [_with_level_rows(s, title) for s in sections if s.text.strip()]
+    kept = [s for s in sections if s.text.strip()]
+    return [_with_level_rows(s, title) for s in kept] if levels else kept
 
 
 def _with_level_rows(section: Section, title: str) -> Section:
@@ -123,7 +125,7 @@ def section_rows(doc: Document) -> list[dict[str, Any]]:
     base = {**doc.stored_meta, "path": doc.path}
     return [base] + [
         {**base, "heading": heading_path(s, doc.title), "chunk_index": i, **level_metadata(s)}
-        for i, s in enumerate(sections_of(doc.text, doc.title))
+        for i, s in enumerate(sections_of(doc.text, doc.title, holds_levels(doc.meta.doc_type)))
         if s.placement or s.level_rows
     ]
 
@@ -143,7 +145,7 @@ def split_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[C
     )
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
-    for section in sections_of(doc.text, doc.title):
+    for section in sections_of(doc.text, doc.title, holds_levels(doc.meta.doc_type)):
         heading = heading_path(section, doc.title)
         for piece in with_table_headers(by_size.split_text(section.text), section.text):
             if not piece.strip():

@@ -21,6 +21,7 @@ from coach.ingest.docx import DocxText, check_zip, docx_to_markdown
 from coach.ingest.frontmatter import MAX_BYTES, parse_yaml, split_front_matter
 from coach.ingest.mdx import mdx_to_markdown
 from coach.ingest.metadata import DocMeta, store_metadata, validate_meta
+from coach.ingest.pdf import pdf_to_markdown
 
 TEXT_SUFFIXES = {".md", ".markdown", ".mdx", ".txt"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx", ".html", ".htm"}
@@ -255,7 +256,7 @@ def _convert(
     if suffix in TEXT_SUFFIXES:
         return *split_front_matter(_decode_text(data)), None
     if suffix == ".pdf":
-        return {}, _pdf_to_text(data), None
+        return {}, pdf_to_markdown(data), None
     if suffix == ".docx":
         # Parsed XML takes several times its size: a quarter of the memory limit, expanded.
         check_zip(data, settings.file_memory_mb * 1_048_576 // 4)
@@ -274,22 +275,6 @@ def _decode_text(data: bytes) -> str:
             f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "save the file as UTF-8"
         ) from None
-
-
-def _pdf_to_text(data: bytes) -> str:
-    # pypdf caps each stream's decompressed size itself (75 MB); the worker limits the rest.
-    from pypdf import PdfReader
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise DocumentError("PDF is password-protected")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (DocumentError, MemoryError):
-        raise
-    except Exception as exc:  # pypdf raises many types on damaged files
-        raise DocumentError(f"unreadable PDF: {one_line(exc)}") from None
-    return "\n\n".join(pages)
 
 
 def _html(data: bytes) -> tuple[dict[str, Any], str]:

@@ -20,6 +20,8 @@ _CODE = re.compile(r"\b(IC|[LMPE])\s?-?(\d{1,2})\b")
 _GRADE = re.compile(r"\b(?:job\s+)?grade\s+(\d{1,2}(?:\.\d)?)\b", re.I)
 _LEVEL = re.compile(r"\blevel\s+(\d{1,2})\b", re.I)
 _ROMAN = re.compile(r"\b[A-Z][A-Za-z]+\s+(I{1,3}|IV|V|VI)\b")  # "CSM II", "Engineer III"
+# The kinds of document (front matter's doc_type) that are about roles and their levels.
+_LADDER_DOC_TYPE = re.compile(r"role|ladder|level|job|career|framework|famil", re.I)
 _ROMAN_VALUE = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
 # Management titles, from the title's head: "Manager, CSM" or "Director of ..." is a manager;
 # "Customer Success Manager" is not.
@@ -99,6 +101,13 @@ class Placement:
             "section_track": self.track,
             "section_kind": self.kind,
         }
+
+
+def holds_levels(doc_type: str | None) -> bool:
+    """Whether a document of this kind may describe levels of a ladder: any page that does not
+    say (most real ones), and those whose front matter names a kind about roles. A catalog's
+    "CCSM Level 1, 2, 3" are certifications, not rungs."""
+    return not doc_type or bool(_LADDER_DOC_TYPE.search(doc_type))
 
 
 def level_of(title: str) -> Level | None:

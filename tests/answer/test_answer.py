@@ -131,6 +131,21 @@ def test_a_comparison_quotes_both_sides_first_each_cited(lumenfield, question, s
     assert first_lines.index(sides[0]) < first_lines.index(sides[1])
 
 
+def test_two_items_of_a_series_are_compared_from_their_own_sections(lumenfield):
+    # "Level 1" and "Level 2" share every index term; the search found neither catalog entry
+    # (only a role page listing "CCSM Level 2"), so each side is searched for by its name.
+    answer = lumenfield.answerer.ask(
+        "CCSM Level 1 or Level 2 - how do they compare on price and who is each one meant for?"
+    )
+    first_lines = answer.text.split(f"**{ALSO_LABEL}**")[0]
+    assert "EUR 700" in first_lines and "EUR 900" in first_lines, answer.text
+    headings = {s.heading.rsplit(" > ", 1)[-1] for s in answer.sources[:2]}
+    assert headings == {
+        "Certified Customer Success Manager (CCSM) Level 1",
+        "Certified Customer Success Manager (CCSM) Level 2",
+    }
+
+
 @pytest.mark.parametrize(
     ("question", "named"),
     [

@@ -69,19 +69,48 @@ def test_a_question_about_who_qualifies_is_told_apart(question, asks):
         ("How does my notice differ between my first 3 months and later on?", ("first", "later")),
         # A dash between spaces ends the second side: "different" is no part of it.
         ("360 feedback vs performance review - how are they different?", ("360", "perform")),
+        # ... and so does a question word: "IC2 vs IC3 what differs?".
+        ("IC2 vs IC3 what differs?", ("ic2", "ic3")),
+        # Items of one series are told apart by their numbers, which index terms drop.
+        ("CCSM Level 1 or Level 2 - how do they compare on price?", ("level 1", "level 2")),
+        ("Job grade 7 vs 8: what changes?", ("grade 7", "grade 8")),
     ],
 )
 def test_a_comparison_names_its_two_sides(question, sides):
-    first, second = parse(question).sides
+    first, second = parse(question).sides.terms
     assert (first[0], second[0]) == sides
     assert "differ" not in second
 
 
 @pytest.mark.parametrize(
-    "question", ["What is the dual plan?", "What does a Staff CSM do that a Senior CSM doesn't?"]
+    ("question", "phrases"),
+    [
+        # Each side is searched for as the question names it, shared words and all.
+        (
+            "What's the difference between a vertical and a dual career path?",
+            ("vertical career path", "dual career path"),
+        ),
+        ("CCSM Level 1 or Level 2 - how do they compare?", ("CCSM Level 1", "CCSM Level 2")),
+        ("Job grade 7 vs 8: what changes?", ("Job grade 7", "Job grade 8")),
+    ],
+)
+def test_each_side_is_searched_for_by_its_own_name(question, phrases):
+    assert parse(question).sides.phrases == phrases
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the dual plan?",
+        "What does a Staff CSM do that a Senior CSM doesn't?",
+        # An "or" compares only in a question that compares.
+        "Is there a formal career ladder or checklist I can work through?",
+        # What things are compared on is no side of the comparison.
+        "Can you compare on price and who pays?",
+    ],
 )
 def test_a_question_that_compares_nothing_named_has_no_sides(question):
-    assert parse(question).sides == ()
+    assert parse(question).sides.terms == ()
 
 
 @pytest.mark.parametrize(

@@ -20,10 +20,10 @@ BARS = {  # set: (hit@5, refusal accuracy, term recall)
     "posthog.yaml": (0.95, 0.93, 0.77),
 }
 # Lead recall (the asked fact in the first 60 words): the target is 0.70 (issues 23 and 24);
-# gated at what each set measures (0.659, 0.679, 0.613 on 2026-12-07) so it cannot fall back.
+# gated at what each set measures (0.659, 0.714, 0.613 on 2026-12-07) so it cannot fall back.
 # PostHog's 0.581 before had one refusal counted as leading with its fact ("I found nothing about
 # Thriving"): a refusal carries no fact, so the same answers measured 0.548.
-LEAD_BARS = {"knowledge.yaml": 0.65, "gitlab.yaml": 0.67, "posthog.yaml": 0.61}
+LEAD_BARS = {"knowledge.yaml": 0.65, "gitlab.yaml": 0.71, "posthog.yaml": 0.61}
 # Issue 24's kinds of question (tests/golden/kinds/), written after the answers above were
 # tuned: the targets are refusal >= 0.95, lead >= 0.70, terms >= 0.85; gated at what each
 # measures (2026-12-07) so it cannot fall back. (hit@5, refusal accuracy, term recall, lead)
@@ -32,8 +32,8 @@ LEAD_BARS = {"knowledge.yaml": 0.65, "gitlab.yaml": 0.67, "posthog.yaml": 0.61}
 # ("a TAM and a CSM ... book size": the CSM side now ranks, and is quoted, first) for gains on
 # every other real set; 0.643 is what it measures.
 KIND_BARS = {
-    "knowledge.yaml": (0.95, 0.96, 0.80, 0.6),
-    "gitlab.yaml": (0.95, 0.93, 0.77, 0.60),
+    "knowledge.yaml": (0.95, 0.96, 0.80, 0.62),
+    "gitlab.yaml": (0.95, 0.93, 0.82, 0.60),
     "posthog.yaml": (0.95, 0.97, 0.85, 0.64),
 }
 MAX_WORDS_P50 = 180  # an answer is read, not skimmed

@@ -128,3 +128,13 @@ def test_a_rare_word_only_the_keyword_search_weighs_keeps_its_passage(posthog):
         "Do customer success managers get a company car or a car allowance?", "csm"
     )
     assert not any("car phone" in s.text for s in car)
+
+
+def test_a_passage_only_the_keywords_rank_high_counts_by_its_meaning_too(lumenfield):
+    # "Requests for the current year must be submitted by November 15" ends a long section that
+    # the dense search ranks just past its 20; ranked by its cosine among all the candidates,
+    # it is not counted as the least similar of them.
+    sources = lumenfield.retriever.retrieve(
+        "What's the last day I can put in a learning request for this year?", "csm"
+    )
+    assert any("November 15" in s.text for s in sources), [s.label for s in sources]

@@ -131,3 +131,14 @@ def test_each_chunk_carries_its_placement():
     )
     assert (ic2["section_role"], ic2["section_track"], ic2["section_kind"]) == ("IC2", IC, "impact")
     assert "section_level" not in chunks["Twice a year, with a"]
+
+
+@pytest.mark.parametrize(
+    ("doc_type", "placed"), [(None, True), ("job family", True), ("catalog", False)]
+)
+def test_a_document_that_says_it_is_no_ladder_has_no_level_sections(doc_type, placed):
+    # A catalog's "CCSM Level 1, 2, 3" look like level sections; its front matter says what it is.
+    meta = DocMeta(doc_type=doc_type)
+    doc = Document(path="levels.md", title="Engineering levels", text=TWO_LADDERS, meta=meta)
+    chunks = split_document(doc, 1200, 0)
+    assert any("section_level" in c.metadata for c in chunks) is placed
