@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -17,6 +18,14 @@ HEADING_WORDS = 16
 HEADING_LEVELS = 4
 # A heading is looked for among the next few large lines: extraction may drop or split one.
 LOOKAHEAD = 3
+# A line that opens or closes at least this share of the pages is a running head or foot
+# ("Lumenfield - Internal", "Page 3 of 12"), from a document of at least RUNNING_PAGES pages.
+RUNNING_SHARE = 0.5
+RUNNING_PAGES = 3
+EDGE_LINES = 2  # how many lines at a page's top and bottom may be running ones
+RUNNING_WORDS = 8  # a longer line that differs by its numbers only is content, not a running one
+_PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d+(?:\s*(?:of|/)\s*\d+)?$", re.I)
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,46 @@ def pdf_to_markdown(data: bytes) -> str:
         raise
     except Exception as exc:  # pypdf raises many types on damaged files
         raise DocumentError(f"unreadable PDF: {one_line(exc)}") from None
-    return _with_headings(_joined(pages), _headings(runs))
+    found = _headings(runs)
+    pages, dropped = _without_running_lines(pages, {text for text, _ in found})
+    return _with_headings(_joined(pages), [h for h in found if h[0] not in dropped])
+
+
+def _without_running_lines(pages: list[str], headings: set[str]) -> tuple[list[str], set[str]]:
+    """The pages less their page numbers and running heads and feet, and the lines dropped. A
+    running line opens or closes most pages, as it is ("Lumenfield - Internal") or but for its
+    numbers ("Page 2 of 9"); a heading that differs by its number ("Part 2") is content."""
+    edges = [_edges(page) for page in pages]
+    exact = Counter(said for edge in edges for said in set(edge.values()))
+    numberless = Counter(_numberless(said) for edge in edges for said in set(edge.values()))
+    bar = max(2.0, RUNNING_SHARE * len(pages)) if len(pages) >= RUNNING_PAGES else math.inf
+
+    def running(said: str) -> bool:
+        if _PAGE_NUMBER.match(said) or exact[said] >= bar:
+            return True
+        short = len(said.split()) <= RUNNING_WORDS
+        return short and said not in headings and numberless[_numberless(said)] >= bar
+
+    kept, dropped = [], set()
+    for page, edge in zip(pages, edges, strict=True):
+        drop = {i for i, said in edge.items() if running(said)}
+        dropped |= {edge[i] for i in drop}
+        kept.append("\n".join(line for i, line in enumerate(page.split("\n")) if i not in drop))
+    return kept, dropped
+
+
+def _edges(page: str) -> dict[int, str]:
+    """The first and last few non-blank lines of a page, by index (a list item is content,
+    never a running line)."""
+    lines = page.split("\n")
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    said = {i: " ".join(lines[i].split()) for i in filled[:EDGE_LINES] + filled[-EDGE_LINES:]}
+    return {i: line for i, line in said.items() if not line.startswith(("-", "•", "*"))}
+
+
+def _numberless(line: str) -> str:
+    """A line with its numbers as "#": "Page 2 of 9" and "Page 3 of 9" are one running line."""
+    return _DIGITS.sub("#", line)
 
 
 def _joined(pages: list[str]) -> str:

@@ -282,7 +282,10 @@ def in_session(session: int) -> list[str]:
 
 
 def test_workers_never_load_torch(kb, settings, embeddings):
-    embeddings.embed_query("torch is loaded in this process")
+    embeddings.embed_query("the model is loaded in this process")
+    # The bundled model runs on ONNX Runtime: torch is loaded here only when another test or
+    # the benchmark's sentence-transformers did it, so load it, whatever ran before.
+    pytest.importorskip("torch")
     write(kb, "good.md", GOOD)
     assert read_document(kb / "good.md", kb, settings).title == "Mentoring"
     # The fork server and its workers share one command line; none maps torch's library.

@@ -82,3 +82,34 @@ def test_the_sample_catalog_reads_with_its_course_headings():
 def test_an_unreadable_pdf_is_one_line_error():
     with pytest.raises(DocumentError, match="unreadable PDF"):
         pdf_to_markdown(b"%PDF-1.4\nnot really a pdf")
+
+
+class _Letterhead(fpdf.FPDF):
+    """A PDF as word processors export them: a running head, a page number at the foot."""
+
+    def header(self) -> None:
+        self.set_font("Helvetica", "B", 12)
+        self.cell(0, 8, "Lumenfield - Internal", new_x="LMARGIN", new_y="NEXT")
+
+    def footer(self) -> None:
+        self.set_y(-15)
+        self.set_font("Helvetica", "", 8)
+        self.cell(0, 8, f"Page {self.page_no()} of 3")
+
+
+def test_running_heads_and_page_numbers_are_left_out():
+    pdf = _Letterhead()
+    for n in (1, 2, 3):
+        pdf.add_page()
+        pdf.set_font("Helvetica", "B", 14)
+        pdf.cell(0, 8, f"Part {n}", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "", 10.5)
+        pdf.multi_cell(0, 6, f"The body of part {n} says what part {n} is about.")
+    text = pdf_to_markdown(bytes(pdf.output()))
+    assert "Internal" not in text and "Page" not in text, text
+    assert [line for line in text.splitlines() if line.startswith("#")] == [
+        "# Part 1",
+        "# Part 2",
+        "# Part 3",
+    ]
+    assert "The body of part 2 says what part 2 is about." in text
