@@ -33,7 +33,7 @@ LEAD_BARS = {"knowledge.yaml": 0.65, "gitlab.yaml": 0.71, "posthog.yaml": 0.61}
 # every other real set; 0.643 is what it measures.
 KIND_BARS = {
     "knowledge.yaml": (0.95, 0.96, 0.80, 0.62),
-    "gitlab.yaml": (0.95, 0.93, 0.82, 0.60),
+    "gitlab.yaml": (0.95, 0.96, 0.82, 0.60),
     "posthog.yaml": (0.95, 0.97, 0.85, 0.64),
 }
 MAX_WORDS_P50 = 180  # an answer is read, not skimmed

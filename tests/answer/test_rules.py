@@ -450,3 +450,13 @@ def test_a_longer_word_says_a_rare_word_it_starts_only_when_that_word_is_no_shor
     lookup = Lookup({"admin": 5.0, "car": 6.0}, rare=(admin, car))
     assert lookup.uncovered("Ask a Gainsight administrator about career growth.") == (car,)
     assert lookup.uncovered("A company car is offered to field staff.") == ()
+
+
+def test_a_word_said_in_other_words_is_found_but_not_in_a_verb_of_another_sense(embeddings):
+    coworker = Asked("coworker", "cowork", "coworker")
+    said = Lookup(missing=(coworker,)).explained_by(["Ask a colleague for help."], embeddings)
+    assert said.missing == () and [a.token for a in said.rare] == ["colleagu"]
+    # "car" is 0.72 from "driving", as in "driving platform adoption": no company car there.
+    car = Asked("car", "car", "company car")
+    driving = Lookup(missing=(car,)).explained_by(["Driving platform adoption."], embeddings)
+    assert driving.missing == (car,)
