@@ -16,8 +16,8 @@ BARS = {  # set: (hit@5, refusal accuracy, term recall)
     "knowledge.yaml": (0.95, 0.95, 0.85),
     "gitlab.yaml": (0.95, 0.95, 0.85),
     # Real pages nobody here wrote (issue 23): the targets are 0.95 / 0.95 / 0.85; measured
-    # 1.0 / 0.938 / 0.774 (2026-12-07). Gated there so it cannot fall back.
-    "posthog.yaml": (0.95, 0.93, 0.77),
+    # 1.0 / 0.958 / 0.774 (2026-12-07). Gated there so it cannot fall back.
+    "posthog.yaml": (0.95, 0.95, 0.77),
 }
 # Lead recall (the asked fact in the first 60 words): the target is 0.70 (issues 23 and 24);
 # gated at what each set measures (0.659, 0.714, 0.613 on 2026-12-07) so it cannot fall back.

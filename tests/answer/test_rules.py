@@ -460,3 +460,13 @@ def test_a_word_said_in_other_words_is_found_but_not_in_a_verb_of_another_sense(
     car = Asked("car", "car", "company car")
     driving = Lookup(missing=(car,)).explained_by(["Driving platform adoption."], embeddings)
     assert driving.missing == (car,)
+
+
+def test_a_whole_english_word_is_no_misspelling_of_an_indexed_one():
+    from coach.answer.answerability import _spelled_like_indexed
+
+    vocabulary = sorted(["bonus", "mentorship", "refer"])  # the documents' index terms
+    # "referral" (token "referr") is one letter from "refer", and a word of its own.
+    assert not _spelled_like_indexed("referral", "referr", vocabulary)
+    # "mentorshp" is no word: the documents' "mentorship" it is.
+    assert _spelled_like_indexed("mentorshp", "mentorshp", vocabulary)
