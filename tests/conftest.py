@@ -13,7 +13,7 @@ from coach.config import Settings, load_settings
 from coach.index.embeddings import MiniLMEmbeddings, make_embeddings
 
 # Fixtures of the launched app and of the Chroma, LLM and PostgreSQL servers, for any test.
-pytest_plugins = ["app_fixtures", "browsing", "chroma_servers", "llm_servers", "postgres_servers"]
+pytest_plugins = ["app_fixtures", "chroma_servers", "llm_servers", "postgres_servers"]
 
 
 @pytest.fixture(autouse=True)

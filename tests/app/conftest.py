@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
+# The browser tests' Chromium and page, here so that only the app's tests load Playwright.
+from browsing import browser, page  # noqa: F401
 from helpers import indexed_coach, role_doc, write
 
 from coach.app.service import CoachService
