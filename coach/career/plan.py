@@ -9,6 +9,7 @@ from coach.answer.blocks import blocks_of, item_line
 from coach.answer.retrieve import Source
 from coach.career.citations import Citations
 from coach.career.diff import competency_changes
+from coach.career.scope import scope_line
 from coach.errors import CareerError
 from coach.index.ladder import CareerRole, Ladder, Months
 from coach.index.store import KnowledgeStore
@@ -52,6 +53,12 @@ class Side:
 
     title: str
     summary: Point
+    scope: Point | None = None  # what it looks after, in figures ("8-14 named accounts")
+
+    @property
+    def points(self) -> tuple[Point, ...]:
+        """What is said of it, in order."""
+        return (self.summary,) if self.scope is None else (self.summary, self.scope)
 
 
 @dataclass(frozen=True)
@@ -161,10 +168,16 @@ class _Builder:
         first sentences, up to SIDE_WORDS words; a levels table's cells for a table's role."""
         rows = self.cite.section(role) if role.inferred else self.cite.chunks(role.path)
         title = role.short_title
+        scope = scope_line(rows)
         for row in rows:
             for block in blocks_of(row[1]):
                 if block.kind == "paragraph" and block.parts:
-                    return Side(title, Point(_opening(block.parts), self.cite.number(row)))
+                    # With its figures beside it, the role's first sentence says enough.
+                    opening = block.parts[0] if scope else _opening(block.parts)
+                    summary = Point(opening, self.cite.number(row))
+                    if scope is None or scope[0] in opening:
+                        return Side(title, summary)
+                    return Side(title, summary, Point(scope[0], self.cite.number(scope[1])))
         if role.facts and rows:
             return Side(title, Point("; ".join(role.facts), self.cite.number(rows[0])))
         return Side(title, Point(""))

@@ -40,7 +40,9 @@ def plan_markdown(plan: Plan, today: dt.date | None = None, folded: bool = False
         lines += ["", f"*Note: {plan.notice}.*"]
     if plan.sides:
         lines += ["", "## Side by side", ""]
-        lines += [f"- **{side.title}:** {_line(side.summary)}" for side in plan.sides]
+        lines += [
+            f"- **{side.title}:** {' '.join(_line(p) for p in side.points)}" for side in plan.sides
+        ]
     if not plan.sections and plan.target:
         lines += ["", f"No move in the ladder leads from {role.id} to {plan.target}."]
     elif not plan.sections:
@@ -112,7 +114,7 @@ def chat_answer(
         # "X vs Y": each side as its own page sums it up, then the diff; numbered as read.
         sides = [] if requirements or not plan.sides else [
             f"**{' and '.join(side.title for side in plan.sides)}, side by side**",
-            *(f"- **{side.title}:** {line(side.summary)}" for side in plan.sides),
+            *(f"- **{s.title}:** {' '.join(line(p) for p in s.points)}" for s in plan.sides),
             "",
         ]
         changes = [f"- {line(p)}" for p in option.changes[:CHAT_CHANGES]] or [
@@ -180,7 +182,14 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             }
             for s in plan.sections
         ],
-        "sides": [{"title": s.title, "summary": _point_json(s.summary)} for s in plan.sides],
+        "sides": [
+            {
+                "title": s.title,
+                "summary": _point_json(s.summary),
+                "scope": _point_json(s.scope) if s.scope else None,
+            }
+            for s in plan.sides
+        ],
         "narrative": plan.narrative or None,
         "notice": plan.notice or None,
         "questions": list(plan.questions),

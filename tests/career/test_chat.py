@@ -90,9 +90,10 @@ def test_x_vs_y_sums_up_both_roles_each_cited_then_the_diff(lumenfield):
     sides, diff = answer.text.split("**What changes from", 1)
     first, csm2, senior = sides.strip().splitlines()[:3]
     assert first.endswith("side by side**")
-    # Each role as its own page opens, each cited, the asker's first.
+    # Each role as its own page opens, then the size of its book, each cited, the asker's first.
     assert csm2.startswith("- **CSM II:**") and senior.startswith("- **Senior CSM:**")
     assert "level 4 of the IC ladder" in senior
+    assert "18-28 named accounts" in csm2 and "8-14 named accounts" in senior
     # Numbered as the reader meets them.
-    assert (cited_numbers(csm2), cited_numbers(senior)) == ({1}, {2})
+    assert (cited_numbers(csm2), cited_numbers(senior)) == ({1, 2}, {3, 4})
     assert "Executive presence" in diff
