@@ -157,7 +157,10 @@ class _Builder:
                 for r in self.ladder.rotations_for(self.role)
                 if target in ("", r.item.role)
             ]
-        if target and not options and kind == "vertical":
+        # A target further up, not a move of another plan type (CSM II to Team Lead is a dual
+        # move: the training it asks for is the Team Lead's, not CSM II's promotion training).
+        direct = any(m.target == target for m in self.ladder.moves_from(self.role.id))
+        if target and not options and kind == "vertical" and not direct:
             path = self.ladder.path(self.role.id, target)
             if path:  # a target further up: the diff to it and the time along the way
                 options.append(self.role_option(self.ladder.roles[target], kind, path))

@@ -76,6 +76,18 @@ def test_what_it_takes_to_become_a_role_is_the_promotion_into_it(lumenfield):
     assert any(s.path == "ladder/csm-2.md" for s in answer.sources)
 
 
+def test_what_a_move_to_another_track_takes_is_the_targets_training(lumenfield):
+    # CSM II to Team Lead is a dual move (IC to management), not CSM II's promotion: the
+    # training it asks for is the Team Lead's, not CS 301 and CCSM Level 2 (for Senior CSM).
+    answer = lumenfield.answerer.ask(
+        "What course do I need before I can apply to become a Team Lead?"
+    )
+    first, *_ = answer.text.split("**What changes**")
+    assert first.startswith("**What it takes to become Customer Success Team Lead")
+    assert "CS 350 Coaching and Mentoring" in first and "LEAD 401" in first
+    assert "CS 301" not in first and "Level 2" not in first
+
+
 def test_a_role_named_as_the_asker_is_not_a_target(lumenfield):
     # "I'm a CSM I. Am I allowed ...?" asks about a rotation, not how to become a CSM I.
     answer = lumenfield.answerer.ask(
