@@ -30,7 +30,7 @@ def plan_request(
         return PlanRequest(named[0].id, target_id=named[1].id)
     target = named[0] if len(named) == 1 and names_as_target(question.text, named[0]) else None
     if target is not None and question.asks(Wants.REQUIREMENT):
-        before = promoted_from(target, roles)
+        before = promoted_from(target, roles) or moved_from(target, roles, profile.role)
         if before is not None:
             return PlanRequest(before.id, target_id=target.id, requirements_first=True)
     role = named[0] if named else profile.role
@@ -56,3 +56,15 @@ def promoted_from(target: CareerRole, roles: list[CareerRole]) -> CareerRole | N
     """The role whose next step up is the target: "what do I need for Senior CSM?" asks what
     CSM II's promotion asks for."""
     return next((r for r in roles if target.id in r.next_roles), None)
+
+
+def moved_from(
+    target: CareerRole, roles: list[CareerRole], own: CareerRole | None
+) -> CareerRole | None:
+    """Where a move into a role no one is promoted into starts: the asker's own role when it
+    moves there, else the lowest level that does ("what do I need to become a Solutions
+    Consultant?" asks what the lateral move from Senior CSM asks for)."""
+    starts = [r for r in roles if target.id in (*r.lateral_moves, *r.dual_roles)]
+    if own is not None and own in starts:
+        return own
+    return min(starts, key=lambda r: r.level, default=None)

@@ -32,7 +32,7 @@ LEAD_BARS = {"knowledge.yaml": 0.65, "gitlab.yaml": 0.71, "posthog.yaml": 0.61}
 # ("a TAM and a CSM ... book size": the CSM side now ranks, and is quoted, first) for gains on
 # every other real set; 0.643 is what it measures.
 KIND_BARS = {
-    "knowledge.yaml": (0.95, 0.96, 0.92, 0.70),
+    "knowledge.yaml": (0.95, 0.96, 0.95, 0.74),
     "gitlab.yaml": (0.95, 0.96, 0.87, 0.65),
     "posthog.yaml": (0.95, 0.97, 0.85, 0.64),
 }

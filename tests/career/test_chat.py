@@ -88,6 +88,25 @@ def test_what_a_move_to_another_track_takes_is_the_targets_training(lumenfield):
     assert "CS 301" not in first and "Level 2" not in first
 
 
+def test_what_a_lateral_move_takes_starts_from_the_role_that_moves_there(lumenfield):
+    # No one is promoted into Solutions Consultant; Senior CSMs (level 4) and Principal CSMs
+    # move there laterally: the lowest level's move is the way in, unless the asker's own is.
+    answer = lumenfield.answerer.ask(
+        "Which certifications would I need to become a Solutions Consultant?"
+    )
+    first, *_ = answer.text.split("**What changes**")
+    assert first.splitlines()[0] == (
+        "**What it takes to become Solutions Consultant (solutions-consultant), "
+        "from Senior Customer Success Manager**"
+    )
+    assert "MEDDICC Fundamentals" in first and "PRE 230" in first
+    principal = Profile(lumenfield.ladder("csm").roles["principal-csm"])
+    asked = lumenfield.answerer.ask(
+        "What do I need to become a Solutions Consultant?", profile=principal
+    )
+    assert "from Principal Customer Success Manager**" in asked.text.splitlines()[0]
+
+
 def test_a_role_named_as_the_asker_is_not_a_target(lumenfield):
     # "I'm a CSM I. Am I allowed ...?" asks about a rotation, not how to become a CSM I.
     answer = lumenfield.answerer.ask(
