@@ -14,7 +14,9 @@ from coach.index.keyword import tokenize
 COMPARES = re.compile(
     r"\b(chang\w*|differ\w*|separates?|compare\w*|vs\.?|versus|gap|between|"
     # "from CSM II to Senior CSM", not "stop me from transferring permanently to another team"
-    r"from (?!\w+ing\b)(?:[\w'&/-]+ ){1,4}to)\b",
+    r"from (?!\w+ing\b)(?:[\w'&/-]+ ){1,4}to)\b"
+    # "X or Y - what grade is each one?": "each" closing the question asks of two things.
+    r"|\beach(?: one| of them| of the two)?\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
 # Each side is the words up to punctuation, "in", a dash between spaces or a question word (a

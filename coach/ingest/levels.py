@@ -194,8 +194,9 @@ def placements(tokens: Sequence[Token], document_title: str) -> dict[int, Placem
     siblings: dict[int | None, list[_Heading]] = {}
     for heading in headings:
         siblings.setdefault(heading.parent, []).append(heading)
+    grades = _stated_grades(tokens, headings)
     for parent, group in siblings.items():
-        found = _parallel(group)
+        found = _parallel(group, grades)
         if not found:
             continue
         ladder = _ladder_name(group, found, by_at.get(parent) if parent is not None else None)
@@ -235,18 +236,64 @@ def _headings(tokens: Sequence[Token]) -> list[_Heading]:
     return found
 
 
-def _parallel(group: list[_Heading]) -> dict[_Heading, Level]:
+def _parallel(group: list[_Heading], grades: dict[int, float]) -> dict[_Heading, Level]:
     """The siblings that are levels of one ladder: at least two distinct levels; a sibling
     without a level word joins when its title is another's without that word ("Customer
-    Success Engineer" beside "Senior Customer Success Engineer")."""
+    Success Engineer" beside "Senior Customer Success Engineer"), or when its section states a
+    job grade as theirs do: placed among them by that grade ("Customer Success Operations
+    Specialist", grade 5, below the Intermediate Analyst's 6)."""
     named = {h: level for h in group if (level := level_of(h.title)) is not None}
     if len({(level.track, level.order) for level in named.values()}) < 2:
         return {}
     stems = {_stem(h.title) for h in named}
+    graded = [  # an individual contributor's grade places it among theirs
+        (grades[h.at], level.order)
+        for h, level in named.items()
+        if h.at in grades and level.track == IC
+    ]
     for heading in group:
-        if heading not in named and kind_of(heading.title) == "" and _stem(heading.title) in stems:
+        if heading in named or kind_of(heading.title) != "":
+            continue
+        if _stem(heading.title) in stems:
             named[heading] = Level(heading.title, PLAIN_ORDER)
+        elif heading.at in grades and (order := _order_at(grades[heading.at], graded)):
+            named[heading] = Level(heading.title, order)
     return dict(sorted(named.items(), key=lambda item: item[0].at))
+
+
+def _order_at(grade: float, graded: list[tuple[float, float]]) -> float | None:
+    """A level's order from its grade, among (grade, order) pairs of the levels named around
+    it: theirs at an equal grade, else between the nearest below and above, one past the end
+    beyond them. None when no level beside it states a grade."""
+    same = [order for g, order in graded if g == grade]
+    below = [order for g, order in graded if g < grade]
+    above = [order for g, order in graded if g > grade]
+    if same:
+        return same[0]
+    if below and above:
+        return (max(below) + min(above)) / 2
+    if below or above:
+        return max(below) + 1 if below else max(min(above) - 1, 0.5)
+    return None
+
+
+def _stated_grades(tokens: Sequence[Token], headings: list[_Heading]) -> dict[int, float]:
+    """The job grade each heading's own text states ("The Senior Analyst is a grade 7"), or its
+    "Job Grade" subsection's, by the heading's token index. Deeper sections' grades are their
+    own: "Specialties" does not take its first specialty's."""
+    grades: dict[int, float] = {}
+    ends = [h.at for h in headings[1:]] + [len(tokens)]
+    for heading, end in zip(headings, ends[: len(headings)], strict=True):
+        owner = heading.at
+        if kind_of(heading.title) == "job grade" and heading.parent is not None:
+            owner = heading.parent
+        if owner in grades:
+            continue
+        for token in tokens[heading.at + 2 : end]:  # past the heading's own inline title
+            if token.type == "inline" and (grade := _GRADE.search(token.content)):
+                grades[owner] = float(grade.group(1))
+                break
+    return grades
 
 
 def _ladder_name(

@@ -74,6 +74,8 @@ def test_a_question_about_who_qualifies_is_told_apart(question, asks):
         # Items of one series are told apart by their numbers, which index terms drop.
         ("CCSM Level 1 or Level 2 - how do they compare on price?", ("level 1", "level 2")),
         ("Job grade 7 vs 8: what changes?", ("grade 7", "grade 8")),
+        # "each" closing the question asks the same of two things named with "or".
+        ("CS Ops Analyst or CS Ops Manager - what grade is each one?", ("analyst", "manag")),
     ],
 )
 def test_a_comparison_names_its_two_sides(question, sides):
@@ -107,6 +109,8 @@ def test_each_side_is_searched_for_by_its_own_name(question, phrases):
         "Is there a formal career ladder or checklist I can work through?",
         # What things are compared on is no side of the comparison.
         "Can you compare on price and who pays?",
+        # "each" inside the question is no comparison: it asks about every CSM.
+        "Does each CSM get a laptop or a stipend?",
     ],
 )
 def test_a_question_that_compares_nothing_named_has_no_sides(question):

@@ -142,3 +142,63 @@ def test_a_document_that_says_it_is_no_ladder_has_no_level_sections(doc_type, pl
     doc = Document(path="levels.md", title="Engineering levels", text=TWO_LADDERS, meta=meta)
     chunks = split_document(doc, 1200, 0)
     assert any("section_level" in c.metadata for c in chunks) is placed
+
+
+GRADED = """# Operations job family
+
+## Levels
+
+### Operations Specialist
+
+#### Job Grade
+The Operations Specialist is a grade 5.
+
+### Operations Analyst (Intermediate)
+
+#### Job Grade
+The Operations Analyst is a grade 6.
+
+### Senior Operations Analyst
+
+The Senior Operations Analyst is a grade 7.
+
+### Operations Manager
+
+#### Job Grade
+The Operations Manager is a [grade 8](/grades).
+
+### Manager, Operations
+
+#### Job Grade
+The Manager, Operations is a grade 8.
+
+### Specialties
+
+#### Senior Operations Engineer
+A grade 9 role.
+
+## Hiring Process
+Every level is interviewed the same way.
+"""
+
+
+def test_a_level_without_a_level_word_is_placed_by_its_job_grade():
+    sections = sections_of(GRADED, "Operations")
+    placed = {s.placement.role: s.placement for s in sections if s.placement}
+    orders = {role: placement.order for role, placement in placed.items()}
+    # Grade 5 below the Intermediate Analyst's 6; grade 8 past the Senior Analyst's 7.
+    assert orders == {
+        "Operations Specialist": 1.0,
+        "Operations Analyst (Intermediate)": 2.0,
+        "Senior Operations Analyst": 3.0,
+        "Operations Manager": 4.0,
+        "Manager, Operations": 10.0,
+    }
+    assert placed["Operations Manager"].track == IC
+    assert placed["Manager, Operations"].track == MANAGEMENT  # a manager by its title's head
+    # A heading that only gathers other sections ("Specialties") takes none of their grades.
+
+
+def test_a_page_without_headings_has_no_level_sections():
+    (section,) = sections_of("The Support team is a grade 7 team, not a ladder.", "Support team")
+    assert section.placement is None
