@@ -16,8 +16,9 @@ from coach.ingest.levels import Placement, family_of, holds_levels, placements
 
 HEADING_DEPTH = 4  # h1-h4 start sections; deeper headings stay in the text
 # Bump when splitting changes, so `coach index` re-chunks files whose bytes did not change.
-# 4: level placements; 5: levels tables; 6: PDF headings, doc_type; 8: levels by job grade
-SPLITTER_VERSION = "8"
+# 4: level placements; 5: levels tables; 6: PDF headings, doc_type; 8: levels by job grade;
+# 9: headings without their anchor ids
+SPLITTER_VERSION = "9"
 _MARKDOWN = MarkdownIt("commonmark").enable("table")
 _TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*")
 

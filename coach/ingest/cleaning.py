@@ -21,6 +21,8 @@ _BLOCK_CLOSE = {
 # `[^<>]*` cannot run past the next `<`, so every scan ends where the next one starts: linear.
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _HEADING_MARK = re.compile(r"#{1,6}[ \t]+")
+# A heading's id or attributes for the site's anchors: "## Cadence {#cadence}", "{: #id}".
+_HEADING_ID = re.compile(r"\s*\{:?\s*#[^{}]*\}\s*$")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
@@ -35,6 +37,8 @@ def clean_markdown(text: str) -> str:
         if _HTML_TAG.search(line):
             # A line that held markup is layout, not indented code: drop its indentation too.
             line = _HTML_TAG.sub("", line).strip()
+        if _HEADING_MARK.match(line):
+            line = _HEADING_ID.sub("", line)
         lines.append(_unlink(line).rstrip())
     return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip()
 

@@ -69,6 +69,12 @@ def test_clean_markdown_keeps_link_text_and_drops_markup():
     assert clean_markdown(raw) == "See the guide.\n\nMentorship"
 
 
+def test_a_headings_anchor_id_is_no_part_of_its_title():
+    # Site generators' heading ids ({#id}, kramdown's {: #id}) would be cited in every answer.
+    raw = "#### Career Mapping {#career-mapping}\n\n## Cadence {: #cadence .wide}\n\nSet {#x} here."
+    assert clean_markdown(raw) == "#### Career Mapping\n\n## Cadence\n\nSet {#x} here."
+
+
 def test_html_docx_and_pdf_become_markdown(kb, settings):
     docx = pytest.importorskip("docx")
     fpdf = pytest.importorskip("fpdf")
