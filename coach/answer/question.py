@@ -110,7 +110,8 @@ _WHAT_THING = re.compile(
     re.I,
 )
 # "How long is the rotation?" is answered by a length of time ("6 months", "two weeks").
-_ASKS_LENGTH = re.compile(r"\bhow long\b", re.I)
+# ... and so is "how much (prep) time" or "how much notice": a span, not a count of "prep".
+_ASKS_LENGTH = re.compile(r"\bhow long\b|\bhow much (?:[a-z-]+ )?(?:time|notice)\b", re.I)
 _LENGTH = re.compile(
     r"(?:\b\d+(?:[.,]\d+)?(?:\s?(?:-|to)\s?\d+)?|\b(?:one|two|three|four|five|six|seven|eight|"
     r"nine|ten|eleven|twelve|eighteen|twenty-four))[\s-](?:business |working |calendar )?"
@@ -284,10 +285,10 @@ def answer_kind(question: str) -> AnswerKind | None:
     asked = _ASKS_AMOUNT_OF.search(question)
     if (asked and asked.group(1).lower() in _MONEY_WORDS) or _ASKS_MONEY.search(question):
         return AnswerKind(_MONEY, exact=True)
-    if asked and asked.group(1).lower() not in _NOT_A_THING:
-        return AnswerKind(_FIGURE, singular(asked.group(1).lower()), exact=True)
     if _ASKS_LENGTH.search(question):
         return AnswerKind(_LENGTH, exact=True)
+    if asked and asked.group(1).lower() not in _NOT_A_THING:
+        return AnswerKind(_FIGURE, singular(asked.group(1).lower()), exact=True)
     if _ASKS_FIGURE.search(question):
         return AnswerKind(_FIGURE)
     return None

@@ -20,6 +20,10 @@ from coach.answer.question import Wants, answer_kind, parse
         ("How long is the rotation?", "The rotation lasts 6 months.", True),
         ("How long is the rotation?", "It is open to CSM IIs and above.", False),
         ("How long is the rotation?", "A 3-month rotation.", True),
+        # "How much prep time" asks a span, not a count of "prep"; so does "how much notice".
+        ("How much prep time do they get?", "You get the material 48 hours in advance.", True),
+        ("How much prep time do they get?", "Four steps, with 2 of our CSMs.", False),
+        ("How much notice do I give?", "You can leave with 1 week's notice.", True),
         # A "when" is answered by a date or a point in time, not by any number or length.
         ("When is my plan due?", "By the end of your third month.", True),
         ("When is my plan due?", "20% of your development comes from others.", False),
