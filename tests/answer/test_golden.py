@@ -30,7 +30,9 @@ LEAD_BARS = {"knowledge.yaml": 0.65, "gitlab.yaml": 0.71, "posthog.yaml": 0.61}
 # PostHog's 0.97 allows no refusal error among its 27 questions (it measures 1.0). Its lead bar
 # was 0.66 for an hour: embedding 16 parts per question instead of 10 moved one of its answers
 # ("a TAM and a CSM ... book size": the CSM side now ranks, and is quoted, first) for gains on
-# every other real set; 0.643 is what it measures.
+# every other real set; 0.643 is what it measures. The sample's and GitLab's bars were raised
+# the same day (third session) to 0.96 / 0.74 and 0.870 / 0.630 measured: role comparisons'
+# scope lines, what a move to another track or a lateral role takes, levels placed by grade.
 KIND_BARS = {
     "knowledge.yaml": (0.95, 0.96, 0.95, 0.74),
     "gitlab.yaml": (0.95, 0.96, 0.87, 0.63),
