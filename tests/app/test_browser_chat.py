@@ -56,6 +56,9 @@ def test_csm_signs_in_asks_and_likes_an_answer(page: Page, served: RunningApp) -
     # The question compares two roles: the answer opens with each side as its page opens,
     # the asker's role first, then the diff.
     expect(first).to_contain_text("level 3 of the IC ladder")
+    # ... and what each looks after, in figures, read before the diff.
+    expect(answer).to_contain_text("18-28 named accounts")
+    expect(answer).to_contain_text("8-14 named accounts")
     expect(answer).to_contain_text("Executive presence")
     shot(page, "03-answer")
 
