@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -64,6 +65,13 @@ class Block:
 
 def blocks_of(text: str) -> list[Block]:
     """Split Markdown into blocks by its own structure (markdown-it's line map), verbatim."""
+    return list(_blocks(text))
+
+
+# Parsing is the answer stage's costliest step after embedding, and the same passages come back
+# for question after question (a plan reads every section of a role's page).
+@functools.lru_cache(maxsize=4096)
+def _blocks(text: str) -> tuple[Block, ...]:
     lines = text.split("\n")
     blocks: list[Block] = []
     tokens = _MARKDOWN.parse(text)
@@ -95,7 +103,7 @@ def blocks_of(text: str) -> list[Block]:
                 blocks.append(_paragraph(prose))
         else:
             blocks.append(_paragraph(source))
-    return _without_cut_start(blocks)
+    return tuple(_without_cut_start(blocks))
 
 
 def _leads_in(block: Block) -> bool:

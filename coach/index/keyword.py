@@ -36,8 +36,28 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+# Each answer tokenizes the same passages, parts and headings again for its rules; stemming them
+# is a cost paid once per text. Bounded, emptied when full (a new index brings new texts).
+_TOKENS_KEPT = 50_000
+_tokens: dict[str, list[str]] = {}
+
+
 def tokenize(texts: list[str], as_ids: bool):
     """English BM25 tokens: lower-cased, stop words dropped, stemmed."""
+    if as_ids:
+        return _bm25s_tokens(texts, as_ids=True)
+    # Read into a local dict: another request may empty the shared one at any moment.
+    found = {text: _tokens.get(text) for text in texts}
+    missing = [text for text, tokens in found.items() if tokens is None]
+    if missing:
+        if len(_tokens) > _TOKENS_KEPT:
+            _tokens.clear()
+        for text, tokens in zip(missing, _bm25s_tokens(missing, as_ids=False), strict=True):
+            found[text] = _tokens[text] = tokens
+    return [list(found[text]) for text in texts]
+
+
+def _bm25s_tokens(texts: list[str], as_ids: bool):
     return _bm25s().tokenize(
         texts, stopwords="en", stemmer=_stemmer(), return_ids=as_ids, show_progress=False
     )
