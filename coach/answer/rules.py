@@ -20,6 +20,7 @@ from coach.answer.numbered import numbered_names
 from coach.answer.parts import Part, section_of
 from coach.answer.question import Question, Wants
 from coach.answer.retrieve import Source
+from coach.answer.words import function_terms
 from coach.index.keyword import tokenize
 
 T = TypeVar("T")
@@ -119,6 +120,26 @@ def same_numbered_item(question: Question, part: Part) -> float:
         return 1.0
     series = {name.split()[0] for name in question.numbered}
     return -1.0 if any(name.split()[0] in series for name in named) else 0.0
+
+
+# A part that names its own subject first: "**Return guarantee:** you come back...",
+# "*Thriving*: Exceeding expectations", "Team book: EUR 15-30M ARR".
+_LABEL = re.compile(
+    r"^\s*(?:[-*+•]\s+|\d+[.)]\s+)?(?:(\*\*|__|\*|_)([^*_\n]{2,60}?)[:.]?\1\s*[:.\u2014\u2013-]?"
+    r"|([A-Z][\w'&/ -]{1,40}):\s)"
+)
+
+
+def label_names_asked_thing(question: Question, part: Part) -> float:
+    """The share of the part's own label ("Return guarantee") that the question says: such a
+    part is about that subject, whatever its other words."""
+    found = _LABEL.match(part.unit.text)
+    if found is None:
+        return 0.0
+    label = _terms(found.group(2) or found.group(3)) - function_terms()
+    if not label:
+        return 0.0
+    return len(label & question.terms) / len(label)
 
 
 def figure_fits(question: Question, part: Part) -> float:
@@ -231,6 +252,9 @@ FIT_RULES: tuple[Rule[Part], ...] = (
     # ... and so do role pages written for coach: another role's page is not the asker's.
     Rule("on another role's page", 0.15, on_another_roles_page),
     Rule("on the ladder named", 0.1, on_the_named_ladder),
+    # Handbooks label their points ("**Return guarantee:**"): a label the question says is
+    # what the part is about, where the embedding reads the rest of its words.
+    Rule("its label names what is asked", 0.08, label_names_asked_thing),
 )
 PART_RULES = WORD_RULES + FIT_RULES
 # What else makes a passage the one quoted first.

@@ -15,6 +15,7 @@ from coach.answer.rules import (
     heading_names_asked_thing,
     holds_answer_kind,
     in_requirements_section,
+    label_names_asked_thing,
     on_another_roles_page,
     on_focus_page,
     on_the_named_ladder,
@@ -57,6 +58,7 @@ def test_the_rule_tables_are_pinned():
         ("at the level asked about", 0.15),
         ("on another role's page", 0.15),
         ("on the ladder named", 0.1),
+        ("its label names what is asked", 0.08),
     ]
     assert [(rule.name, rule.weight) for rule in LEAD_RULES] == [
         ("says a rare asked-about word", 0.4),
@@ -470,3 +472,30 @@ def test_a_whole_english_word_is_no_misspelling_of_an_indexed_one():
     assert not _spelled_like_indexed("referral", "referr", vocabulary)
     # "mentorshp" is no word: the documents' "mentorship" it is.
     assert _spelled_like_indexed("mentorshp", "mentorshp", vocabulary)
+
+
+def test_a_part_labelled_with_what_is_asked_counts():
+    question = parse("If I go on a rotation, do I get my accounts back when I return?")
+    guarantee = "- **Return guarantee:** you come back with at least 70% of your book."
+    assert label_names_asked_thing(question, _part(guarantee)) == 0.5  # "return", not "guarantee"
+    assert label_names_asked_thing(question, _part("*Rotation*: Exceeding expectations.")) == 1
+    assert label_names_asked_thing(question, _part("Team book: EUR 15-30M ARR.")) == 0
+    # A part with no label, or bold words inside a sentence, names nothing.
+    assert label_names_asked_thing(question, _part("You can end a rotation early.")) == 0
+    assert label_names_asked_thing(question, _part("Your **rotation** pay stays the same.")) == 0
+
+
+def test_where_the_asker_travels_is_the_case_not_the_subject():
+    from coach.answer.answerability import _where_the_asker_goes
+
+    words = "spend about 6 months travelling around South America while working".split()  # noqa: SIM905
+    assert _where_the_asker_goes(words, words.index("South"))
+    assert _where_the_asker_goes(words, words.index("America"))
+    assert not _where_the_asker_goes(words, words.index("working"))
+    moving = "I am relocating to Porto next year".split()  # noqa: SIM905
+    assert _where_the_asker_goes(moving, moving.index("Porto"))
+    # A place named without going there is what is asked about: "the Berlin office".
+    office = "Which days am I expected in the Berlin office".split()  # noqa: SIM905
+    assert not _where_the_asker_goes(office, office.index("Berlin"))
+    home = "I work in Berlin".split()  # noqa: SIM905 - a sentence reads better as one
+    assert not _where_the_asker_goes(home, home.index("Berlin"))
