@@ -55,6 +55,9 @@ _NOT_A_NOUN = re.compile(
 )
 # Words that put a question before its subject and verb: "does Lumenfield pay for ...?"
 _AUXILIARIES = frozenset({"do", "does", "did", "will", "would", "can", "could"})
+# "Travelling around X", "moving to X", "relocating from X": X is where the asker goes.
+_GOING = re.compile(r"^(travel|trip|mov|relocat|nomad|visit)")
+_PLACE_PREPOSITIONS = frozenset({"to", "around", "across", "through", "in", "from", "between"})
 # How a question is put, never what it is about: "how long", "how many", "am I allowed".
 _PHRASING = re.compile(
     r"^(do|does|did|get|go|can|could|would|should|my|your|long|much|many|exactly|allowed|need)$"
@@ -147,8 +150,10 @@ def look_up(
             continue
         count = counts[token[0]]
         if count == 0 and not _spelled_like_indexed(word, token[0], visible.vocabulary):
-            if not _has_a_said_alternative(words, tokens, counts, i) and not _asked_action(
-                words, i
+            if not (
+                _has_a_said_alternative(words, tokens, counts, i)
+                or _asked_action(words, i)
+                or _where_the_asker_goes(words, i)
             ):
                 kinds[i] = "missing"
         elif 0 < count <= max(RARE_COUNT, RARE_SHARE * total) and not _excluded(words, i):
@@ -205,6 +210,16 @@ def _asked_action(words: list[str], i: int) -> bool:
     following = words[i + 1].lower() if i + 1 < len(words) else ""
     before = {w.lower() for w in words[max(0, i - 3) : i]}
     return following == "for" and bool(before & _AUXILIARIES)
+
+
+def _where_the_asker_goes(words: list[str], i: int) -> bool:
+    """Whether the word names where the asker travels or moves ("travelling around South
+    America", "relocating to Porto"): the place is the case, the policy is what is asked about,
+    and a travel or relocation policy holds wherever the asker goes."""
+    before = [w.lower() for w in words[max(0, i - 4) : i]]
+    # The place's own words may come first ("South" of "South America").
+    at = next((j for j in range(len(before) - 1, -1, -1) if before[j] in _PLACE_PREPOSITIONS), -1)
+    return at >= 0 and len(before) - at <= 3 and any(map(_GOING.match, before[:at]))
 
 
 def _has_a_said_alternative(

@@ -126,7 +126,9 @@ _ASKS_MONEY = re.compile(
     r"\bhow much (?!of\b|time\b)(?:\w+ ){0,5}?(?:earn|cost|charge|paid)\w*\b|"
     # "what does it cost?", "what's the price of CCSM Level 2?", "how expensive is it?"
     r"\bwhat (?:does|do|will|would) (?:\w+ ){1,5}?cost\b|"
-    r"\bwhat(?:'s|\u2019s| is| are) the (?:cost|price|fee)s?\b|\bhow expensive\b",
+    # "what's PostHog's share price?"; not "what's the price uplift?" (a percentage)
+    r"\bwhat(?:'s|\u2019s| is| are) (?:the |\w+(?:'s|\u2019s) )?(?:\w+ )?(?:cost|price|fee)s?\b"
+    r"(?! (?:uplift|increase|rise|change))|\bhow expensive\b",
     re.I,
 )
 _MONEY = re.compile(
