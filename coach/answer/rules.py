@@ -205,6 +205,24 @@ def heading_names_asked_thing(question: Question, source: Source) -> float:
     return 1.0 if question.asked_for in _terms(heading) else 0.0
 
 
+# A one-word heading the question says counts only when the word is this rare (idf): "Equity"
+# may be what is asked, "Overview" or "Process" is not.
+RARE_HEADING = 3.0
+
+
+def heading_is_asked_about(question: Question, source: Source) -> float:
+    """1 when the question says every word of the passage's own section heading ("any ground
+    rules?" for "Ground rules"): the section is about what it asks."""
+    heading = section_of(source)
+    # A comparison is answered by its two sides' passages.
+    asked = heading != source.title and not question.sides.terms
+    words = _terms(heading) - function_terms() if asked else frozenset()
+    if not words or not words <= question.terms:
+        return 0.0
+    weights = question.weights
+    return 1.0 if len(words) >= 2 or weights.get(next(iter(words)), 0.0) >= RARE_HEADING else 0.0
+
+
 def passage_holds_answer_kind(question: Question, source: Source) -> float:
     """1 when the passage holds the exact kind of answer asked for: a figure of the thing asked
     about or an amount of money (any date or figure would favour too many passages)."""
@@ -263,6 +281,8 @@ LEAD_RULES: tuple[Rule[Source], ...] = (
     # "What training...?" is answered by the section named for training, not the one whose
     # words sound closer ("Typical time in level" for "...in their first six months").
     Rule("its heading names what is asked for", 0.15, heading_names_asked_thing),
+    # ... and so is the section whose heading the question says ("any ground rules?").
+    Rule("the question says its heading", 0.1, heading_is_asked_about),
     # "How many accounts?" is answered by a passage with a figure of accounts, not by the role's
     # introduction, however close.
     Rule("holds the exact kind of answer asked", 0.15, passage_holds_answer_kind),

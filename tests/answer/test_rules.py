@@ -12,6 +12,7 @@ from coach.answer.rules import (
     PART_RULES,
     at_the_asked_level,
     figure_fits,
+    heading_is_asked_about,
     heading_names_asked_thing,
     holds_answer_kind,
     in_requirements_section,
@@ -63,6 +64,7 @@ def test_the_rule_tables_are_pinned():
     assert [(rule.name, rule.weight) for rule in LEAD_RULES] == [
         ("says a rare asked-about word", 0.4),
         ("its heading names what is asked for", 0.15),
+        ("the question says its heading", 0.1),
         ("holds the exact kind of answer asked", 0.15),
         ("a who-qualifies passage", 0.25),
         ("a passage naming a way in", 0.25),
@@ -499,3 +501,18 @@ def test_where_the_asker_travels_is_the_case_not_the_subject():
     assert not _where_the_asker_goes(office, office.index("Berlin"))
     home = "I work in Berlin".split()  # noqa: SIM905 - a sentence reads better as one
     assert not _where_the_asker_goes(home, home.index("Berlin"))
+
+
+def test_a_section_whose_heading_the_question_says_counts():
+    question = parse("Whats the deal with the 360 feedback sessions, any ground rules?")
+    rules = _source("Everybody participates.", heading="Feedback session > Ground rules")
+    assert heading_is_asked_about(question, rules) == 1.0
+    assert heading_is_asked_about(question, _source("We run them.", heading="Offsites")) == 0
+    # A one-word heading counts only when the word is rare among the documents.
+    common = parse("How does the feedback process work?").measured(Lookup(weights={"process": 1}))
+    assert heading_is_asked_about(common, _source("Steps.", heading="Process")) == 0
+    rare = parse("What's the vesting on my equity?").measured(Lookup(weights={"equiti": 4.0}))
+    assert heading_is_asked_about(rare, _source("1-year cliff.", heading="Equity")) == 1
+    # A comparison is answered by its two sides, whatever the headings say.
+    both = parse("Ground rules vs feedback sessions - how do they differ?")
+    assert heading_is_asked_about(both, rules) == 0
