@@ -16,14 +16,15 @@ BARS = {  # set: (hit@5, refusal accuracy, term recall)
     "knowledge.yaml": (0.95, 0.95, 0.85),
     "gitlab.yaml": (0.95, 0.95, 0.85),
     # Real pages nobody here wrote (issue 23): the targets are 0.95 / 0.95 / 0.85; measured
-    # 1.0 / 0.958 / 0.774 (2026-12-07). Gated there so it cannot fall back.
-    "posthog.yaml": (0.95, 0.95, 0.77),
+    # 1.0 / 1.0 / 0.839 (2026-12-07, fourth session). Gated there so it cannot fall back.
+    "posthog.yaml": (0.95, 0.95, 0.83),
 }
 # Lead recall (the asked fact in the first 60 words): the target is 0.70 (issues 23 and 24);
-# gated at what each set measures (0.659, 0.714, 0.613 on 2026-12-07) so it cannot fall back.
+# gated at what each set measures (0.659, 0.75, 0.677 on 2026-12-07, fourth session) so it
+# cannot fall back.
 # PostHog's 0.581 before had one refusal counted as leading with its fact ("I found nothing about
 # Thriving"): a refusal carries no fact, so the same answers measured 0.548.
-LEAD_BARS = {"knowledge.yaml": 0.65, "gitlab.yaml": 0.71, "posthog.yaml": 0.61}
+LEAD_BARS = {"knowledge.yaml": 0.65, "gitlab.yaml": 0.74, "posthog.yaml": 0.67}
 # Issue 24's kinds of question (tests/golden/kinds/), written after the answers above were
 # tuned: the targets are refusal >= 0.95, lead >= 0.70, terms >= 0.85; gated at what each
 # measures (2026-12-07) so it cannot fall back. (hit@5, refusal accuracy, term recall, lead)
@@ -33,8 +34,9 @@ LEAD_BARS = {"knowledge.yaml": 0.65, "gitlab.yaml": 0.71, "posthog.yaml": 0.61}
 # every other real set; 0.643 is what it measures. The sample's and GitLab's bars were raised
 # the same day (third session) to 0.96 / 0.74 and 0.870 / 0.630 measured: role comparisons'
 # scope lines, what a move to another track or a lateral role takes, levels placed by grade.
+# The fourth session raised the sample's to 1.0 refusal (0.97 allows no error) and 1.0 terms.
 KIND_BARS = {
-    "knowledge.yaml": (0.95, 0.96, 0.95, 0.74),
+    "knowledge.yaml": (0.95, 0.97, 0.99, 0.74),
     "gitlab.yaml": (0.95, 0.96, 0.87, 0.63),
     "posthog.yaml": (0.95, 0.97, 0.85, 0.64),
 }
