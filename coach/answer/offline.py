@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,12 @@ from coach.answer.words import function_terms
 from coach.index.keyword import tokenize
 
 QUOTED_LABEL = "Quoted from the company documents:"
+# What two sides are compared on: "in terms of book size", "compare on price".
+_ASPECT = re.compile(
+    r"\b(?:in terms of|compared? on|comparison of|differ(?:ent)? (?:in|on)|when it comes to)"
+    r" ([^?.!;]+)",
+    re.I,
+)
 ALSO_LABEL = "Also relevant:"
 SUPPORT_POINTS = 3  # points from other sources after the lead passage
 SUPPORT_WORDS = 45  # a longer point would bury the lead
@@ -189,18 +196,37 @@ def compared_passages(question: Question, lead: Source, ranked: list[Scored]) ->
         for body, tokens in zip(bodies, tokenize(bodies, as_ids=False), strict=True)
     ]
 
-    def passage_for(key: str) -> Source | None:
-        # The passage titled by the side and little else ("Dual Plan") is about it; one that
-        # only mentions it is a fallback.
-        titled = [i for i, title in enumerate(titles) if key in title]
-        if titled:
-            return sources[min(titled, key=lambda i: (len(titles[i]), i))]
-        return next((s for s, text in zip(sources, texts, strict=True) if key in text), None)
+    aspect = _aspect(question)
 
-    first, second = (passage_for(key) for key in keys)
+    def passage_for(key: str, by_aspect: bool) -> Source | None:
+        # The passage titled by what is compared ("Book of business" for "in terms of book
+        # size") answers; else the one titled by the side and little else ("Dual Plan"); one
+        # that only mentions the side is a fallback.
+        naming = [i for i in range(len(sources)) if key in titles[i] or key in texts[i]]
+        if not naming:
+            return None
+
+        def claim(i: int) -> tuple[int, bool, int, int]:
+            said = len(aspect & set(titles[i])) if by_aspect else 0
+            return (said, key in titles[i], -len(titles[i]), -i)
+
+        return sources[max(naming, key=claim)]
+
+    first, second = (passage_for(key, by_aspect=True) for key in keys)
+    if first is second and aspect:  # what is compared is titled once, for both sides
+        first, second = (passage_for(key, by_aspect=False) for key in keys)
+
     if first is None or second is None or first is second:
         return [lead]
     return sorted([first, second], key=sources.index)
+
+
+def _aspect(question: Question) -> frozenset[str]:
+    """The index terms of what a comparison compares its sides on ("book size"), if it says."""
+    found = _ASPECT.search(question.text)
+    if found is None:
+        return frozenset()
+    return frozenset(tokenize([found.group(1)], as_ids=False)[0]) - function_terms()
 
 
 def _support(

@@ -34,11 +34,13 @@ LEAD_BARS = {"knowledge.yaml": 0.65, "gitlab.yaml": 0.74, "posthog.yaml": 0.67}
 # every other real set; 0.643 is what it measures. The sample's and GitLab's bars were raised
 # the same day (third session) to 0.96 / 0.74 and 0.870 / 0.630 measured: role comparisons'
 # scope lines, what a move to another track or a lateral role takes, levels placed by grade.
-# The fourth session raised the sample's to 1.0 refusal (0.97 allows no error) and 1.0 terms.
+# The fourth session raised the sample's to 1.0 refusal (0.97 allows no error) and 1.0 terms,
+# and PostHog's lead to 0.690 measured (a comparison "in terms of book size" quotes the passages
+# titled by it).
 KIND_BARS = {
     "knowledge.yaml": (0.95, 0.97, 0.99, 0.74),
     "gitlab.yaml": (0.95, 0.96, 0.87, 0.63),
-    "posthog.yaml": (0.95, 0.97, 0.85, 0.64),
+    "posthog.yaml": (0.95, 0.97, 0.85, 0.69),
 }
 MAX_WORDS_P50 = 180  # an answer is read, not skimmed
 

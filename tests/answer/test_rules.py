@@ -516,3 +516,23 @@ def test_a_section_whose_heading_the_question_says_counts():
     # A comparison is answered by its two sides, whatever the headings say.
     both = parse("Ground rules vs feedback sessions - how do they differ?")
     assert heading_is_asked_about(both, rules) == 0
+
+
+def test_a_comparison_on_an_aspect_quotes_the_side_titled_by_that_aspect():
+    from coach.answer.offline import compared_passages
+    from coach.answer.parts import Scored
+
+    def found(n: int, heading: str, text: str) -> Source:
+        return Source(n, f"c{n}", "how-we-work.md", "How we work", heading, text, 0.1, 0.5)
+
+    bonus = found(1, "How CSM bonus works", "CSMs are paid on the NRR of their own book.")
+    book = found(2, "Book of business", "Each CSM is assigned accounts worth ~$2.5m ARR.")
+    tams = found(3, "Product-led Sales", "TAMs own a book of around 15 customers, $1.5m ARR.")
+    ranked = [
+        Scored(units_of(s, blocks_of(s.text))[0], 0.5, True, 0.5, ()) for s in (bonus, book, tams)
+    ]
+    sized = parse("What's the difference between a TAM and a CSM in terms of book size?")
+    assert compared_passages(sized, bonus, ranked) == [book, tams]
+    # Without an aspect, the passage titled by the side answers for it.
+    plain_question = parse("What's the difference between a TAM and a CSM?")
+    assert compared_passages(plain_question, bonus, ranked) == [bonus, tams]
