@@ -37,8 +37,8 @@ def _stemmer():
 
 
 # Each answer tokenizes the same passages, parts and headings again for its rules; stemming them
-# is a cost paid once per text. Bounded, emptied when full (a new index brings new texts).
-_TOKENS_KEPT = 50_000
+# is a cost paid once per text. Bounded (a few tens of MB at most), emptied when full.
+_TOKENS_KEPT = 10_000
 _tokens: dict[str, list[str]] = {}
 
 
@@ -149,7 +149,8 @@ class KeywordIndex:
             searchable_text(r.metadata.get("title", ""), r.metadata.get("heading", ""), r.text)
             for r in rows
         ]
-        tokens = tokenize(texts, as_ids=False) if rows else []
+        # Not remembered: every chunk at once would crowd out the answer stage's texts.
+        tokens = _bm25s_tokens(texts, as_ids=False) if rows else []
         ids = [row.id for row in rows]
         audiences = [row.metadata["audience"] for row in rows]
         levels = []

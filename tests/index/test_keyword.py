@@ -73,3 +73,14 @@ def test_a_saved_index_is_reused_and_an_older_layout_is_not(tmp_path):
     del table["format"]  # one index over every chunk, as saved before the levels
     (tmp_path / "rows.json").write_text(json.dumps(table))
     assert KeywordIndex.load(tmp_path) is None
+
+
+def test_tokens_are_remembered_per_text_and_handed_out_as_copies():
+    from coach.index import keyword
+
+    texts = ["Certifications and the training", "", "Certifications and the training"]
+    first = keyword.tokenize(texts, as_ids=False)
+    assert first == [["certif", "train"], [], ["certif", "train"]]
+    first[0].append("changed")  # a caller's change must not reach the next caller
+    assert keyword.tokenize(texts[:1], as_ids=False) == [["certif", "train"]]
+    assert keyword._tokens["Certifications and the training"] == ["certif", "train"]
