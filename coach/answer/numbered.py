@@ -30,3 +30,29 @@ def numbered_names(text: str) -> set[str]:
         if low < high <= low + MAX_SPAN:
             names |= {(word, number) for number in range(low, high + 1)}
     return {f"{singular(word.lower())} {number}" for word, number in names}
+
+
+# "The last module", "the final step", "the first stage": one end of a series the passages
+# number. Not spans of time ("the last month of the quarter", "my first week" are not items).
+_ORDINAL = re.compile(r"\b(last|final|first)\s+([a-z]{3,})\b", re.I)
+_TIME_UNITS = {"minute", "hour", "day", "week", "month", "quarter", "year", "time"}
+
+
+def ordinal_item(question: str, texts: list[str]) -> str | None:
+    """The numbered name a "last X" or "first X" question means among the texts' items of
+    series X ("module 7" when the texts number modules 5 to 7); None when it means none."""
+    found = _ORDINAL.search(question)
+    if found is None:
+        return None
+    series = singular(found.group(2).lower())
+    if series in _TIME_UNITS:
+        return None
+    numbers = sorted(
+        int(name.split()[1])
+        for text in texts
+        for name in numbered_names(text)
+        if name.split()[0] == series
+    )
+    if not numbers:
+        return None
+    return f"{series} {numbers[0] if found.group(1).lower() == 'first' else numbers[-1]}"

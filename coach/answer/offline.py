@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -11,7 +11,7 @@ from langchain_core.embeddings import Embeddings
 from coach.answer.blocks import Block, blocks_of, item_line, plain, word_count
 from coach.answer.citations import without_citations
 from coach.answer.lead import LEAD_WORDS, SIDE_WORDS, lead_passage
-from coach.answer.numbered import numbered_names
+from coach.answer.numbered import numbered_names, ordinal_item
 from coach.answer.parts import Scored, Unit, parts_of, section_of, units_of
 from coach.answer.question import Question
 from coach.answer.retrieve import Source
@@ -113,6 +113,10 @@ def quoted_answer(
     if no part answers well enough."""
     blocks = {source.n: blocks_of(source.text) for source in sources}
     units = [unit for source in sources for unit in units_of(source, blocks[source.n])]
+    # "The last module" is the highest module the passages number: answered as if named.
+    end = ordinal_item(question.text, [f"{u.context} {u.table_row or u.text}" for u in units])
+    if end is not None:
+        question = replace(question, numbered=question.numbered | {end})
     ranked = rank_units(question, query_vector, units, embeddings)
     if not ranked or ranked[0].score < MIN_SUPPORT:
         return Quoting(ranked, [])

@@ -223,6 +223,14 @@ def heading_is_asked_about(question: Question, source: Source) -> float:
     return 1.0 if len(words) >= 2 or weights.get(next(iter(words)), 0.0) >= RARE_HEADING else 0.0
 
 
+def names_the_asked_item(question: Question, source: Source) -> float:
+    """1 for a passage naming the numbered item the question names ("Module 7"), in its heading
+    or its text: look-alike passages of other items share every other word."""
+    if not question.numbered:
+        return 0.0
+    return 1.0 if numbered_names(f"{source.label} {source.text}") & question.numbered else 0.0
+
+
 def passage_holds_answer_kind(question: Question, source: Source) -> float:
     """1 when the passage holds the exact kind of answer asked for: a figure of the thing asked
     about or an amount of money (any date or figure would favour too many passages)."""
@@ -283,6 +291,8 @@ LEAD_RULES: tuple[Rule[Source], ...] = (
     Rule("its heading names what is asked for", 0.15, heading_names_asked_thing),
     # ... and so is the section whose heading the question says ("any ground rules?").
     Rule("the question says its heading", 0.1, heading_is_asked_about),
+    # "Module 7" of a page that numbers seven: its passage leads, not the one with most modules.
+    Rule("names the numbered item asked", 0.1, names_the_asked_item),
     # "How many accounts?" is answered by a passage with a figure of accounts, not by the role's
     # introduction, however close.
     Rule("holds the exact kind of answer asked", 0.15, passage_holds_answer_kind),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from coach.answer.answerability import Lookup
 from coach.answer.blocks import blocks_of
-from coach.answer.numbered import numbered_names
+from coach.answer.numbered import numbered_names, ordinal_item
 from coach.answer.offline import quoted_answer
 from coach.answer.parts import units_of
 from coach.answer.question import parse
@@ -38,6 +38,32 @@ def test_a_run_of_numbered_items_names_each_of_them():
     # Runs of amounts, spans of time and percentages name no items between their ends.
     names = numbered_names("Budgets of 700-900 last 6-8 weeks for 80-90% of us.")
     assert names.isdisjoint({"of 750", "last 7", "for 85"})
+
+
+def test_the_last_or_first_item_of_a_series_is_the_one_the_passages_number_so():
+    modules = ["Module 5: Tools", "Module 6: EBRs", "**Module 7: Conclusion**", "Step 2 of 3"]
+    assert ordinal_item("Which certification finishes the last module?", modules) == "module 7"
+    assert ordinal_item("What do I do in the first module?", modules) == "module 5"
+    assert ordinal_item("What is the final step?", modules) == "step 2"
+    # Not a series the passages number, or a span of time: no item is meant.
+    assert ordinal_item("What is the last stage?", modules) is None
+    assert ordinal_item("Accounts added in the last month of a quarter?", ["month 4"]) is None
+    assert ordinal_item("Which module covers EBRs?", modules) is None
+
+
+def test_the_last_item_asked_for_leads(embeddings):
+    # The page's objectives list modules 5 and 6 in one passage; module 7 stands alone.
+    objectives = (
+        "**Module 5: Tools**\n- Complete the CI/CD certification.\n\n"
+        "**Module 6: EBRs**\n- Complete the Security certification."
+    )
+    conclusion = "**Module 7: Conclusion**\n- Complete the Project Management certification."
+    sources = [_source(1, "Learning objectives", objectives), _source(2, "Module 7", conclusion)]
+    question = "Which certification finishes off the last module of onboarding?"
+    vector = embeddings.embed_query(question)
+    answer = quoted_answer(parse(question), vector, sources, embeddings).text
+    assert answer is not None
+    assert "Project Management" in " ".join(answer.split("Also relevant")[0].split()[:40]), answer
 
 
 def test_the_item_named_with_its_number_leads_among_look_alikes(embeddings):

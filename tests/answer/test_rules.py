@@ -17,6 +17,7 @@ from coach.answer.rules import (
     holds_answer_kind,
     in_requirements_section,
     label_names_asked_thing,
+    names_the_asked_item,
     on_another_roles_page,
     on_focus_page,
     on_the_named_ladder,
@@ -65,6 +66,7 @@ def test_the_rule_tables_are_pinned():
         ("says a rare asked-about word", 0.4),
         ("its heading names what is asked for", 0.15),
         ("the question says its heading", 0.1),
+        ("names the numbered item asked", 0.1),
         ("holds the exact kind of answer asked", 0.15),
         ("a who-qualifies passage", 0.25),
         ("a passage naming a way in", 0.25),
@@ -536,3 +538,11 @@ def test_a_comparison_on_an_aspect_quotes_the_side_titled_by_that_aspect():
     # Without an aspect, the passage titled by the side answers for it.
     plain_question = parse("What's the difference between a TAM and a CSM?")
     assert compared_passages(plain_question, bonus, ranked) == [bonus, tams]
+
+
+def test_a_passage_naming_the_numbered_item_asked_counts():
+    question = parse("Which certification is in onboarding module 7?")
+    seventh = _source("**Module 7: Conclusion**\n- Complete the PM certification.")
+    assert names_the_asked_item(question, seventh) == 1.0
+    assert names_the_asked_item(question, _source("**Module 5: Tools**\n- CI/CD.")) == 0.0
+    assert names_the_asked_item(parse("Which certifications are there?"), seventh) == 0.0
