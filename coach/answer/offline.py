@@ -21,13 +21,13 @@ from coach.answer.words import function_terms
 from coach.index.keyword import tokenize
 
 QUOTED_LABEL = "Quoted from the company documents:"
+ALSO_LABEL = "Also relevant:"
 # What two sides are compared on: "in terms of book size", "compare on price".
 _ASPECT = re.compile(
     r"\b(?:in terms of|compared? on|comparison of|differ(?:ent)? (?:in|on)|when it comes to)"
     r" ([^?.!;]+)",
     re.I,
 )
-ALSO_LABEL = "Also relevant:"
 SUPPORT_POINTS = 3  # points from other sources after the lead passage
 SUPPORT_WORDS = 45  # a longer point would bury the lead
 CANDIDATES = 16  # parts embedded per question: more find more facts on real pages (see README)
