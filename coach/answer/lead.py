@@ -72,9 +72,9 @@ def lead_passage(
             for s in embedded
             if s is not key
             and s.unit.part in chosen.get(s.unit.block, ())
-            # A block's parts keep their order: "This means..." follows what it means, and a
-            # list's items may be steps or a scale (Learning, Established, Thriving, Expert).
-            and s.unit.block != key.unit.block
+            # A paragraph's sentences and a list's steps keep their order ("This means..."
+            # follows what it means); a bulleted list's items stand alone.
+            and (s.unit.block != key.unit.block or _loose(blocks[key.unit.block]))
             and s.score >= key.score - SECOND_SPAN
             and _words_before(blocks, chosen, s.unit) > KEY_AFTER
         ),
@@ -98,15 +98,26 @@ def _keys_first(
     groups = []
     for unit in keys:
         block = blocks[unit.block]
+        if unit is not keys[0] and unit.block == keys[0].block:
+            continue  # read right after the best part, inside its block
         parts = chosen.pop(unit.block, set()) | {unit.part}
         if block.ordered or unit is not keys[0]:
             # Steps keep their order, and so does the next best part's block: it is read whole.
             groups.append(block.render(parts))
             continue
-        # The best part first, its lead-in said once before it, the block's other parts after.
-        rest = block.render(parts - {unit.part})[len(block.head) :]
-        groups.append(block.render({unit.part}) + rest)
+        # The best part first (with a bullet's runner-up after it), its lead-in said once
+        # before them, the block's other parts after.
+        front = [key.part for key in keys if key.block == unit.block]
+        lines = list(block.head)
+        for shown in [*({part} for part in front), parts - set(front)]:
+            lines += block.render(shown)[len(block.head) :]
+        groups.append(lines)
     return groups
+
+
+def _loose(block: Block) -> bool:
+    """A bulleted list: each item stands alone, so a later one may be read first."""
+    return block.kind == "list" and not block.ordered
 
 
 def _words_before(blocks: list[Block], chosen: dict[int, set[int]], unit: Unit) -> int:

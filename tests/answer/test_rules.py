@@ -546,3 +546,13 @@ def test_a_passage_naming_the_numbered_item_asked_counts():
     assert names_the_asked_item(question, seventh) == 1.0
     assert names_the_asked_item(question, _source("**Module 5: Tools**\n- CI/CD.")) == 0.0
     assert names_the_asked_item(parse("Which certifications are there?"), seventh) == 0.0
+
+
+def test_a_bullet_answering_nearly_as_well_as_the_first_is_read_right_after_it():
+    lines = _lead_of(ROTATION, {0: 0.9, 5: 0.8})
+    assert lines[1].startswith("- Rule 1") and lines[2].startswith("- Return guarantee"), lines
+    assert lines[3].startswith("- Rule 2") and len(lines) == 7  # the rest, as written, once
+    # A numbered list's steps keep their order.
+    steps = "What happens:\n" + "".join(f"{i}. Step {i} of the rotation.\n" for i in range(1, 7))
+    numbers = [line[:2] for line in _lead_of(steps, {0: 0.9, 5: 0.8})[1:]]
+    assert numbers == ["1.", "2.", "3.", "4.", "5.", "6."]
