@@ -58,6 +58,9 @@ _AUXILIARIES = frozenset({"do", "does", "did", "will", "would", "can", "could"})
 # "Travelling around X", "moving to X", "relocating from X": X is where the asker goes.
 _GOING = re.compile(r"^(travel|trip|mov|relocat|nomad|visit)")
 _PLACE_PREPOSITIONS = frozenset({"to", "around", "across", "through", "in", "from", "between"})
+# Words that negate the verb after them: "don't click", "never showed up". Not "no": "no
+# parental leave?" negates a subject.
+_NEGATIONS = frozenset({"not", "never", "dont", "doesnt", "didnt", "cant", "cannot", "wont"})
 # How a question is put, never what it is about: "how long", "how many", "am I allowed".
 _PHRASING = re.compile(
     r"^(do|does|did|get|go|can|could|would|should|my|your|long|much|many|exactly|allowed|need)$"
@@ -154,6 +157,7 @@ def look_up(
                 _has_a_said_alternative(words, tokens, counts, i)
                 or _asked_action(words, i)
                 or _where_the_asker_goes(words, i)
+                or _negated_verb(words, i)
             ):
                 kinds[i] = "missing"
         elif 0 < count <= max(RARE_COUNT, RARE_SHARE * total) and not _excluded(words, i):
@@ -220,6 +224,13 @@ def _where_the_asker_goes(words: list[str], i: int) -> bool:
     # The place's own words may come first ("South" of "South America").
     at = next((j for j in range(len(before) - 1, -1, -1) if before[j] in _PLACE_PREPOSITIONS), -1)
     return at >= 0 and len(before) - at <= 3 and any(map(_GOING.match, before[:at]))
+
+
+def _negated_verb(words: list[str], i: int) -> bool:
+    """Whether the word is a verb the question negates ("my mentor and I just don't click"):
+    how the asker puts their case, not the subject the documents must cover."""
+    before = [w.lower().replace("\u2019", "'") for w in words[max(0, i - 2) : i]]
+    return any(w in _NEGATIONS or w.endswith("n't") for w in before)
 
 
 def _has_a_said_alternative(

@@ -505,6 +505,19 @@ def test_where_the_asker_travels_is_the_case_not_the_subject():
     assert not _where_the_asker_goes(home, home.index("Berlin"))
 
 
+def test_a_negated_verb_is_how_the_asker_puts_it_not_the_subject():
+    from coach.answer.answerability import _ASKED_WORD, _negated_verb
+
+    words = _ASKED_WORD.findall("My mentor and I just don\u2019t click. Can I get someone else?")
+    assert _negated_verb(words, words.index("click"))
+    plain = _ASKED_WORD.findall("my manager doesnt reply")
+    assert _negated_verb(plain, plain.index("reply"))
+    # "No" negates a subject: "no parental leave?" still asks about parental leave.
+    leave = _ASKED_WORD.findall("Is there no parental leave?")
+    assert not _negated_verb(leave, leave.index("parental"))
+    assert not _negated_verb(words, words.index("mentor"))
+
+
 def test_a_section_whose_heading_the_question_says_counts():
     question = parse("Whats the deal with the 360 feedback sessions, any ground rules?")
     rules = _source("Everybody participates.", heading="Feedback session > Ground rules")
