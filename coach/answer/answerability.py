@@ -17,7 +17,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from coach.answer.vectors import embed_units
-from coach.answer.words import is_english_word, singular
+from coach.answer.words import PHRASING, is_english_word, singular
 from coach.index.keyword import KeywordLevel, tokenize
 
 # A word whose own embedding is this close to its question's is what the question is about
@@ -61,10 +61,6 @@ _PLACE_PREPOSITIONS = frozenset({"to", "around", "across", "through", "in", "fro
 # Words that negate the verb after them: "don't click", "never showed up". Not "no": "no
 # parental leave?" negates a subject.
 _NEGATIONS = frozenset({"not", "never", "dont", "doesnt", "didnt", "cant", "cannot", "wont"})
-# How a question is put, never what it is about: "how long", "how many", "am I allowed".
-_PHRASING = re.compile(
-    r"^(do|does|did|get|go|can|could|would|should|my|your|long|much|many|exactly|allowed|need)$"
-)
 
 
 @dataclass(frozen=True)
@@ -361,5 +357,5 @@ def _is_content(word: str) -> bool:
         len(word) >= MIN_LETTERS
         and any(c.isalpha() for c in word)
         and lowered not in STOPWORDS_EN_PLUS
-        and not _PHRASING.match(lowered)
+        and lowered not in PHRASING
     )

@@ -20,7 +20,7 @@ from coach.answer.numbered import numbered_names
 from coach.answer.parts import Part, section_of
 from coach.answer.question import Question, Wants
 from coach.answer.retrieve import Source
-from coach.answer.words import function_terms
+from coach.answer.words import function_terms, phrasing_terms
 from coach.index.keyword import tokenize
 
 T = TypeVar("T")
@@ -216,7 +216,8 @@ def heading_is_asked_about(question: Question, source: Source) -> float:
     heading = section_of(source)
     # A comparison is answered by its two sides' passages.
     asked = heading != source.title and not question.sides.terms
-    words = _terms(heading) - function_terms() if asked else frozenset()
+    # "How much" or "How long" says how a question is put, not what it is about.
+    words = _terms(heading) - function_terms() - phrasing_terms() if asked else frozenset()
     if not words or not words <= question.terms:
         return 0.0
     weights = question.weights

@@ -8,6 +8,12 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from coach.index.keyword import tokenize
 
+# How a question is put, never what it is about: "how long", "how many", "am I allowed".
+PHRASING = frozenset(
+    {"how", "do", "does", "did", "get", "go", "can", "could", "would", "should", "my", "your"}
+    | {"long", "much", "many", "exactly", "allowed", "need"}
+)
+
 
 def singular(word: str) -> str:
     """A plural's singular by the common English rules ("meals" -> "meal", "policies" ->
@@ -40,3 +46,9 @@ def function_terms() -> frozenset[str]:
     """The index terms of words that only put a sentence together ("my", "what", "would"):
     however rarely the documents say "my", a question's "my" asks about nothing."""
     return frozenset(tokenize([" ".join(STOPWORDS_EN_PLUS)], as_ids=False)[0])
+
+
+@functools.cache
+def phrasing_terms() -> frozenset[str]:
+    """The index terms of PHRASING: a heading of nothing else ("How much") names no subject."""
+    return frozenset(tokenize([" ".join(PHRASING)], as_ids=False)[0])

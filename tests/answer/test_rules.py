@@ -531,6 +531,11 @@ def test_a_section_whose_heading_the_question_says_counts():
     # A comparison is answered by its two sides, whatever the headings say.
     both = parse("Ground rules vs feedback sessions - how do they differ?")
     assert heading_is_asked_about(both, rules) == 0
+    # A heading that only says how a question is put names no subject: "How much".
+    week = parse("How much of my week can a dual designation take?").measured(
+        Lookup(weights={"much": 3.6})  # as rare as the sample makes it
+    )
+    assert heading_is_asked_about(week, _source("EUR 1,000 a year.", heading="How much")) == 0
 
 
 def test_a_comparison_on_an_aspect_quotes_the_side_titled_by_that_aspect():
