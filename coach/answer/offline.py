@@ -19,6 +19,7 @@ from coach.answer.rules import FIT_RULES, LEAD_RULES, PART_RULES, WORD_RULES, fi
 from coach.answer.vectors import embed_units
 from coach.answer.words import function_terms
 from coach.index.keyword import tokenize
+from coach.ingest.levels import IC, PLAIN_ORDER, levels_in
 
 QUOTED_LABEL = "Quoted from the company documents:"
 ALSO_LABEL = "Also relevant:"
@@ -202,27 +203,47 @@ def compared_passages(question: Question, lead: Source, ranked: list[Scored]) ->
 
     aspect = _aspect(question)
 
-    def passage_for(key: str, by_aspect: bool) -> Source | None:
+    def passage_for(key: str, side: str, by_aspect: bool) -> Source | None:
         # The passage titled by what is compared ("Book of business" for "in terms of book
-        # size") answers; else the one titled by the side and little else ("Dual Plan"); one
-        # that only mentions the side is a fallback.
+        # size") answers; else the one titled by the side and little else ("Dual Plan"), of
+        # the seniority the side names; one that only mentions the side is a fallback.
         naming = [i for i in range(len(sources)) if key in titles[i] or key in texts[i]]
         if not naming:
             return None
+        levels = _side_levels(side)
 
-        def claim(i: int) -> tuple[int, bool, int, int]:
+        def claim(i: int) -> tuple[int, bool, bool, int, int]:
             said = len(aspect & set(titles[i])) if by_aspect else 0
-            return (said, key in titles[i], -len(titles[i]), -i)
+            placed = _seniority(sources[i])
+            return (said, key in titles[i], placed is None or placed in levels, -len(titles[i]), -i)
 
         return sources[max(naming, key=claim)]
 
-    first, second = (passage_for(key, by_aspect=True) for key in keys)
+    sides = question.sides.phrases
+    first, second = (passage_for(k, s, by_aspect=True) for k, s in zip(keys, sides, strict=True))
     if first is second and aspect:  # what is compared is titled once, for both sides
-        first, second = (passage_for(key, by_aspect=False) for key in keys)
+        first, second = (
+            passage_for(k, s, by_aspect=False) for k, s in zip(keys, sides, strict=True)
+        )
 
     if first is None or second is None or first is second:
         return [lead]
     return sorted([first, second], key=sources.index)
+
+
+def _side_levels(side: str) -> frozenset[tuple[str, float]]:
+    """The (track, order) of the seniority a side names: a title without a seniority word
+    ("CS Operations Analyst") is the plain level, written "(Intermediate)" on GitLab's pages."""
+    named = {(level.track, level.order) for level in levels_in(side)}
+    return frozenset(named or {(IC, PLAIN_ORDER)})
+
+
+def _seniority(source: Source) -> tuple[str, float] | None:
+    """The individual contributor's seniority of a level's section (None for a manager's or
+    no level's: a bare "manager" in a side names no level)."""
+    order = source.metadata.get("section_level_order")
+    track = source.metadata.get("section_track")
+    return (IC, float(order)) if order is not None and track == IC else None
 
 
 def _aspect(question: Question) -> frozenset[str]:

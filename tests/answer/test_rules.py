@@ -558,6 +558,28 @@ def test_a_comparison_on_an_aspect_quotes_the_side_titled_by_that_aspect():
     assert compared_passages(plain_question, bonus, ranked) == [bonus, tams]
 
 
+def test_a_side_without_a_seniority_word_is_the_plain_level_not_a_senior_one():
+    from coach.answer.offline import compared_passages
+    from coach.answer.parts import Scored
+
+    def level(n: int, heading: str, text: str, order: float, track: str = "ic") -> Source:
+        placed = {"section_level_order": order, "section_track": track}
+        return Source(n, f"c{n}", "ops.md", "CS Operations", heading, text, 0.1, 0.5, placed)
+
+    senior = level(1, "Senior CS Operations Analyst > Job Grade", "A grade 7.", 3.0)
+    plain_level = level(2, "CS Operations Analyst (Intermediate) > Job Grade", "A grade 6.", 2.0)
+    manager = level(3, "Manager, CS Operations > Job Grade", "A grade 8.", 10.0, "management")
+    ranked = [
+        Scored(units_of(s, blocks_of(s.text))[0], 0.5, True, 0.5, ())
+        for s in (senior, plain_level, manager)
+    ]
+    each = parse("CS Operations Analyst or CS Operations Manager - what grade is each one?")
+    assert compared_passages(each, senior, ranked) == [plain_level, manager]
+    # A side that names its seniority gets that level's section.
+    named = parse("The difference between a Senior CS Operations Analyst and a Manager?")
+    assert compared_passages(named, plain_level, ranked) == [senior, manager]
+
+
 def test_a_passage_naming_the_numbered_item_asked_counts():
     question = parse("Which certification is in onboarding module 7?")
     seventh = _source("**Module 7: Conclusion**\n- Complete the PM certification.")
