@@ -15,6 +15,12 @@ _WORD = re.compile(r"\w+")
 _ITEM_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+", re.MULTILINE)
 _ORDERED_ITEM = re.compile(r"^\s*\d+[.)]\s")
 _BOLD_LINE = re.compile(r"\*\*[^*]+\*\*:?")
+# A part that names its own subject first: "**Return guarantee:** you come back...",
+# "*Thriving*: Exceeding expectations", "Team book: EUR 15-30M ARR".
+_LABEL = re.compile(
+    r"^\s*(?:[-*+•]\s+|\d+[.)]\s+)?(?:(\*\*|__|\*|_)([^*_\n]{2,60}?)[:.]?\1\s*[:.\u2014\u2013-]?"
+    r"|([A-Z][\w'&/ -]{1,40}):\s)"
+)
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,13 @@ def _unwrapped(item: str) -> list[str]:
         elif line.strip():
             lines.append(line)
     return lines
+
+
+def label_of(part: str) -> str | None:
+    """The label a part starts with ("Return guarantee" of "**Return guarantee:** you come
+    back..."), if it has one."""
+    found = _LABEL.match(part)
+    return None if found is None else found.group(2) or found.group(3)
 
 
 def word_count(text: str) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from coach.answer.blocks import Block, plain, word_count
+from coach.answer.blocks import Block, label_of, plain, word_count
 from coach.answer.parts import Scored, Unit
 from coach.answer.question import AnswerKind
 
@@ -64,6 +64,8 @@ def lead_passage(
         return _join([blocks[b].render(parts) for b, parts in sorted(chosen.items())])
     buried = _words_before(blocks, chosen, key.unit) > KEY_AFTER
     moved = buried and key.score - max((s.score for s in read_first), default=0.0) > margin
+    if moved and _named_steps(blocks[key.unit.block]):
+        _from_the_answering_step(chosen, key, embedded)
     # The next best part, when it answers nearly as well and the passage would bury it, is read
     # right after the best one ("...with at least 70% of your book" in the fifth bullet).
     runner_up = next(
@@ -113,6 +115,23 @@ def _keys_first(
             lines += block.render(shown)[len(block.head) :]
         groups.append(lines)
     return groups
+
+
+def _from_the_answering_step(
+    chosen: dict[int, set[int]], key: Scored, embedded: list[Scored]
+) -> None:
+    """Leave out the steps before the first that answers (the key, or its list's best step):
+    "4. **Finance.** approval above EUR 1,000" is read first, not after steps 2 and 3."""
+    block = key.unit.block
+    best = next(s for s in embedded if s.unit.block == block)  # ranked: its list's best step
+    start = min(key.unit.part, best.unit.part)
+    chosen[block] = {part for part in chosen.get(block, set()) if part >= start}
+
+
+def _named_steps(block: Block) -> bool:
+    """Numbered steps each named by a label ("2. **Manager.**", "4. **Finance.**"): each stands
+    alone. Unnamed ones may be conditions that all hold ("1. You're the assigned CSM...")."""
+    return block.ordered and all(label_of(part) for part in block.parts)
 
 
 def _loose(block: Block) -> bool:

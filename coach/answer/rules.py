@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from coach.answer.amounts import amount_match
-from coach.answer.blocks import plain
+from coach.answer.blocks import label_of, plain
 from coach.answer.numbered import numbered_names
 from coach.answer.parts import Part, section_of
 from coach.answer.question import Question, Wants
@@ -122,21 +122,13 @@ def same_numbered_item(question: Question, part: Part) -> float:
     return -1.0 if any(name.split()[0] in series for name in named) else 0.0
 
 
-# A part that names its own subject first: "**Return guarantee:** you come back...",
-# "*Thriving*: Exceeding expectations", "Team book: EUR 15-30M ARR".
-_LABEL = re.compile(
-    r"^\s*(?:[-*+•]\s+|\d+[.)]\s+)?(?:(\*\*|__|\*|_)([^*_\n]{2,60}?)[:.]?\1\s*[:.\u2014\u2013-]?"
-    r"|([A-Z][\w'&/ -]{1,40}):\s)"
-)
-
-
 def label_names_asked_thing(question: Question, part: Part) -> float:
     """The share of the part's own label ("Return guarantee") that the question says: such a
     part is about that subject, whatever its other words."""
-    found = _LABEL.match(part.unit.text)
-    if found is None:
+    named = label_of(part.unit.text)
+    if named is None:
         return 0.0
-    label = _terms(found.group(2) or found.group(3)) - function_terms()
+    label = _terms(named) - function_terms()
     if not label:
         return 0.0
     return len(label & question.terms) / len(label)
@@ -232,6 +224,12 @@ def names_the_asked_item(question: Question, source: Source) -> float:
     return 1.0 if numbered_names(f"{source.label} {source.text}") & question.numbered else 0.0
 
 
+def passage_fits_the_figure(question: Question, source: Source) -> float:
+    """1 when a range or tier of the passage holds the question's figure ("$0-$1,000" for "my
+    training costs $800"): the rule that applies to the asker's case is there."""
+    return 1.0 if amount_match(question.quantities, source.text) == 1.0 else 0.0
+
+
 def passage_holds_answer_kind(question: Question, source: Source) -> float:
     """1 when the passage holds the exact kind of answer asked for: a figure of the thing asked
     about or an amount of money (any date or figure would favour too many passages)."""
@@ -294,6 +292,9 @@ LEAD_RULES: tuple[Rule[Source], ...] = (
     Rule("the question says its heading", 0.1, heading_is_asked_about),
     # "Module 7" of a page that numbers seven: its passage leads, not the one with most modules.
     Rule("names the numbered item asked", 0.1, names_the_asked_item),
+    # "My training costs $800": the passage whose tier holds $800 says whose approval it needs,
+    # in words the question does not use ("Manager Approval: $0-$1,000").
+    Rule("a range holds the asker's figure", 0.15, passage_fits_the_figure),
     # "How many accounts?" is answered by a passage with a figure of accounts, not by the role's
     # introduction, however close.
     Rule("holds the exact kind of answer asked", 0.15, passage_holds_answer_kind),

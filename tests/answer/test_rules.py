@@ -67,6 +67,7 @@ def test_the_rule_tables_are_pinned():
         ("its heading names what is asked for", 0.15),
         ("the question says its heading", 0.1),
         ("names the numbered item asked", 0.1),
+        ("a range holds the asker's figure", 0.15),
         ("holds the exact kind of answer asked", 0.15),
         ("a who-qualifies passage", 0.25),
         ("a passage naming a way in", 0.25),
@@ -596,3 +597,33 @@ def test_a_bullet_answering_nearly_as_well_as_the_first_is_read_right_after_it()
     steps = "What happens:\n" + "".join(f"{i}. Step {i} of the rotation.\n" for i in range(1, 7))
     numbers = [line[:2] for line in _lead_of(steps, {0: 0.9, 5: 0.8})[1:]]
     assert numbers == ["1.", "2.", "3.", "4.", "5.", "6."]
+
+
+def test_a_passage_whose_tier_holds_the_askers_figure_counts():
+    from coach.answer.rules import passage_fits_the_figure
+
+    question = parse("My training costs $800. Whose sign-off do I need?")
+    tiers = _source("Cost tiers:\n- Manager approval: $0-$1,000\n- Manager + VP: $1,000.01-$5,000")
+    assert passage_fits_the_figure(question, tiers) == 1
+    # A limit the figure falls outside says less: no claim to lead.
+    above = _source("Finance approves requests above $1,000.")
+    assert passage_fits_the_figure(question, above) == 0
+    assert passage_fits_the_figure(parse("Whose sign-off do I need?"), tiers) == 0
+
+
+APPROVAL = (
+    "1. **Request.** Submit a learning request in Workday at least 20 business days ahead.\n"
+    "2. **Manager.** Your manager approves or declines within 5 business days, by email.\n"
+    "3. **Enablement.** CS Enablement checks the catalog for a course that covers the same.\n"
+    "4. **Finance.** Finance approves any request above EUR 1,000 within 5 business days.\n"
+)
+
+
+def test_named_steps_before_the_answering_one_are_left_out_when_they_bury_it():
+    lines = _lead_of(APPROVAL, {3: 0.9, 0: 0.3, 1: 0.3, 2: 0.3})
+    assert lines == [APPROVAL.splitlines()[3]], lines
+    # Unnamed steps may be conditions that all hold: every one is kept, in order.
+    condition = "holds for the account this quarter, as agreed in writing"
+    unnamed = "".join(f"{i}. Condition {i} {condition}.\n" for i in range(1, 6))
+    numbers = [line[:2] for line in _lead_of(unnamed, {4: 0.9})]
+    assert numbers == ["1.", "2.", "3.", "4.", "5."]
