@@ -20,11 +20,11 @@ BARS = {  # set: (hit@5, refusal accuracy, term recall)
     "posthog.yaml": (0.95, 0.95, 0.83),
 }
 # Lead recall (the asked fact in the first 60 words): the target is 0.70 (issues 23 and 24);
-# gated at what each set measures (0.659, 0.75, 0.677 on 2026-12-07, fourth session) so it
+# gated at what each set measures (0.705, 0.75, 0.710 on 2026-12-07, fifth session) so it
 # cannot fall back.
 # PostHog's 0.581 before had one refusal counted as leading with its fact ("I found nothing about
 # Thriving"): a refusal carries no fact, so the same answers measured 0.548.
-LEAD_BARS = {"knowledge.yaml": 0.65, "gitlab.yaml": 0.74, "posthog.yaml": 0.67}
+LEAD_BARS = {"knowledge.yaml": 0.70, "gitlab.yaml": 0.74, "posthog.yaml": 0.70}
 # Issue 24's kinds of question (tests/golden/kinds/), written after the answers above were
 # tuned: the targets are refusal >= 0.95, lead >= 0.70, terms >= 0.85; gated at what each
 # measures (2026-12-07) so it cannot fall back. (hit@5, refusal accuracy, term recall, lead)
@@ -36,10 +36,11 @@ LEAD_BARS = {"knowledge.yaml": 0.65, "gitlab.yaml": 0.74, "posthog.yaml": 0.67}
 # scope lines, what a move to another track or a lateral role takes, levels placed by grade.
 # The fourth session raised the sample's to 1.0 refusal (0.97 allows no error) and 1.0 terms,
 # and PostHog's lead to 0.690 measured (a comparison "in terms of book size" quotes the passages
-# titled by it).
+# titled by it). The fifth raised GitLab's lead to 0.652 measured (a side with no seniority word
+# is the plain level).
 KIND_BARS = {
     "knowledge.yaml": (0.95, 0.97, 0.99, 0.74),
-    "gitlab.yaml": (0.95, 0.96, 0.87, 0.63),
+    "gitlab.yaml": (0.95, 0.96, 0.87, 0.65),
     "posthog.yaml": (0.95, 0.97, 0.85, 0.69),
 }
 MAX_WORDS_P50 = 180  # an answer is read, not skimmed
