@@ -20,6 +20,8 @@ def explanation(answer: Answer, trace: Trace) -> str:
     lines: list[str] = []
     if trace.question is not None:
         lines += _question(trace.question)
+    if trace.quoting is not None and trace.quoting.ordinal:
+        lines.append(f"  read as the numbered item: {trace.quoting.ordinal}")
     if trace.planned:
         lines.append("Answered by the career engine (a personal next step or a comparison).")
         return "\n".join(lines)

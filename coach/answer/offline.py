@@ -66,6 +66,7 @@ class Quoting:
     leads: list[LeadScore]  # best first
     text: str | None = None
     lead: str = ""  # the lead passage as quoted, without label or heading
+    ordinal: str = ""  # the numbered item "the last module" was read as ("module 7")
 
     @property
     def lead_match(self) -> float | None:
@@ -119,8 +120,9 @@ def quoted_answer(
     if end is not None:
         question = replace(question, numbered=question.numbered | {end})
     ranked = rank_units(question, query_vector, units, embeddings)
+    ordinal = end or ""
     if not ranked or ranked[0].score < MIN_SUPPORT:
-        return Quoting(ranked, [])
+        return Quoting(ranked, [], ordinal=ordinal)
     leads = lead_scores(question, ranked)
     shown = compared_passages(question, leads[0].source, ranked)
     lines = [QUOTED_LABEL]
@@ -145,7 +147,7 @@ def quoted_answer(
     points += _kind_filling(question, said, ranked, quoted, blocks)
     if points:
         lines += ["", f"**{ALSO_LABEL}**", *points]
-    return Quoting(ranked, leads, "\n".join(lines), "\n".join(passages))
+    return Quoting(ranked, leads, "\n".join(lines), "\n".join(passages), ordinal)
 
 
 def _holds_the_figure(scored: Scored) -> bool:

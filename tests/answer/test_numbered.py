@@ -61,9 +61,11 @@ def test_the_last_item_asked_for_leads(embeddings):
     sources = [_source(1, "Learning objectives", objectives), _source(2, "Module 7", conclusion)]
     question = "Which certification finishes off the last module of onboarding?"
     vector = embeddings.embed_query(question)
-    answer = quoted_answer(parse(question), vector, sources, embeddings).text
+    quoting = quoted_answer(parse(question), vector, sources, embeddings)
+    answer = quoting.text
     assert answer is not None
     assert "Project Management" in " ".join(answer.split("Also relevant")[0].split()[:40]), answer
+    assert quoting.ordinal == "module 7"  # `coach ask --explain` shows what "last" was read as
 
 
 def test_the_item_named_with_its_number_leads_among_look_alikes(embeddings):
