@@ -115,7 +115,9 @@ _ASKS_LENGTH = re.compile(r"\bhow long\b|\bhow much (?:[a-z-]+ )?(?:time|notice)
 _LENGTH = re.compile(
     r"(?:\b\d+(?:[.,]\d+)?(?:\s?(?:-|to)\s?\d+)?|\b(?:one|two|three|four|five|six|seven|eight|"
     r"nine|ten|eleven|twelve|eighteen|twenty-four))[\s-](?:business |working |calendar )?"
-    r"(?:minutes?|hours?|days?|weeks?|months?|years?|quarters?)\b",
+    r"(?:minutes?|hours?|days?|weeks?|months?|years?|quarters?)\b"
+    # "less than half a day a month", "a full day": a length in words
+    r"|\bhalf[\s-](?:an? )?(?:hour|day|week|month|year)\b|\ba (?:full|half)[\s-](?:day|week)\b",
     re.I,
 )
 # "How much money can I get?", "how much does a Senior CSM earn?": any amount of money answers,

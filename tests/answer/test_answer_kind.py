@@ -24,6 +24,10 @@ from coach.answer.question import Wants, answer_kind, parse
         ("How much prep time do they get?", "You get the material 48 hours in advance.", True),
         ("How much prep time do they get?", "Four steps, with 2 of our CSMs.", False),
         ("How much notice do I give?", "You can leave with 1 week's notice.", True),
+        # A length said in words: "half a day a month", "a full day of work".
+        ("How much work time can I spend on talks?", "Less than half a day a month.", True),
+        ("How long is the SuperDay?", "It takes a full day.", True),
+        ("How much work time can I spend on talks?", "On a day off, talk to your manager.", False),
         # A "when" is answered by a date or a point in time, not by any number or length.
         ("When is my plan due?", "By the end of your third month.", True),
         ("When is my plan due?", "20% of your development comes from others.", False),
