@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
@@ -161,10 +162,16 @@ class AnswerKind:
         """Whether the text holds this kind of answer."""
         if not self.counted:
             return bool(self.pattern.search(text))
-        words = [w.lower() for w in _FIGURE_OR_WORD.findall(text)]
-        figures = [i for i, w in enumerate(words) if w[0].isdigit()]
-        things = [i for i, w in enumerate(words) if singular(w) == self.counted]
-        return any(abs(f - t) <= NEAR_WORDS for f in figures for t in things)
+        return figure_near(text, lambda word: singular(word) == self.counted)
+
+
+def figure_near(text: str, is_thing: Callable[[str], bool]) -> bool:
+    """Whether the text states a figure right by a word naming the thing ("8-14 named
+    accounts", "the standard price uplift is 5-7%")."""
+    words = [w.lower() for w in _FIGURE_OR_WORD.findall(text)]
+    figures = [i for i, w in enumerate(words) if w[0].isdigit()]
+    things = [i for i, w in enumerate(words) if is_thing(w)] if figures else []
+    return any(abs(f - t) <= NEAR_WORDS for f in figures for t in things)
 
 
 @dataclass(frozen=True)

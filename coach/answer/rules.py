@@ -18,7 +18,7 @@ from coach.answer.amounts import amount_match
 from coach.answer.blocks import label_of, plain
 from coach.answer.numbered import numbered_names
 from coach.answer.parts import Part, section_of
-from coach.answer.question import Question, Wants
+from coach.answer.question import Question, Wants, figure_near
 from coach.answer.retrieve import Source
 from coach.answer.words import function_terms, phrasing_terms
 from coach.index.keyword import tokenize
@@ -230,6 +230,15 @@ def passage_fits_the_figure(question: Question, source: Source) -> float:
     return 1.0 if amount_match(question.quantities, source.text) == 1.0 else 0.0
 
 
+def passage_gives_asked_figure(question: Question, source: Source) -> float:
+    """1 when the passage states a figure right by the thing a "what X" question asks for
+    ("The standard price uplift is 5-7%" for "What uplift do Renewals Managers go for?")."""
+    if not question.asked_for or question.answer_kind is not None or question.sides.terms:
+        return 0.0
+    asked = question.asked_for
+    return 1.0 if figure_near(plain(source.text), lambda word: asked in _terms(word)) else 0.0
+
+
 def passage_holds_answer_kind(question: Question, source: Source) -> float:
     """1 when the passage holds the exact kind of answer asked for: a figure of the thing asked
     about or an amount of money (any date or figure would favour too many passages)."""
@@ -295,6 +304,8 @@ LEAD_RULES: tuple[Rule[Source], ...] = (
     # "My training costs $800": the passage whose tier holds $800 says whose approval it needs,
     # in words the question does not use ("Manager Approval: $0-$1,000").
     Rule("a range holds the asker's figure", 0.15, passage_fits_the_figure),
+    # "What uplift ...?" is answered by the passage giving the uplift a figure.
+    Rule("gives the asked-for thing a figure", 0.15, passage_gives_asked_figure),
     # "How many accounts?" is answered by a passage with a figure of accounts, not by the role's
     # introduction, however close.
     Rule("holds the exact kind of answer asked", 0.15, passage_holds_answer_kind),

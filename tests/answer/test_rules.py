@@ -68,6 +68,7 @@ def test_the_rule_tables_are_pinned():
         ("the question says its heading", 0.1),
         ("names the numbered item asked", 0.1),
         ("a range holds the asker's figure", 0.15),
+        ("gives the asked-for thing a figure", 0.15),
         ("holds the exact kind of answer asked", 0.15),
         ("a who-qualifies passage", 0.25),
         ("a passage naming a way in", 0.25),
@@ -627,3 +628,16 @@ def test_named_steps_before_the_answering_one_are_left_out_when_they_bury_it():
     unnamed = "".join(f"{i}. Condition {i} {condition}.\n" for i in range(1, 6))
     numbers = [line[:2] for line in _lead_of(unnamed, {4: 0.9})]
     assert numbers == ["1.", "2.", "3.", "4.", "5."]
+
+
+def test_a_passage_giving_the_asked_for_thing_a_figure_counts():
+    from coach.answer.rules import passage_gives_asked_figure
+
+    question = parse("What uplift do Renewals Managers normally go for on a renewal?")
+    assert question.asked_for == "uplift"
+    given = _source("- The standard price uplift is 5-7%.\n- Outreach starts 120 days ahead.")
+    named = _source("The Renewals Manager owns the quote, the price uplift and the terms.")
+    assert passage_gives_asked_figure(question, given) == 1
+    assert passage_gives_asked_figure(question, named) == 0  # the uplift, but no figure of it
+    # A question that says what kind of figure it wants is served by that rule instead.
+    assert passage_gives_asked_figure(parse("How many accounts does a CSM manage?"), given) == 0
