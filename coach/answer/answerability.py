@@ -58,9 +58,12 @@ _AUXILIARIES = frozenset({"do", "does", "did", "will", "would", "can", "could"})
 # "Travelling around X", "moving to X", "relocating from X": X is where the asker goes.
 _GOING = re.compile(r"^(travel|trip|mov|relocat|nomad|visit)")
 _PLACE_PREPOSITIONS = frozenset({"to", "around", "across", "through", "in", "from", "between"})
-# Words that negate the verb after them: "don't click", "never showed up". Not "no": "no
-# parental leave?" negates a subject.
+# Words that negate the verb after them: "don't click", "never showed up". Not "no" nor "isn't":
+# "no parental leave?" and "isn't there parental leave?" ask about a subject.
 _NEGATIONS = frozenset({"not", "never", "dont", "doesnt", "didnt", "cant", "cannot", "wont"})
+_NEGATED_BEING = frozenset({"isn't", "aren't", "wasn't", "weren't", "ain't"})
+# ... and what may stand between the negation and its verb: "don't really click".
+_ADVERBS = frozenset({"just", "really", "even", "ever", "always", "quite"})
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,10 @@ def _negated_verb(words: list[str], i: int) -> bool:
     """Whether the word is a verb the question negates ("my mentor and I just don't click"):
     how the asker puts their case, not the subject the documents must cover."""
     before = [w.lower().replace("\u2019", "'") for w in words[max(0, i - 2) : i]]
-    return any(w in _NEGATIONS or w.endswith("n't") for w in before)
+    if len(before) == 2 and before[1] in _ADVERBS:
+        before = before[:1]
+    negation = before[-1] if before else ""
+    return negation in _NEGATIONS or (negation.endswith("n't") and negation not in _NEGATED_BEING)
 
 
 def _has_a_said_alternative(

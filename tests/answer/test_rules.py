@@ -517,6 +517,9 @@ def test_a_negated_verb_is_how_the_asker_puts_it_not_the_subject():
     # "No" negates a subject: "no parental leave?" still asks about parental leave.
     leave = _ASKED_WORD.findall("Is there no parental leave?")
     assert not _negated_verb(leave, leave.index("parental"))
+    isnt = _ASKED_WORD.findall("Isn't there parental leave? We don't get sabbaticals")
+    assert not _negated_verb(isnt, isnt.index("parental"))
+    assert not _negated_verb(isnt, isnt.index("sabbaticals"))  # "get" is the negated verb
     assert not _negated_verb(words, words.index("mentor"))
 
 
