@@ -103,17 +103,7 @@ class Lookup:
         missing; their other word becomes one the answer must say, like a rare word."""
         if not self.missing:
             return self
-        # Content words only: stop words are never the other word for a topic, and each word
-        # embedded is time the asker waits for.
-        words = sorted(
-            {
-                form
-                for text in texts
-                for w in _WORD.findall(text)
-                if len(w) > MIN_LETTERS and w.lower() not in STOPWORDS_EN_PLUS
-                for form in _forms(w.lower())
-            }
-        )
+        words = passage_words(texts)
         if not words:
             return self
         vocabulary = np.array(embed_units(embeddings, words))
@@ -133,6 +123,21 @@ class Lookup:
             else:
                 said_as.append(replace(a, token=token[0]))
         return replace(self, missing=tuple(kept), rare=self.rare + tuple(said_as))
+
+
+def passage_words(texts: list[str]) -> list[str]:
+    """The passages' words that may say a missing word in other words, sorted."""
+    # Content words only: stop words are never the other word for a topic, and each word
+    # embedded is time the asker waits for.
+    return sorted(
+        {
+            form
+            for text in texts
+            for w in _WORD.findall(text)
+            if len(w) > MIN_LETTERS and w.lower() not in STOPWORDS_EN_PLUS
+            for form in _forms(w.lower())
+        }
+    )
 
 
 def look_up(

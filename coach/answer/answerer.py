@@ -28,6 +28,7 @@ from coach.answer.restricted import labelled
 from coach.answer.retrieve import Retrieval, Retriever, Source
 from coach.answer.stream import TextStream
 from coach.answer.verdict import ANSWER, Evidence, Verdict, model_declined, verdict
+from coach.answer.warm import WarmReport, warm_passages
 from coach.config import Settings
 from coach.errors import LLMReplyError
 from coach.index.keeper import IndexKeeper
@@ -169,6 +170,10 @@ class Answerer:
     def scope_vectors(self) -> np.ndarray:
         """The topics coach covers, embedded once."""
         return np.array(self.embeddings.embed_documents(list(SCOPE_TOPICS)))
+
+    def embed_passages_ahead(self) -> WarmReport:
+        """Embed every indexed passage's parts and words now: a question then embeds itself."""
+        return warm_passages(self.embeddings, self.index.store.all_chunks())
 
     def ask(
         self,

@@ -92,6 +92,8 @@ class CoachService:
         self.demo = not settings.users_file.exists()
         self.files = FileGrants()  # exports, each downloadable by the user it was made for
         self._sync_lock = threading.Lock()
+        self._embedding_ahead = threading.Lock()
+        self.embedding_ahead: threading.Thread | None = None  # the latest, for tests to join
 
     @property
     def coach(self) -> Coach:
@@ -169,9 +171,30 @@ class CoachService:
                 self.readiness.ready.set()
                 self._step("ready" if not self.readiness.error else "failed")
 
+            if not self.readiness.error:
+                self.embed_passages_in_background()
+
         thread = threading.Thread(target=prepare, name="coach-prepare", daemon=True)
         thread.start()
         return thread
+
+    def embed_passages_in_background(self) -> threading.Thread:
+        """Embed every passage's parts on a thread, after the app is ready or re-indexed."""
+        thread = threading.Thread(
+            target=self._embed_passages_ahead, name="coach-passages", daemon=True
+        )
+        thread.start()
+        self.embedding_ahead = thread
+        return thread
+
+    def _embed_passages_ahead(self) -> None:
+        """Until this is done, a question embeds the parts it quotes from itself: the same answer,
+        slower."""
+        with self._embedding_ahead:  # one at a time: a second finds little left to embed
+            try:
+                self._coach.answerer.embed_passages_ahead()
+            except Exception:  # answers stay right without it, only slower
+                log.exception("could not embed the passages ahead of questions")
 
     # Who asks -------------------------------------------------------------------------------
 
@@ -383,6 +406,7 @@ class CoachService:
         with self._sync_lock:
             report = self.coach.sync(progress=progress, wait=60)
             self.coach.answerer  # noqa: B018 - rebuilt here, once, not by racing first questions
+        self.embed_passages_in_background()
         log.info("re-indexed by %s: %s", viewer.name, report.as_json())
         return report
 

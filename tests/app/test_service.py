@@ -7,6 +7,8 @@ from helpers import indexed_coach, write
 
 from coach.answer.profile import Profile, make_profile
 from coach.answer.question import parse
+from coach.answer.vectors import not_embedded
+from coach.answer.warm import passage_texts
 from coach.app.service import CoachService, Turn, Viewer
 from coach.errors import AccessError, CoachError, StoreError
 
@@ -121,6 +123,23 @@ def test_upload_then_reindex_makes_it_answerable(service):
     turn = ask(service, ANA, "When does the Mentoring Guild meet?")
     assert turn.answer.sources[0].path == "growth/guild.md"
     assert "second Tuesday" in turn.answer.text
+
+
+def test_the_app_embeds_passages_ahead_once_ready_and_after_a_reindex(service):
+    embeddings = service.coach.embeddings
+    service.prepare_in_background().join()
+    service.embedding_ahead.join()
+    rows = service.coach.store.all_chunks()
+    assert rows and not not_embedded(embeddings, [t for r in rows for t in passage_texts(r)])
+    write(
+        service.settings.knowledge_dir,
+        "growth/guild.md",
+        "# Mentoring Guild\n\nThe Mentoring Guild meets on the first Monday of each quarter.\n",
+    )
+    service.reindex(HUGO)
+    new = [r for r in service.coach.store.all_chunks() if r.metadata["path"] == "growth/guild.md"]
+    service.embedding_ahead.join()
+    assert new and not not_embedded(embeddings, passage_texts(new[0]))
 
 
 def test_gaps_group_refused_and_disliked_questions(service):

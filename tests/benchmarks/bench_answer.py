@@ -13,6 +13,7 @@ import random
 import statistics
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,8 @@ from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from coach.answer.answerer import Answerer
+from coach.answer.vectors import embed_units, forget, not_embedded
+from coach.answer.warm import passage_texts, warm_passages
 from coach.compose import Coach
 from coach.config import load_settings
 from coach.index.keyword import KeywordIndex
@@ -61,6 +64,35 @@ def add_synthetic_chunks(coach: Coach, total: int, seed: int = 7) -> None:
     coach.index.keywords = KeywordIndex.build(coach.store)  # the keeper answers from it
     coach.__dict__.pop("retriever", None)
     coach.__dict__.pop("answerer", None)
+
+
+def embed_passages_ahead(coach: Coach, embeddings) -> None:
+    """What the app does once ready: the real passages' parts and words by the model, the
+    synthetic ones' parts given their passage's jittered vector, as their passages were."""
+    rows = coach.store.all_chunks()
+    real = [row for row in rows if row.metadata.get("source_hash") != "synthetic"]
+    warm_passages(embeddings, real)
+    synthetic = [row for row in rows if row.metadata.get("source_hash") == "synthetic"]
+    got = coach.store.collection.get(ids=[row.id for row in synthetic], include=["embeddings"])
+    vector_of = dict(zip(got["ids"], got["embeddings"], strict=True))
+    noise = np.random.default_rng(11)
+    for row in synthetic:
+        texts = not_embedded(embeddings, passage_texts(row))
+        jittered = vector_of[row.id] + noise.normal(0, 0.02, (len(texts), 384))
+        unit = (jittered / np.linalg.norm(jittered, axis=1, keepdims=True)).tolist()
+        # At the model's seam only: what embed_units stores is what the model would return.
+        with _returning(embeddings, unit):
+            embed_units(embeddings, texts)
+
+
+@contextmanager
+def _returning(embeddings, vectors: list[list[float]]):
+    """The embeddings object returning these vectors for its next call."""
+    embeddings.embed_documents = lambda texts: vectors[: len(texts)]
+    try:
+        yield
+    finally:
+        del embeddings.embed_documents
 
 
 class TimedFakeLLM(GenericFakeChatModel):
@@ -125,6 +157,11 @@ def main() -> None:
 
         bare_t = timed(lambda q: bare.similarity_search(q, k=5))
         ours_t = timed(lambda q: coach.retriever.retrieve(q, "csm"))
+        # First as a one-off `coach ask` is (each question embeds the parts it quotes from),
+        # then as the app answers once it has embedded every passage's parts ahead.
+        cold_t = timed(lambda q: coach.answerer.ask(q, "csm"))
+        forget()  # the questions' own words too: each is asked as if for the first time
+        embed_passages_ahead(coach, embeddings)
         ask_t = timed(lambda q: coach.answerer.ask(q, "csm"))
 
         fake = TimedFakeLLM(messages=iter([AIMessage(content="ok [1]")] * 10_000))
@@ -144,15 +181,20 @@ def main() -> None:
         "bare_similarity_search_p50_ms": round(percentile(bare_t, 50), 1),
         "retrieval_p50_ms": round(percentile(ours_t, 50), 1),
         "retrieval_vs_bare_p50": round(statistics.median(ours_t) / statistics.median(bare_t), 2),
+        "offline_ask_parts_not_ahead_p50_ms": round(percentile(cold_t, 50), 1),
+        "offline_ask_parts_not_ahead_p95_ms": round(percentile(cold_t, 95), 1),
         "offline_ask_p50_ms": round(percentile(ask_t, 50), 1),
         "offline_ask_p95_ms": round(percentile(ask_t, 95), 1),
+        "offline_ask_ahead_vs_not_p95": round(percentile(ask_t, 95) / percentile(cold_t, 95), 2),
         "llm_chain_before_first_call_p50_ms": round(percentile(first_token, 50), 1),
         "llm_chain_before_first_call_p95_ms": round(percentile(first_token, 95), 1),
     }
     print(json.dumps(result, indent=2))  # noqa: T201 - the benchmark's output
     print(  # noqa: T201
         f"retrieval {result['retrieval_vs_bare_p50']}x bare similarity_search (target <= 2); "
-        f"offline ask p95 {result['offline_ask_p95_ms']} ms (target <= 150); chain before the "
+        f"offline ask p95 {result['offline_ask_p95_ms']} ms (target <= 150; "
+        f"{result['offline_ask_parts_not_ahead_p95_ms']} ms before the app embeds passages "
+        f"ahead); chain before the "
         f"LLM call p95 {result['llm_chain_before_first_call_p95_ms']} ms (target <= 100)"
     )
 
