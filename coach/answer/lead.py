@@ -16,6 +16,7 @@ KEY_AFTER = 30
 # ... unless a part already there scores within this of it: then the passage reads as written.
 KEY_MARGIN = 0.05
 SECOND_SPAN = 0.2  # the next best part's block follows the best part's when this close
+EARLIER_STEPS = "Earlier steps:"  # heads the named steps read after the one that answers
 
 
 def lead_passage(
@@ -64,8 +65,9 @@ def lead_passage(
         return _join([blocks[b].render(parts) for b, parts in sorted(chosen.items())])
     buried = _words_before(blocks, chosen, key.unit) > KEY_AFTER
     moved = buried and key.score - max((s.score for s in read_first), default=0.0) > margin
+    earlier: set[int] = set()
     if moved and _named_steps(blocks[key.unit.block]):
-        _from_the_answering_step(chosen, key, embedded)
+        earlier = _steps_before_the_answer(chosen, key, embedded)
     # The next best part, when it answers nearly as well and the passage would bury it, is read
     # right after the best one ("...with at least 70% of your book" in the fifth bullet).
     runner_up = next(
@@ -89,6 +91,11 @@ def lead_passage(
         keys.append(runner_up.unit)
     # What answers is read first; the rest of the passage follows, without it.
     first = _keys_first(blocks, chosen, keys)
+    if earlier:
+        # Approvals add up: the manager's step still applies when Finance's is the one asked.
+        # A line between the lists, so Markdown does not number them on from the steps above.
+        steps = blocks[key.unit.block]
+        first.append([EARLIER_STEPS, *steps.render(earlier)[len(steps.head) :]])
     return _join([*first, *(blocks[b].render(parts) for b, parts in sorted(chosen.items()))])
 
 
@@ -117,15 +124,17 @@ def _keys_first(
     return groups
 
 
-def _from_the_answering_step(
+def _steps_before_the_answer(
     chosen: dict[int, set[int]], key: Scored, embedded: list[Scored]
-) -> None:
-    """Leave out the steps before the first that answers (the key, or its list's best step):
-    "4. **Finance.** approval above EUR 1,000" is read first, not after steps 2 and 3."""
+) -> set[int]:
+    """The steps before the first that answers (the key, or its list's best step), taken out
+    to be read after it: "4. **Finance.** approval above EUR 1,000" first, then steps 1-3, all
+    of them, even past the word budget: a request needs every approval up to the asked one."""
     block = key.unit.block
     best = next(s for s in embedded if s.unit.block == block)  # ranked: its list's best step
-    start = min(key.unit.part, best.unit.part)
-    chosen[block] = {part for part in chosen.get(block, set()) if part >= start}
+    earlier = set(range(min(key.unit.part, best.unit.part)))
+    chosen[block] = chosen.get(block, set()) - earlier
+    return earlier
 
 
 def _named_steps(block: Block) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from coach.answer.answerability import Asked, Lookup
 from coach.answer.blocks import blocks_of
+from coach.answer.lead import LEAD_WORDS
 from coach.answer.parts import Part, parts_of, units_of
 from coach.answer.question import AnswerKind, Question, Wants, parse
 from coach.answer.retrieve import Source
@@ -623,9 +624,18 @@ APPROVAL = (
 )
 
 
-def test_named_steps_before_the_answering_one_are_left_out_when_they_bury_it():
+def test_named_steps_before_the_answering_one_are_read_after_it_when_they_bury_it():
     lines = _lead_of(APPROVAL, {3: 0.9, 0: 0.3, 1: 0.3, 2: 0.3})
-    assert lines == [APPROVAL.splitlines()[3]], lines
+    steps = APPROVAL.splitlines()
+    # Approvals add up: the manager's step still applies. The line between the two lists keeps
+    # Markdown from numbering steps 1-3 on from step 4.
+    assert lines == [steps[3], "", "Earlier steps:", *steps[:3]], lines
+    # Every earlier step, even one the word budget would leave out: each approval is needed.
+    logged = "It is logged and tracked in Workday. " * 5
+    wordy = "".join(f"{line[:-1]} {logged}\n" for line in steps)
+    assert sum(len(line.split()) for line in wordy.splitlines()) > LEAD_WORDS
+    lines = _lead_of(wordy, {3: 0.9, 0: 0.3})
+    assert [line[:2] for line in lines] == ["4.", "", "Ea", "1.", "2.", "3."], lines
     # Unnamed steps may be conditions that all hold: every one is kept, in order.
     condition = "holds for the account this quarter, as agreed in writing"
     unnamed = "".join(f"{i}. Condition {i} {condition}.\n" for i in range(1, 6))
