@@ -102,7 +102,10 @@ class CoachService:
             raise NotReadyError(f"the knowledge base is being prepared ({self.status()})")
         if self.readiness.error:
             raise NotReadyError(f"the knowledge base could not be prepared: {self.readiness.error}")
-        self._coach.follow()  # a sync by another process or replica shows here within seconds
+        # A sync by another process or replica shows here within seconds; its passages' parts
+        # are embedded ahead as after a sync here.
+        if self._coach.follow():
+            self.embed_passages_in_background()
         return self._coach
 
     def status(self) -> str:

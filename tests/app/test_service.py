@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from helpers import indexed_coach, write
 
@@ -11,6 +13,7 @@ from coach.answer.vectors import not_embedded
 from coach.answer.warm import passage_texts
 from coach.app.service import CoachService, Turn, Viewer
 from coach.errors import AccessError, CoachError, StoreError
+from coach.index.keeper import FOLLOW_S
 
 ANA, BEN, HUGO = Viewer("ana", "csm"), Viewer("ben", "hiring_manager"), Viewer("hugo", "hr")
 
@@ -125,7 +128,7 @@ def test_upload_then_reindex_makes_it_answerable(service):
     assert "second Tuesday" in turn.answer.text
 
 
-def test_the_app_embeds_passages_ahead_once_ready_and_after_a_reindex(service):
+def test_the_app_embeds_passages_ahead_once_ready_and_after_every_sync(service):
     embeddings = service.coach.embeddings
     service.prepare_in_background().join()
     service.embedding_ahead.join()
@@ -138,6 +141,19 @@ def test_the_app_embeds_passages_ahead_once_ready_and_after_a_reindex(service):
     )
     service.reindex(HUGO)
     new = [r for r in service.coach.store.all_chunks() if r.metadata["path"] == "growth/guild.md"]
+    service.embedding_ahead.join()
+    assert new and not not_embedded(embeddings, passage_texts(new[0]))
+
+    # ... and after a sync by another process, once the app has followed it.
+    write(
+        service.settings.knowledge_dir,
+        "growth/circle.md",
+        "# Reading Circle\n\nThe Reading Circle meets on the last Thursday of each month.\n",
+    )
+    indexed_coach(service.settings.knowledge_dir, service.settings.data_dir)
+    time.sleep(FOLLOW_S)
+    store = service.coach.store
+    new = [r for r in store.all_chunks() if r.metadata["path"] == "growth/circle.md"]
     service.embedding_ahead.join()
     assert new and not not_embedded(embeddings, passage_texts(new[0]))
 
