@@ -151,6 +151,25 @@ def _unwrapped(item: str) -> list[str]:
     return lines
 
 
+def with_item_cut(block: Block, part: int, words: int) -> Block | None:
+    """The list with one long item cut to its first sentences that fit in `words` ("…" marks
+    the cut), or None when not even its first sentence fits (or it has one sentence only)."""
+    lines = _unwrapped(block.parts[part])
+    if block.kind != "list" or len(lines) != 1:  # nested items: no clean place to cut
+        return None
+    mark = _ITEM_MARK.match(lines[0])
+    start = mark.end() if mark else 0
+    sentences = _SENTENCE_END.split(lines[0][start:].rstrip())  # "1." is no sentence
+    kept = 0
+    while kept < len(sentences) - 1 and word_count(" ".join(sentences[: kept + 1])) <= words:
+        kept += 1
+    if not kept:
+        return None
+    parts = list(block.parts)
+    parts[part] = f"{lines[0][:start]}{' '.join(sentences[:kept])} …"
+    return Block(block.kind, block.head, tuple(parts))
+
+
 def label_of(part: str) -> str | None:
     """The label a part starts with ("Return guarantee" of "**Return guarantee:** you come
     back..."), if it has one."""

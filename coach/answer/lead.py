@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from coach.answer.blocks import Block, label_of, plain, word_count
+from coach.answer.blocks import Block, label_of, plain, with_item_cut, word_count
 from coach.answer.parts import Scored, Unit
 from coach.answer.question import AnswerKind
 
@@ -16,6 +16,7 @@ KEY_AFTER = 30
 # ... unless a part already there scores within this of it: then the passage reads as written.
 KEY_MARGIN = 0.05
 SECOND_SPAN = 0.2  # the next best part's block follows the best part's when this close
+CUT_SPAN = 0.1  # a long list item this close to the best part is cut rather than left out
 EARLIER_STEPS = "Earlier steps:"  # heads the named steps read after the one that answers
 
 
@@ -33,13 +34,23 @@ def lead_passage(
     chosen: dict[int, set[int]] = {}
     if sum(word_count("\n".join(lines)) for lines in whole) <= budget:
         chosen = {i: set(range(len(b.parts))) for i, b in enumerate(blocks)}
+    blocks = list(blocks)  # a long item may be cut below: the caller's blocks stay whole
     words = 0
     for scored in ranked if not chosen else ():
         unit = scored.unit
         block = blocks[unit.block]
-        cost = word_count(unit.text) + (0 if unit.block in chosen else word_count(block.context))
+        context = 0 if unit.block in chosen else word_count(block.context)
+        cost = word_count(unit.text) + context
         if chosen and words + cost > budget:
-            continue
+            # A long step answering nearly as well as the best is quoted by its first sentences,
+            # not left out: "3. In advance, the team member writes up a self-assessment ... …".
+            if not scored.embedded or scored.score < ranked[0].score - CUT_SPAN:
+                continue
+            cut = with_item_cut(block, unit.part, budget - words - context)
+            if cut is None:
+                continue
+            blocks[unit.block] = cut
+            cost = word_count(cut.parts[unit.part]) + context
         chosen.setdefault(unit.block, set()).add(unit.part)
         words += cost
     embedded = [s for s in ranked if s.embedded]

@@ -16,8 +16,8 @@ BARS = {  # set: (hit@5, refusal accuracy, term recall)
     "knowledge.yaml": (0.95, 0.95, 0.85),
     "gitlab.yaml": (0.95, 0.95, 0.85),
     # Real pages nobody here wrote (issue 23): the targets are 0.95 / 0.95 / 0.85; measured
-    # 1.0 / 1.0 / 0.839 (2026-12-07, fourth session). Gated there so it cannot fall back.
-    "posthog.yaml": (0.95, 0.95, 0.83),
+    # 1.0 / 1.0 / 0.871 (2026-12-07, sixth session: a long step is cut, not left out).
+    "posthog.yaml": (0.95, 0.95, 0.85),
 }
 # Lead recall (the asked fact in the first 60 words): the target is 0.70 (issues 23 and 24);
 # gated at what each set measures (0.705, 0.75, 0.710 on 2026-12-07, fifth session) so it

@@ -654,3 +654,19 @@ def test_a_passage_giving_the_asked_for_thing_a_figure_counts():
     assert passage_gives_asked_figure(question, named) == 0  # the uplift, but no figure of it
     # A question that says what kind of figure it wants is served by that rule instead.
     assert passage_gives_asked_figure(parse("How many accounts does a CSM manage?"), given) == 0
+
+
+def test_a_long_step_answering_nearly_as_well_as_the_best_is_cut_not_left_out():
+    filler = "The review document is shared with the whole team afterwards. " * 20
+    steps = (
+        "1. Your manager books a one hour review meeting with you.\n"
+        f"2. In advance, you write a self-assessment in the shared template. {filler}\n"
+        "3. The People team stores the review notes.\n"
+    )
+    cut = _lead_of(steps, {0: 0.9, 1: 0.85, 2: 0.3})
+    # As many of its sentences as the word budget holds, the cut marked.
+    assert cut[1].startswith("2. In advance, you write a self-assessment in the shared template.")
+    assert cut[1].endswith("afterwards. …") and cut[1].count("afterwards") < 20, cut
+    assert sum(len(line.split()) for line in cut) <= LEAD_WORDS
+    # A long step that answers much less well than the best is left out, as before.
+    assert not any(line.startswith("2.") for line in _lead_of(steps, {0: 0.9, 1: 0.5, 2: 0.3}))
