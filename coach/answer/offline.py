@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -127,13 +128,14 @@ def quoted_answer(
     shown = compared_passages(question, leads[0].source, ranked)
     lines = [QUOTED_LABEL]
     passages: list[str] = []
+    names_a_side = _side_namer(question)
     for source in shown:  # a comparison quotes each side's passage, each cited
         passage = lead_passage(
             blocks[source.n],
             [s for s in ranked if s.unit.source.n == source.n],
             LEAD_WORDS if len(shown) == 1 else SIDE_WORDS,
             question.answer_kind,
-            _holds_the_figure,
+            lambda s: _holds_the_figure(s) or names_a_side(s),
         )
         heading = f"**{level_note(question, source)}{source.label}** [{source.n}]"
         lines += ["", heading, "", *passage]
@@ -154,6 +156,19 @@ def _holds_the_figure(scored: Scored) -> bool:
     """Whether the part states a range or tier holding the question's figure (rule's full
     weight: "between 6 and 12 months" for "8 months later")."""
     return scored.rules[_FIGURE_RULE] >= PART_RULES[_FIGURE_RULE].weight
+
+
+def _side_namer(question: Question) -> Callable[[Scored], bool]:
+    """Whether a part is named by a compared side: the table row "| Mobility | ..." for
+    "career development vs career mobility" is read first, before the page's introduction."""
+    sides = [frozenset(side) for side in question.sides.terms]
+
+    def names_a_side(scored: Scored) -> bool:
+        name = scored.unit.name
+        words = frozenset(tokenize([name], as_ids=False)[0]) if name else frozenset()
+        return bool(words) and any(words <= side for side in sides)
+
+    return names_a_side
 
 
 def lead_scores(question: Question, ranked: list[Scored]) -> list[LeadScore]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coach.answer.blocks import Block, plain, word_count
+from coach.answer.blocks import Block, label_of, plain, word_count
 from coach.answer.retrieve import Source
 from coach.index.keyword import tokenize
 
@@ -36,6 +36,13 @@ class Unit:
         lead_in = self.lead_in.removesuffix(self.header) if row else self.lead_in
         said = row or plain(self.text)
         return f"{section_of(self.source)}: {lead_in[:LEAD_IN_CHARS]} {said}"[:UNIT_CHARS]
+
+    @property
+    def name(self) -> str:
+        """What the part names before saying anything of it: a list item's label ("**Dual
+        plan:** ..."), a table row's first cell ("| Mobility | ..."); "" when it names none."""
+        cells = _cells(self.text)
+        return cells[0] if cells else label_of(self.text) or ""
 
     @property
     def table_row(self) -> str:

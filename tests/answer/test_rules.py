@@ -670,3 +670,29 @@ def test_a_long_step_answering_nearly_as_well_as_the_best_is_cut_not_left_out():
     assert sum(len(line.split()) for line in cut) <= LEAD_WORDS
     # A long step that answers much less well than the best is left out, as before.
     assert not any(line.startswith("2.") for line in _lead_of(steps, {0: 0.9, 1: 0.5, 2: 0.3}))
+
+
+def test_a_comparisons_side_named_by_a_table_row_is_read_first():
+    from coach.answer.lead import lead_passage
+    from coach.answer.offline import _side_namer
+    from coach.answer.parts import Scored
+
+    intro = "Team members should not feel pressure to climb. " * 4
+    text = (
+        f"{intro}\n\n| Topic | Definition |\n| --- | --- |\n"
+        "| Development | Building skills that accelerate your growth. |\n"
+        "| Mobility | Lateral and horizontal moves (transfers) along a career path. |\n"
+    )
+    blocks = blocks_of(text)
+    units = units_of(_source(text), blocks)
+    ranked = [Scored(u, 0.9 - i / 10, True, 0.0, ()) for i, u in enumerate(units)]
+    names_a_side = _side_namer(parse("career development vs career mobility: what is each?"))
+    assert [u.name for u in units if names_a_side(Scored(u, 0, True, 0, ()))] == [
+        "Development",
+        "Mobility",
+    ]
+    lines = lead_passage(blocks, ranked, fits=names_a_side)
+    assert lines[2].startswith("| Development") and lines[3].startswith("| Mobility"), lines
+    # Without a comparison, the passage reads as written.
+    plain = lead_passage(blocks, ranked, fits=_side_namer(parse("What is career mobility?")))
+    assert plain[0].startswith("Team members"), plain
