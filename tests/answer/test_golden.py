@@ -37,10 +37,11 @@ LEAD_BARS = {"knowledge.yaml": 0.70, "gitlab.yaml": 0.74, "posthog.yaml": 0.70}
 # The fourth session raised the sample's to 1.0 refusal (0.97 allows no error) and 1.0 terms,
 # and PostHog's lead to 0.690 measured (a comparison "in terms of book size" quotes the passages
 # titled by it). The fifth raised GitLab's lead to 0.652 measured (a side with no seniority word
-# is the plain level) and PostHog's to 0.738 ("half a day a month" is a length).
+# is the plain level) and PostHog's to 0.738 ("half a day a month" is a length). The sixth
+# raised GitLab's lead to 0.696 measured (a comparison's sides named by table rows lead).
 KIND_BARS = {
     "knowledge.yaml": (0.95, 0.97, 0.99, 0.74),
-    "gitlab.yaml": (0.95, 0.96, 0.87, 0.65),
+    "gitlab.yaml": (0.95, 0.96, 0.87, 0.69),
     "posthog.yaml": (0.95, 0.97, 0.85, 0.73),
 }
 MAX_WORDS_P50 = 180  # an answer is read, not skimmed
