@@ -1,8 +1,8 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both set everything up first,
-# installing exactly what requirements.txt names (see "Installing and the lock file" in README).
+# installing exactly what pylock.toml names (see "Installing: the lock file" in README).
 PYTHON ?= python3
 VENV ?= .venv
-LOCK ?= requirements.txt
+LOCK ?= pylock.toml
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # from this folder of wheels, the one this machine kind keeps it in.
 TORCH_WHEELS ?= /opt/wheels
 # The lock's own uv, installed first with pip: one pin for the tool and the lock it reads.
-UV_PIN = $(shell grep -m1 -o '^uv==[^ ]*' $(LOCK))
+UV_PIN = $(shell awk '/^name = "uv"$$/ { getline; gsub(/"/, "", $$3); print "uv==" $$3; exit }' $(LOCK))
 # How the lock is made; `make lock`, `make upgrade` and `make test-latest` share it.
 COMPILE = $(UV) pip compile pyproject.toml --extra dev --constraints constraints.txt \
 	--find-links $(TORCH_WHEELS) --python-version 3.11 --generate-hashes --quiet
@@ -54,12 +54,12 @@ lock: install
 ## The newest allowed versions in a separate venv ($(LATEST)), with ruff and the whole suite.
 test-latest: install
 	mkdir -p $(LATEST)
-	$(COMPILE) --upgrade --custom-compile-command "make upgrade" -o $(LATEST)/requirements.txt
-	$(MAKE) test VENV=$(LATEST) LOCK=$(LATEST)/requirements.txt
+	$(COMPILE) --upgrade --custom-compile-command "make upgrade" -o $(LATEST)/pylock.toml
+	$(MAKE) test VENV=$(LATEST) LOCK=$(LATEST)/pylock.toml
 
 ## Refresh the lock to the newest versions, only once they have passed make test-latest.
 upgrade: test-latest
-	cp $(LATEST)/requirements.txt $(LOCK)
+	cp $(LATEST)/pylock.toml $(LOCK)
 
 bench: install
 	$(BIN)/python tests/benchmarks/bench_index.py

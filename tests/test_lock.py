@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 import tomllib
 from importlib import metadata
@@ -13,16 +12,21 @@ from helpers import REPO
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", re.MULTILINE)
+LOCK = REPO / "pylock.toml"  # PEP 751, written by `make lock` (uv)
+
+
+def locked_packages(lock: Path) -> list[dict]:
+    """The lock's package entries."""
+    return tomllib.loads(lock.read_text(encoding="utf-8"))["packages"]
 
 
 def pins(lock: Path) -> dict[str, str]:
     """Package name -> pinned version, as the lock file names them."""
-    return {canonicalize_name(n): v for n, v in PIN.findall(lock.read_text(encoding="utf-8"))}
+    return {canonicalize_name(p["name"]): p["version"] for p in locked_packages(lock)}
 
 
 def test_every_dependency_of_the_project_is_pinned_with_hashes():
-    locked = pins(REPO / "requirements.txt")
+    locked = pins(LOCK)
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     wanted = project["dependencies"] + project["optional-dependencies"]["dev"]
     missing = [r for r in map(Requirement, wanted) if canonicalize_name(r.name) not in locked]
@@ -30,9 +34,15 @@ def test_every_dependency_of_the_project_is_pinned_with_hashes():
     for requirement in map(Requirement, wanted):
         version = locked[canonicalize_name(requirement.name)]
         assert requirement.specifier.contains(version, prereleases=True), (requirement, version)
-    blocks = re.split(r"\n(?=[A-Za-z0-9])", (REPO / "requirements.txt").read_text())
-    unhashed = [b.split()[0] for b in blocks if PIN.match(b) and "--hash=sha256:" not in b]
+    # Every file the installer may fetch is checked against its hash.
+    unhashed = [
+        package["name"]
+        for package in locked_packages(LOCK)
+        for artifact in [*package.get("wheels", []), package.get("sdist", {})]
+        if artifact and "sha256" not in artifact.get("hashes", {})
+    ]
     assert unhashed == []
+    assert all(p.get("wheels") or p.get("sdist") for p in locked_packages(LOCK))
     assert locked["torch"].endswith("+cpu")  # never the multi-GB CUDA build
 
 
@@ -40,8 +50,8 @@ def test_the_installed_versions_are_the_locks():
     # `make install` syncs a venv to a lock and marks it; test-latest's venv holds its own lock.
     if not Path(sys.prefix, ".installed").exists():
         pytest.skip("not a venv made by `make install`")
-    own = Path(sys.prefix, "requirements.txt")
-    locked = pins(own if own.exists() else REPO / "requirements.txt")
+    own = Path(sys.prefix, "pylock.toml")
+    locked = pins(own if own.exists() else LOCK)
     installed = {
         canonicalize_name(d.metadata["Name"]): d.version
         for d in metadata.distributions()
