@@ -28,7 +28,7 @@ from coach.answer.restricted import labelled
 from coach.answer.retrieve import Retrieval, Retriever, Source
 from coach.answer.stream import TextStream
 from coach.answer.verdict import ANSWER, Evidence, Verdict, model_declined, verdict
-from coach.answer.warm import WarmReport, warm_passages
+from coach.answer.warm import Answering, WarmReport, warm_passages
 from coach.config import Settings
 from coach.errors import LLMReplyError
 from coach.index.keeper import IndexKeeper
@@ -153,6 +153,7 @@ class Answerer:
         self.llm = llm
         self.mode = "llm" if llm is not None else "offline"
         self._retriever: Retriever | None = None
+        self._answering = Answering()
         self.condense_chain = build_condense_chain(llm) if llm is not None else None
         self.answer_chain = build_answer_chain(llm) if llm is not None else None
 
@@ -172,8 +173,10 @@ class Answerer:
         return np.array(self.embeddings.embed_documents(list(SCOPE_TOPICS)))
 
     def embed_passages_ahead(self) -> WarmReport:
-        """Embed every indexed passage's parts and words now: a question then embeds itself."""
-        return warm_passages(self.embeddings, self.index.store.all_chunks())
+        """Embed every indexed passage's parts and words now, giving way to questions: a
+        question then embeds itself only."""
+        rows = self.index.store.all_chunks()
+        return warm_passages(self.embeddings, rows, self._answering.give_way)
 
     def ask(
         self,
@@ -191,7 +194,8 @@ class Answerer:
         """The answer and how it was reached."""
         trace = Trace()
         persona_of(persona)
-        answer = AnswerStream(self._produce(question, persona, (), profile, trace)).answer
+        produced = self._produce(question, persona, (), profile, trace)
+        answer = AnswerStream(self._answering.during(produced)).answer
         return answer, trace
 
     def stream(
@@ -203,7 +207,8 @@ class Answerer:
     ) -> AnswerStream:
         """The answer as it is produced: iterate it for the text, then read `.answer`."""
         persona_of(persona)  # an unknown persona fails before any work
-        return AnswerStream(self._produce(question, persona, history, profile, Trace()))
+        produced = self._produce(question, persona, history, profile, Trace())
+        return AnswerStream(self._answering.during(produced))
 
     def standalone(self, question: str, history: Sequence[tuple[str, str]]) -> tuple[str, str]:
         """The question to search for, and why the LLM could not be used ("" when it could)."""

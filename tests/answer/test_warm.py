@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
+import pytest
+
 from coach.answer.vectors import not_embedded
-from coach.answer.warm import passage_texts
+from coach.answer.warm import Answering, passage_texts
 
 
 def test_after_the_passages_are_embedded_a_question_embeds_only_itself(lumenfield, monkeypatch):
@@ -31,3 +35,23 @@ def _row(source):
     from coach.index.store import IndexedChunk
 
     return IndexedChunk(source.id, source.text, source.metadata)
+
+
+def test_embedding_ahead_gives_way_while_a_question_is_answered():
+    answering = Answering()
+
+    def produced():
+        yield "text"
+        return "answer"
+
+    answer = answering.during(produced())
+    assert next(answer) == "text"  # a question is being answered
+    waiting = threading.Thread(target=answering.give_way)
+    waiting.start()
+    waiting.join(0.3)
+    assert waiting.is_alive()
+    with pytest.raises(StopIteration) as finished:
+        next(answer)
+    assert finished.value.value == "answer"  # the answer itself passes through unchanged
+    waiting.join(2)
+    assert not waiting.is_alive()
