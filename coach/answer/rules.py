@@ -31,6 +31,11 @@ _REACHES_OTHER_ROLES = frozenset(
     {Wants.COMPARISON, Wants.MOVE, Wants.NEXT_STEP, Wants.REQUIREMENT}
 )
 
+# Words that only say a name is a ladder's: "Customer Success Operations Job Family".
+_FAMILY_WORDS = frozenset({"job", "family", "families", "ladder", "career", "framework"})
+_NAME_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_INITIALISM = re.compile(r"\b[A-Z]{2,4}\b")  # "CS", "CSM", "TAM"
+
 # A part that states a way into another team or role.
 _STATES_PATH = re.compile(
     r"\brotation|\blateral|\bpermanent move|\btransfer|\bswitch|\bmove (?:in)?to\b", re.I
@@ -171,8 +176,24 @@ def on_another_roles_page(question: Question, part: Part) -> float:
 def on_the_named_ladder(question: Question, part: Part) -> float:
     """1 for a part of the ladder (job family) the question names ("in customer engineering")."""
     ladder = part.unit.source.metadata.get("section_ladder")
-    words = _terms(ladder) if ladder else frozenset()
-    return 1.0 if words and words <= question.terms else 0.0
+    return 1.0 if ladder and names_the_ladder(question, ladder) else 0.0
+
+
+def names_the_ladder(question: Question, ladder: str) -> bool:
+    """Whether the question names the ladder: each of its words said, or several in one
+    initialism ("CS Operations" for "Customer Success Operations Job Family"); the words that
+    only say it is a ladder need not be."""
+    words = [w for w in _NAME_WORD.findall(ladder) if w.lower() not in _FAMILY_WORDS]
+    if not words:
+        return False
+    initials = "".join(w[0].upper() for w in words)
+    said = [False] * len(words)
+    for initialism in set(_INITIALISM.findall(question.text)):
+        at = initials.find(initialism)
+        if at >= 0:
+            said[at : at + len(initialism)] = [True] * len(initialism)
+    rest = " ".join(w for w, done in zip(words, said, strict=True) if not done)
+    return not rest or _terms(rest) <= question.terms
 
 
 @functools.lru_cache(maxsize=4096)

@@ -194,6 +194,16 @@ def test_the_ladder_named_in_the_question_counts():
     question = parse("What does an IC3 in customer engineering do?")
     assert on_the_named_ladder(question, _part("Leads onboarding.", placed=CUSTOMER_IC3)) == 1
     assert on_the_named_ladder(question, _part("Keeps a 4-hour reply.", placed=SUPPORT_IC3)) == 0
+    # Said in an initialism, without the words that only say it is a ladder ("Job Family").
+    operations = _placed("Customer Success Operations Job Family", "Manager", 5.0)
+    asked = parse("I'm in CS Operations. What comes after the analyst level?")
+    assert on_the_named_ladder(asked, _part("Owns the CS tooling.", placed=operations)) == 1
+    csm = _placed("Customer Success Management", "Senior", 3.0)
+    leads = _part("Leads the team.", placed=csm)
+    assert on_the_named_ladder(parse("What does a Senior CSM do?"), leads)
+    assert not on_the_named_ladder(asked, leads)  # "CS Operations" says no "Management"
+    lead = parse("What does a CS lead do?")
+    assert not on_the_named_ladder(lead, _part("Owns the CS tooling.", placed=operations))
 
 
 def test_a_senior_manager_is_a_managers_level_in_a_question():
