@@ -61,7 +61,8 @@ _ASKS_PERCENT = re.compile(
 # words.
 _ASKS_REQUIREMENTS = re.compile(
     r"\b(what do i need|what does it take|requirements?|prerequisites?|eligib\w*|qualify|"
-    r"who can (apply|join|take part|become|be)|am i allowed|before i can|"
+    r"who can (apply|join|take part|become|be)|am i allowed|before i can|mandatory|"
+    r"have to (take|pass|attend)|requir(ed|es)|must i|"
     r"(what|which) \w+ do i need|need to (become|be promoted)|"
     r"can i (already|still|yet) (use|apply|join|take|get))\b",
     re.I,

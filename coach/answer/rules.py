@@ -44,6 +44,7 @@ _STATES_PATH = re.compile(
 _MOVE_TARGET = re.compile(r"\b(?:in)?to (?:the |an? )?([\w'&/ -]+?)\s*(?:[?.!,;:(]|$)", re.I)
 _GENERIC_PLACES = "another other different new team role function department group job position"
 # A section that says who qualifies (Eligibility, Who can take part, Requirements).
+_SAYS_REQUIRED = re.compile(r"\b(requir(ed|ement|es)|mandatory|prerequisite)\b", re.I)
 _STATES_REQUIREMENTS = re.compile(
     r"eligib|who can|requirement|prerequisite|criteria|before you (apply|start)", re.I
 )
@@ -80,6 +81,15 @@ def on_focus_page(question: Question, part: Part) -> float:
 def in_requirements_section(question: Question, part: Part) -> float:
     """1 for a part of a who-qualifies section, when the question asks what it takes."""
     return requirements_passage(question, part.unit.source)
+
+
+def says_what_is_required(question: Question, part: Part) -> float:
+    """1 for a part saying itself that something is required ("Speaker Training - requirement
+    for external speakers"), outside a who-qualifies section, when the question asks what it
+    takes ("is there a training I have to take?")."""
+    if not question.asks(Wants.REQUIREMENT) or states_requirements(part.unit.source):
+        return 0.0
+    return 1.0 if _SAYS_REQUIRED.search(part.unit.text) else 0.0
 
 
 def states_a_path(question: Question, part: Part) -> float:
@@ -296,6 +306,8 @@ FIT_RULES: tuple[Rule[Part], ...] = (
     Rule("on the asker's own role page", 0.2, on_focus_page),
     # "What do I need before I can mentor?": the answer may not repeat the question's words.
     Rule("in a who-qualifies section", 0.1, in_requirements_section),
+    # ... or by a part saying what is required, wherever it stands.
+    Rule("says what is required", 0.1, says_what_is_required),
     # "Can I move into Solutions Consulting?" is answered by the rotation there, not the role.
     Rule("states a way in", 0.1, states_a_path),
     # The keyword index drops single digits, so "Level 2" needs a rule of its own.

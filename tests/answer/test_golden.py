@@ -38,10 +38,11 @@ LEAD_BARS = {"knowledge.yaml": 0.70, "gitlab.yaml": 0.74, "posthog.yaml": 0.70}
 # and PostHog's lead to 0.690 measured (a comparison "in terms of book size" quotes the passages
 # titled by it). The fifth raised GitLab's lead to 0.652 measured (a side with no seniority word
 # is the plain level) and PostHog's to 0.738 ("half a day a month" is a length). The sixth
-# raised GitLab's lead to 0.696 measured (a comparison's sides named by table rows lead).
+# raised GitLab's lead to 0.739 measured (a comparison's sides named by table rows lead; a part
+# saying what is required counts for "is there a training I have to take?").
 KIND_BARS = {
     "knowledge.yaml": (0.95, 0.97, 0.99, 0.74),
-    "gitlab.yaml": (0.95, 0.96, 0.87, 0.69),
+    "gitlab.yaml": (0.95, 0.96, 0.87, 0.73),
     "posthog.yaml": (0.95, 0.97, 0.85, 0.73),
 }
 MAX_WORDS_P50 = 180  # an answer is read, not skimmed

@@ -29,6 +29,7 @@ from coach.answer.rules import (
     same_numbered_item,
     says_terms,
     says_terms_in_context,
+    says_what_is_required,
     states_a_path,
 )
 
@@ -54,6 +55,7 @@ def test_the_rule_tables_are_pinned():
         ("... with its heading and lead-in", 0.1),
         ("on the asker's own role page", 0.2),
         ("in a who-qualifies section", 0.1),
+        ("says what is required", 0.1),
         ("states a way in", 0.1),
         ("names the same numbered item", 0.15),
         ("a figure fits a range or tier", 0.15),
@@ -99,6 +101,18 @@ def test_a_who_qualifies_section_counts_for_a_requirements_question_only():
     assert in_requirements_section(parse("Who can apply for a rotation?"), part) == 1.0
     assert in_requirements_section(parse("How long is the rotation?"), part) == 0.0
     assert in_requirements_section(parse("Who can apply?"), _part("Apply in May.")) == 0.0
+
+
+def test_a_part_saying_what_is_required_counts_for_a_requirements_question():
+    question = parse("Before I speak at a conference, is there a training I have to take?")
+    assert question.asks(Wants.REQUIREMENT)
+    required = _part("Speaker Training - 35 minutes, requirement for external speakers.")
+    assert says_what_is_required(question, required) == 1.0
+    assert says_what_is_required(question, _part("We encourage people to be speakers.")) == 0.0
+    assert says_what_is_required(parse("When is the conference?"), required) == 0.0
+    # A who-qualifies section counts once, by its own rule.
+    listed = _part("A license is required.", heading="Requirements")
+    assert says_what_is_required(question, listed) == 0.0
 
 
 def test_a_numbered_item_counts_for_its_own_number_and_against_its_neighbours():
