@@ -1,30 +1,24 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both set everything up first,
-# installing exactly what pylock.toml names (see "Installing: the lock file" in README).
+# installing exactly what uv.lock names (see "Installing: the lock file" in README).
 PYTHON ?= python3
 VENV ?= .venv
-LOCK ?= pylock.toml
+LOCK_DIR ?= .
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
-# torch's CPU build is not on PyPI (PyPI's Linux wheel is the multi-GB CUDA build): it comes
-# from this folder of wheels, the one this machine kind keeps it in.
-TORCH_WHEELS ?= /opt/wheels
 # The lock's own uv, installed first with pip: one pin for the tool and the lock it reads.
-UV_PIN = $(shell awk '/^name = "uv"$$/ { getline; gsub(/"/, "", $$3); print "uv==" $$3; exit }' $(LOCK))
-# How the lock is made; `make lock`, `make upgrade` and `make test-latest` share it.
-COMPILE = $(UV) pip compile pyproject.toml --extra dev --constraints constraints.txt \
-	--find-links $(TORCH_WHEELS) --python-version 3.11 --generate-hashes --quiet
+UV_PIN = $(shell awk '/^name = "uv"$$/ { getline; gsub(/"/, "", $$3); print "uv==" $$3; exit }' $(LOCK_DIR)/uv.lock)
 LATEST := .venv-latest
 
 .PHONY: install run index watch test lint bench samples lock upgrade test-latest clean
 
 # Exactly the lock, nothing more or less (sync removes what it does not name); then coach itself,
 # built with the lock's setuptools, so nothing unlocked is fetched to build it.
-$(STAMP): $(LOCK) pyproject.toml
+$(STAMP): $(LOCK_DIR)/uv.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(UV_PIN)
-	$(UV) pip sync --python $(BIN)/python --require-hashes --find-links $(TORCH_WHEELS) \
-		--quiet $(LOCK)
+	UV_PROJECT_ENVIRONMENT=$(abspath $(VENV)) $(UV) sync --project $(LOCK_DIR) --locked \
+		--extra dev --no-install-project --quiet
 	$(UV) pip install --python $(BIN)/python --no-deps --no-build-isolation --quiet -e .
 	touch $(STAMP)
 
@@ -49,17 +43,18 @@ lint: install
 
 ## After editing pyproject.toml: lock what it now asks for, keeping every other pin.
 lock: install
-	$(COMPILE) --custom-compile-command "make lock" -o $(LOCK)
+	$(UV) lock
 
 ## The newest allowed versions in a separate venv ($(LATEST)), with ruff and the whole suite.
 test-latest: install
-	mkdir -p $(LATEST)
-	$(COMPILE) --upgrade --custom-compile-command "make upgrade" -o $(LATEST)/pylock.toml
-	$(MAKE) test VENV=$(LATEST) LOCK=$(LATEST)/pylock.toml
+	mkdir -p $(LATEST)/project
+	cp pyproject.toml uv.lock $(LATEST)/project/
+	$(UV) lock --upgrade --project $(LATEST)/project
+	$(MAKE) test VENV=$(LATEST) LOCK_DIR=$(LATEST)/project
 
 ## Refresh the lock to the newest versions, only once they have passed make test-latest.
 upgrade: test-latest
-	cp $(LATEST)/pylock.toml $(LOCK)
+	cp $(LATEST)/project/uv.lock uv.lock
 
 bench: install
 	$(BIN)/python tests/benchmarks/bench_index.py
